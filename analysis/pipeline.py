@@ -1,0 +1,72 @@
+"""From a loaded corpus to the tables every analysis reads.
+
+:func:`prepare` cleans each document and segments it. The result,
+:class:`Prepared`, is the one source of truth the engines and pages use:
+
+- ``docs``: one row per document, metadata columns, ``raw_text`` (as loaded),
+  ``text`` (cleaned), ``n_words`` (tokens of the cleaned text, see
+  :func:`analysis.segment.token_spans`), ``n_sentences``, ``n_paragraphs``.
+- ``removals``: what cleaning removed ``(doc_id, rule, start, end, text)``,
+  offsets into ``raw_text``.
+- ``paragraphs``: ``(doc_id, para, start, end)``, offsets into ``text``.
+- ``sentences``: ``(doc_id, para, sent, start, end, text)``, offsets into ``text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import clean as clean_mod
+from . import segment
+from .model import Corpus, LoadError
+
+REMOVAL_COLUMNS = ["doc_id", "rule", "start", "end", "text"]
+
+
+@dataclass
+class Prepared:
+    """A cleaned, segmented corpus (see the module docstring for the tables)."""
+
+    docs: pd.DataFrame
+    removals: pd.DataFrame
+    paragraphs: pd.DataFrame
+    sentences: pd.DataFrame
+    errors: list[LoadError] = field(default_factory=list)
+    cleaned: bool = True
+    content_hash: str = ""
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return self.docs["doc_id"].tolist()
+
+    def text_of(self, doc_id: str) -> str:
+        """The cleaned text of one document."""
+        return self.docs.loc[self.docs["doc_id"] == doc_id, "text"].iloc[0]
+
+    def subset(self, doc_ids) -> "Prepared":
+        """The same tables restricted to ``doc_ids`` (order of ``docs`` kept)."""
+        keep = set(doc_ids)
+        f = lambda df: df[df["doc_id"].isin(keep)].reset_index(drop=True)  # noqa: E731
+        return Prepared(f(self.docs), f(self.removals), f(self.paragraphs), f(self.sentences),
+                        self.errors, self.cleaned, "")
+
+
+def prepare(corpus: Corpus, clean: bool = True) -> Prepared:
+    """Clean (unless ``clean=False``) and segment every document of ``corpus``."""
+    frame = corpus.to_frame()
+    texts, removals = [], []
+    for doc_id, raw in zip(frame["doc_id"], frame["text"]):
+        result = clean_mod.clean_text(str(raw), enabled=clean)
+        texts.append(result.text)
+        removals.extend((doc_id, r.rule, r.start, r.end, r.text) for r in result.removals)
+    docs = frame.rename(columns={"text": "raw_text"})
+    docs["text"] = pd.Series(texts, index=docs.index, dtype="string")
+    paragraphs, sentences = segment.segment_texts(docs["doc_id"], texts)
+    docs["n_words"] = [segment.count_words(t) for t in texts]
+    docs["n_sentences"] = docs["doc_id"].map(sentences.groupby("doc_id").size()).fillna(0).astype(int)
+    docs["n_paragraphs"] = docs["doc_id"].map(paragraphs.groupby("doc_id").size()).fillna(0).astype(int)
+    removal_df = pd.DataFrame(removals, columns=REMOVAL_COLUMNS)
+    return Prepared(docs, removal_df, paragraphs, sentences, list(corpus.errors), clean,
+                    corpus.content_hash())
