@@ -1,0 +1,49 @@
+# Two commands: `make run` (set up and open the app on the seed corpus) and
+# `make test` (set up and run the whole test suite, browser tests included).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP     := $(VENV)/.dev-installed
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test test-fast bench loadtest browser-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || (echo "Python 3.11+ is needed" >&2; exit 1)
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $(RUNTIME_STAMP) $@
+
+run: $(RUNTIME_STAMP)
+	$(BIN)/streamlit run app.py
+
+# Debian's chromium for the Playwright browser tests (Playwright cannot
+# download its own browser here). Needs root or sudo; CI runs as root.
+browser-deps:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "chromium not installed and no root: browser tests will be skipped" >&2; fi; \
+	fi
+
+test: $(DEV_STAMP) browser-deps
+	$(BIN)/python -m pytest
+
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest -m "not browser and not slow"
+
+bench: $(DEV_STAMP)
+	$(BIN)/python scripts/benchmark.py
+
+loadtest: $(DEV_STAMP) browser-deps
+	$(BIN)/python scripts/loadtest.py
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache .hypothesis

@@ -1,0 +1,54 @@
+"""Political-text explorer: the entry point and shared frame.
+
+``streamlit run app.py`` opens the dashboard on the seed corpus. This file
+sets up the page, the navigation over ``pages/``, the sidebar filters that
+every page shares, and keeps the view in the URL. Pages run inside a guard
+that shows a friendly message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from ui import sidebar
+from ui.state import get_view, write_url
+
+log = logging.getLogger("explorer")
+
+PAGES = [
+    ("pages/overview.py", "Overview", ":material/dashboard:", True),
+    ("pages/corpus.py", "Corpus", ":material/folder_open:", False),
+    ("pages/reader.py", "Reader", ":material/menu_book:", False),
+    ("pages/terms.py", "Terms & phrases", ":material/format_quote:", False),
+    ("pages/sentiment.py", "Sentiment", ":material/mood:", False),
+    ("pages/topics.py", "Topics", ":material/hub:", False),
+    ("pages/compare.py", "Compare", ":material/compare_arrows:", False),
+    ("pages/methods.py", "Methods", ":material/science:", False),
+]
+
+
+def build_navigation():
+    """The app's pages, in menu order."""
+    pages = [st.Page(path, title=title, icon=icon, default=default) for path, title, icon, default in PAGES]
+    return st.navigation(pages)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Political-text explorer", page_icon=":material/article:", layout="wide")
+    page = build_navigation()
+    view = get_view()
+    try:
+        sidebar.render(view)
+        page.run()
+    except Exception:  # noqa: BLE001 - the visitor gets a message, the log gets the traceback
+        log.exception("page %s failed", page.title)
+        st.error(
+            "Something went wrong while drawing this page. Try changing the filters or the "
+            "corpus; if it keeps happening, please report it with the link from your address bar."
+        )
+    write_url(view)
+
+
+main()
