@@ -108,6 +108,26 @@ class Corpus:
             docs.append(Document(doc_id=doc_id, text=text, extra=rec, origin=origin, **std))
         return cls(docs, list(errors or []))
 
+    def with_metadata(self, table: pd.DataFrame) -> "Corpus":
+        """A new corpus whose metadata is taken from ``table`` (one row per doc_id).
+
+        Texts are kept; rows whose doc_id is not in the corpus are ignored;
+        columns other than the standard fields become extra metadata.
+        """
+        rows = {str(r["doc_id"]): r for r in table.fillna("").astype(str).to_dict("records")}
+        docs = []
+        for d in self.documents:
+            d = _copy(d)
+            row = rows.get(d.doc_id)
+            if row is not None:
+                for f in METADATA_FIELDS:
+                    if f in row:
+                        setattr(d, f, row[f].strip())
+                d.extra = {k: v.strip() for k, v in row.items()
+                           if k not in STANDARD_FIELDS and k not in ("text", "origin")}
+            docs.append(d)
+        return Corpus(docs, list(self.errors))
+
     def content_hash(self) -> str:
         """SHA-256 over every document's id, metadata and text.
 

@@ -8,6 +8,7 @@
   :func:`analysis.segment.token_spans`), ``n_sentences``, ``n_paragraphs``.
 - ``removals``: what cleaning removed ``(doc_id, rule, start, end, text)``,
   offsets into ``raw_text``.
+- ``repairs``: how often each normalisation step fired ``(doc_id, step, count)``.
 - ``paragraphs``: ``(doc_id, para, start, end)``, offsets into ``text``.
 - ``sentences``: ``(doc_id, para, sent, start, end, text)``, offsets into ``text``.
 """
@@ -23,6 +24,7 @@ from . import segment
 from .model import Corpus, LoadError
 
 REMOVAL_COLUMNS = ["doc_id", "rule", "start", "end", "text"]
+REPAIR_COLUMNS = ["doc_id", "step", "count"]
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Prepared:
     paragraphs: pd.DataFrame
     sentences: pd.DataFrame
     errors: list[LoadError] = field(default_factory=list)
+    repairs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REPAIR_COLUMNS))
     cleaned: bool = True
     content_hash: str = ""
 
@@ -50,17 +53,18 @@ class Prepared:
         keep = set(doc_ids)
         f = lambda df: df[df["doc_id"].isin(keep)].reset_index(drop=True)  # noqa: E731
         return Prepared(f(self.docs), f(self.removals), f(self.paragraphs), f(self.sentences),
-                        self.errors, self.cleaned, "")
+                        self.errors, f(self.repairs), self.cleaned, "")
 
 
 def prepare(corpus: Corpus, clean: bool = True) -> Prepared:
     """Clean (unless ``clean=False``) and segment every document of ``corpus``."""
     frame = corpus.to_frame()
-    texts, removals = [], []
+    texts, removals, repairs = [], [], []
     for doc_id, raw in zip(frame["doc_id"], frame["text"]):
         result = clean_mod.clean_text(str(raw), enabled=clean)
         texts.append(result.text)
         removals.extend((doc_id, r.rule, r.start, r.end, r.text) for r in result.removals)
+        repairs.extend((doc_id, step, n) for step, n in result.normalisations.items() if n)
     docs = frame.rename(columns={"text": "raw_text"})
     docs["text"] = pd.Series(texts, index=docs.index, dtype="string")
     paragraphs, sentences = segment.segment_texts(docs["doc_id"], texts)
@@ -68,5 +72,5 @@ def prepare(corpus: Corpus, clean: bool = True) -> Prepared:
     docs["n_sentences"] = docs["doc_id"].map(sentences.groupby("doc_id").size()).fillna(0).astype(int)
     docs["n_paragraphs"] = docs["doc_id"].map(paragraphs.groupby("doc_id").size()).fillna(0).astype(int)
     removal_df = pd.DataFrame(removals, columns=REMOVAL_COLUMNS)
-    return Prepared(docs, removal_df, paragraphs, sentences, list(corpus.errors), clean,
-                    corpus.content_hash())
+    return Prepared(docs, removal_df, paragraphs, sentences, list(corpus.errors),
+                    pd.DataFrame(repairs, columns=REPAIR_COLUMNS), clean, corpus.content_hash())

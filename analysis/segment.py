@@ -4,6 +4,14 @@ Everything here works on plain strings with rules written in this file; no
 model is downloaded. Offsets are Python string indices into the text that was
 passed in (for a corpus: the cleaned text of a document), half-open
 ``[start, end)``, so ``text[start:end]`` is the unit itself.
+
+Sentences end at ``.``, ``!``, ``?`` or ``…`` (plus any closing quotes or
+brackets) before a capital letter, digit or opening quote; a full stop after
+an abbreviation ("Mrs", "Dr.", "e.g.", "U.K.", "No. 10") only ends a sentence
+when the next word is a typical sentence opener ("...in the U.K. The next
+day"). Within a paragraph, bulleted or numbered items and lines without
+closing punctuation (headings, lists) are sentences of their own, unless the
+paragraph is hard-wrapped prose.
 """
 
 from __future__ import annotations
@@ -14,26 +22,47 @@ from dataclasses import dataclass
 import pandas as pd
 
 # A word: letters/digits joined by internal apostrophes or hyphens
-# ("don't", "left-behind", "post-Brexit", "O'Grady").
+# ("don't", "left-behind", "post-Brexit", "O'Grady"). Other modules
+# (terms, reuse, topics) mirror this pattern: change it with them.
 WORD_RE = re.compile(r"[^\W_]+(?:['\u2019\u2018\-\u2010\u2011][^\W_]+)*")
 
-# Abbreviations that end with a full stop but do not end a sentence.
+# Full stops after these never end a sentence: they precede a name or an example.
+TITLES = frozenset(
+    """
+    mr mrs ms mx dr prof rev revd hon st mt sen rep gen col capt lt sgt cpl maj cmdr adm gov
+    pres rt supt insp det fr messrs mme mlle
+    eg ie cf vs v viz approx ca
+    """.split()
+)
+# Abbreviations only when a number follows ("No. 10", "p. 5", "Art. 50");
+# otherwise ordinary words that may end a sentence ("She said no.").
+NUMBER_ABBREVIATIONS = frozenset("no nos p pp c cc vol vols fig figs art ch sec para paras ed eds op".split())
+# Abbreviations that may also end a sentence ("... and so on, etc. The ...").
 ABBREVIATIONS = frozenset(
     """
-    mr mrs ms dr prof rev hon sr jr st mt sen gen col capt lt sgt cpl maj cmdr adm gov pres
-    rt supt insp det
-    vs v etc eg ie cf al approx dept est fig no nos vol vols ed eds p pp ch sec art para
-    inc ltd co corp plc bros
-    jan feb mar apr jun jul aug sep sept oct nov dec
-    mon tue tues wed thu thur thurs fri sat sun
+    etc al inc ltd co corp plc bros jr sr dept est ft lb lbs oz
+    jan feb apr jun jul aug sep sept oct nov dec mon tue tues thu thur thurs fri
+    """.split()
+)
+# Words that, capitalised after an abbreviation, mean a new sentence has begun.
+SENTENCE_OPENERS = frozenset(
+    """
+    the this that these those there their they then thus it its in if i he his her she we our
+    you your but and or so yet as at a an after also although before because by for from how
+    however here meanwhile most many my no not now of on one once since some such to today
+    under until when where whether which while who why with without yes
     """.split()
 )
 
-_PARA_BREAK_RE = re.compile(r"\n[ \t\u00a0]*\n\s*")
-_BULLET_RE = re.compile(r"^[ \t]*(?:[-*\u2022\u2023\u25e6\u2043\u2219]|\d{1,3}[.)]|[a-zA-Z][.)])[ \t]+", re.M)
+_PARA_BREAK_RE = re.compile(r"\n[ \t\r\u00a0]*\n\s*")
+_BULLET_RE = re.compile(r"[ \t]*(?:[-*\u2022\u2023\u25e6\u2043\u2219\u25aa\u25cf]|\d{1,3}[.)]|[a-zA-Z][.)])[ \t]+")
 # Candidate sentence ends: terminal punctuation, then optional closing quotes or
 # brackets, then whitespace.
 _END_RE = re.compile(r"([.!?\u2026]+)([\"'\u201d\u2019)\]]*)(\s+)")
+_OPENING_CHARS = frozenset("\"'\u201c\u2018([\u00a3$\u20ac-*\u2022\u00bf\u00a1#@")
+_LINE_END_PUNCT = frozenset(".!?\u2026:;,\"'\u201d\u2019)]")
+_DOTTED_RE = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # "U.K", "e.g", "U.S.A" (final dot excluded)
+_NEXT_WORD_RE = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -73,72 +102,129 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _is_abbreviation(text: str, dot: int) -> bool:
-    """True if the full stop at ``dot`` closes an abbreviation, an initial or a number."""
-    j = dot
-    while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "."):
-        j -= 1
-    word = text[j:dot]
-    if not word:
-        return False
-    bare = word.replace(".", "").lower()
-    if bare in ABBREVIATIONS:
-        return True
-    # Initials and dotted acronyms: "J.", "U.K.", "U.S.A."
-    if "." in word or (len(word) == 1 and word.isalpha() and word.isupper()):
-        return True
-    return False
-
-
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentences of ``text[start:end]`` as spans into ``text``.
+    """Sentences of ``text[start:end]`` as spans into ``text`` (see the module docstring).
 
-    A sentence ends at ``.``, ``!``, ``?`` or ``…`` (with any closing quote or
-    bracket that follows, so ``."`` stays with its sentence) when whitespace
-    and then an upper-case letter, digit, opening quote or bullet follow, and
-    the full stop does not close an abbreviation ("Mrs", "Dr.", "U.K.", "etc.")
-    or a single initial. A line break that starts a bullet item, and any
-    line break inside a paragraph that follows a line with no terminal
-    punctuation ending a heading, also ends a sentence.
+    A closing quote or bracket after the terminal punctuation stays with its
+    sentence (``."``, ``?"``, ``!'``, ``.)``); the next sentence starts after
+    the whitespace that follows. Spans are sorted, non-overlapping, non-empty
+    and stripped of surrounding whitespace.
     """
     if end is None:
         end = len(text)
-    cuts: set[int] = set()
-    for m in _END_RE.finditer(text, start, end):
-        punct_start, punct_end = m.start(1), m.end(1)
-        close_end = m.end(2)
-        nxt = m.end(3)
-        if nxt >= end:
-            continue
-        following = text[nxt]
-        if not (following.isupper() or following.isdigit() or following in "\"'\u201c\u2018([\u00a3$\u20ac-*\u2022"):
-            continue
-        if text[punct_start:punct_end] == "." and _is_abbreviation(text, punct_start):
-            # "Mrs Smith", "Dr. Who", "U.K. Independence": not an end, unless a
-            # line break follows (a list item or a new line of prose).
-            if "\n" not in m.group(3):
-                continue
-        cuts.add(close_end)
-    # Bulleted or numbered items on their own lines are separate sentences.
-    for m in _BULLET_RE.finditer(text, start, end):
-        if m.start() > start:
-            cuts.add(m.start())
-    # A line with no terminal punctuation followed by a new line (a heading,
-    # a list without bullets) ends there.
-    for m in re.finditer(r"[^\s.!?\u2026:;,\"'\u201d\u2019)\]]([ \t]*)\n", text[start:end]):
-        cuts.add(start + m.start() + 1)
+    cuts = _punctuation_cuts(text, start, end)
+    if text.find("\n", start, end) >= 0:
+        cuts.update(_line_cuts(text, start, end))
     spans = []
     pos = start
     for c in sorted(cuts):
-        if start < c < end:
-            s, e = _strip(text, pos, c)
-            if e > s:
-                spans.append((s, e))
-            pos = c
+        s, e = _strip(text, pos, c)
+        if e > s:
+            spans.append((s, e))
+        pos = c
     s, e = _strip(text, pos, end)
     if e > s:
         spans.append((s, e))
     return spans
+
+
+def _punctuation_cuts(text: str, start: int, end: int) -> set[int]:
+    """Offsets just after each sentence-ending punctuation (and closing quotes)."""
+    cuts = set()
+    for m in _END_RE.finditer(text, start, end):
+        nxt = m.end()
+        if nxt >= end or not _can_open_sentence(text[nxt]):
+            continue
+        is_full_stop = m.group(1) == "." and not m.group(2)
+        if is_full_stop and not _full_stop_ends_sentence(text, m.start(1), nxt, start, "\n" in m.group(3)):
+            continue
+        cuts.add(m.end(2))
+    return cuts
+
+
+def _can_open_sentence(ch: str) -> bool:
+    return ch.isupper() or ch.isdigit() or ch in _OPENING_CHARS
+
+
+def _full_stop_ends_sentence(text: str, dot: int, nxt: int, start: int, newline: bool) -> bool:
+    """Whether the full stop at ``dot`` ends a sentence; ``nxt`` starts the next word."""
+    j = dot
+    while j > start and (text[j - 1].isalnum() or text[j - 1] == "."):
+        j -= 1
+    word = text[j:dot]
+    if not word:
+        return True
+    if len(word) <= 3 and (word.isdigit() or len(word) == 1) and _starts_item(text, j, start):
+        return False  # a list marker: "1." or "a." at a line start or after a sentence
+    bare = word.lower()
+    if _DOTTED_RE.fullmatch(word):
+        bare = bare.replace(".", "")
+    elif "." in word:
+        return True  # "4.30am.", "www.bbc.co.uk."
+    if bare in TITLES:
+        return False
+    if bare in NUMBER_ABBREVIATIONS:
+        return not text[nxt].isdigit()
+    if bare in ABBREVIATIONS or "." in word or (len(word) == 1 and word.isupper()):
+        # "etc.", "U.K.", an initial: ends a sentence only before a sentence opener.
+        return newline or _opens_sentence(text, nxt)
+    return True
+
+
+def _starts_item(text: str, i: int, start: int) -> bool:
+    """Whether ``i`` starts a line, or follows a sentence's end or a colon and a space."""
+    j = i
+    while j > start and text[j - 1] in " \t":
+        j -= 1
+    if j == start or text[j - 1] == "\n":
+        return True
+    if j == i:
+        return False  # "3:1.", not a list marker
+    if text[j - 1] in ":.!?\u2026":
+        return True
+    return text[j - 1] in "\"'\u201d\u2019)" and j - 2 >= start and text[j - 2] in ".!?"
+
+
+def _opens_sentence(text: str, i: int) -> bool:
+    """Whether a typical sentence-opening word (not an initial) starts at ``i``."""
+    m = _NEXT_WORD_RE.match(text, i)
+    if not m:
+        return not text[i].isalpha()  # a digit or an opening quote
+    followed_by_dot = m.end() < len(text) and text[m.end()] == "."
+    return m.group().lower() in SENTENCE_OPENERS and not followed_by_dot
+
+
+def _line_cuts(text: str, start: int, end: int) -> set[int]:
+    """Cuts at line breaks: before bullet items, after headings and lead-ins ending in ':'."""
+    newlines = [m.start() for m in re.finditer("\n", text[start:end])]
+    wrapped = _is_hard_wrapped(text, start, newlines)
+    cuts = set()
+    for k in newlines:
+        i = start + k
+        nxt = i + 1
+        if _BULLET_RE.match(text, nxt, end):
+            cuts.add(nxt)
+            continue
+        s, e = _strip(text, start, i)
+        following = _strip(text, nxt, end)[0]
+        if e <= s or following >= end or not _can_open_sentence(text[following]):
+            continue
+        last = text[e - 1]
+        if last == ":" or (last not in _LINE_END_PUNCT and not wrapped):
+            cuts.add(nxt)
+    return cuts
+
+
+def _is_hard_wrapped(text: str, start: int, newlines: list[int]) -> bool:
+    """Prose broken into lines mid-sentence: a line break between two words in lower case."""
+    soft = 0
+    for k in newlines:
+        i = start + k
+        before = text[i - 1] if i > start else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if (before.isalpha() or before == ",") and after.islower():
+            soft += 1
+    return soft > 0 and 3 * soft >= len(newlines)
 
 
 def token_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -146,7 +232,8 @@ def token_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
 
     A token is a run of letters or digits, with internal apostrophes and
     hyphens kept ("don't", "left-behind", "O'Grady"). Punctuation, currency
-    signs and whitespace are not tokens; "£350" yields "350".
+    signs and whitespace are not tokens; "£350" yields "350", "3.5%" yields
+    "3" and "5".
     """
     if end is None:
         end = len(text)
@@ -163,12 +250,12 @@ def normalise_token(token: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Normalised word tokens of ``text`` (see :func:`token_spans`, :func:`normalise_token`)."""
-    return [normalise_token(m.group()) for m in WORD_RE.finditer(text)]
+    return [normalise_token(t) for t in WORD_RE.findall(text)]
 
 
 def count_words(text: str) -> int:
     """Number of word tokens in ``text``, as :func:`token_spans` counts them."""
-    return sum(1 for _ in WORD_RE.finditer(text))
+    return len(WORD_RE.findall(text))
 
 
 def segment_document(doc_id: str, text: str) -> tuple[list[tuple], list[tuple]]:

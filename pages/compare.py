@@ -1,0 +1,129 @@
+"""Compare: two documents or two groups - distinctive terms, how alike all texts are, shared passages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import cached_terms as ct
+from ui import data
+from ui import terms_sections as ts
+from ui.charts.similarity import CLICKABLE_MAX, similarity_heatmap
+from ui.colors import PALETTE
+from ui.downloads import download_button
+from ui.safe import html_text
+from ui.state import get_view
+
+MAX_PASSAGES = 40
+MAX_HEATMAP = 300
+
+view = get_view()
+docs = data.filtered(view).docs
+by = view.group_by
+labels = ct.doc_labels(view)
+colours = ct.group_colours(view)
+group_of = dict(zip(docs["doc_id"], ct.group_values(docs, by)))
+group_names = {v: ct.group_label(by, v) for v in set(group_of.values())}
+
+
+def _remember(pair) -> None:
+    st.session_state["cmp_pair"] = tuple(pair) if pair else None
+
+
+def _from_heatmap() -> None:
+    points = ts.selected_points(st.session_state.get("cmp_heatmap"))
+    _remember(points[0][:2] if points else None)
+
+
+def _from_table() -> None:
+    rows = st.session_state["cmp_pairs"].selection.rows
+    pairs = st.session_state.get("cmp_pairs_frame")
+    _remember(tuple(pairs.iloc[rows[0]][["doc_a", "doc_b"]]) if rows and pairs is not None else None)
+
+
+st.title("Compare")
+st.caption("Put two documents, or two groups of documents, side by side: the words that set them apart, how "
+           "alike every pair of texts is, and the passages one text shares with another.")
+if len(docs) < 2:
+    st.info("Comparing needs at least two documents: widen the sidebar filters or add documents on the Corpus page.")
+else:
+    pairs = ct.reuse_pairs(view)
+    mode = st.segmented_control("Compare", ["docs", "groups"], default="docs", required=True, key="w_cmp_mode",
+                                format_func={"docs": "two documents", "groups": "two groups"}.get,
+                                help=f"Groups are the values of the sidebar's 'Group by' column (now: {by}).")
+    if mode == "groups":
+        options = sorted(group_names, key=lambda v: group_names[v].lower())
+        name, by_col = group_names.get, by
+    else:
+        options = docs["doc_id"].tolist()
+        name, by_col = (lambda d: labels.get(d, d)), "doc_id"
+        if "w_cmp_a_docs" not in st.session_state and len(pairs):
+            st.session_state["w_cmp_a_docs"], st.session_state["w_cmp_b_docs"] = pairs.iloc[0][["doc_a", "doc_b"]]
+    if len(options) < 2:
+        st.info(f"The selected documents all have the same {by}: pick another 'Group by' column in the sidebar.")
+    else:
+        c1, c2 = st.columns(2)
+        a = c1.selectbox("First", options, format_func=name, key=f"w_cmp_a_{mode}", on_change=_remember, args=(None,))
+        b = c2.selectbox("Second", [o for o in options if o != a], format_func=name, key=f"w_cmp_b_{mode}",
+                         on_change=_remember, args=(None,))
+        st.subheader("Distinctive terms", help=ts.GLOSSARY["g2"])
+        ngram, add, remove = ts.term_settings(key="cmp")
+        table = ct.keyness_table(view, by_col, a, b, ngram, add, remove, min_count=2)
+        first, second = (PALETTE[0], PALETTE[1]) if mode == "docs" else (colours.get(a), colours.get(b))
+        ts.keyness_view(table, name(a), name(b), key="cmp_keyness", target_colour=first, reference_colour=second)
+
+    st.subheader("How alike the documents are", help=ts.GLOSSARY["cosine"])
+    if len(docs) <= MAX_HEATMAP:
+        sim = ct.similarity(view)
+        pos = {d: i for i, d in enumerate(docs["doc_id"])}
+        order = sorted(sim.index, key=lambda d: (group_names[group_of[d]].lower(), pos[d]))
+        st.plotly_chart(similarity_heatmap(sim.loc[order, order], labels), key="cmp_heatmap", on_select=_from_heatmap,
+                        selection_mode="points", config={"displaylogo": False})
+        click = "Click a cell to see the passages that pair shares." if len(order) <= CLICKABLE_MAX else ""
+        st.caption(f"Each cell: how alike two texts' vocabularies are (cosine similarity of tf-idf word weights; "
+                   f"darker = more alike). Documents are ordered by {by}. {click}")
+    else:
+        gsim = ct.group_similarity(view)
+        st.plotly_chart(similarity_heatmap(gsim, group_names, clickable_max=0, blank_diagonal=False,
+                                           chart="group-similarity"), key="cmp_group_heatmap")
+        st.caption(f"Too many documents ({len(docs):,}) for one cell per pair: each cell is the average similarity "
+                   f"between the documents of two values of {by} (on the diagonal: inside one). Pick pairs of "
+                   "documents in the table below.")
+    download_button("Download similarities (CSV)", ct.similarity_pairs_table(view), "similarity.csv", key="dl_sim")
+
+    st.subheader("Shared passages", help="Runs of at least 8 identical words (ignoring case and punctuation) "
+                 "that two texts share, e.g. a quotation.")
+    if pairs.empty:
+        st.info("No two selected documents share a passage of 8 words or more.")
+    else:
+        shown = pairs.assign(first=pairs["doc_a"].map(labels), second=pairs["doc_b"].map(labels))
+        st.session_state["cmp_pairs_frame"] = pairs
+        st.dataframe(shown[["first", "second", "passages", "shared_words", "longest", "similarity", "doc_a", "doc_b"]],
+                     hide_index=True, width="stretch", key="cmp_pairs", on_select=_from_table,
+                     selection_mode="single-row", height=min(400, 38 + 35 * len(shown)), column_config={
+                         "shared_words": st.column_config.NumberColumn("words shared"),
+                         "longest": st.column_config.NumberColumn("longest (words)"),
+                         "similarity": st.column_config.NumberColumn(help=ts.GLOSSARY["cosine"], format="%.2f")})
+        st.caption("Pairs of documents that share passages, most shared words first. Select a row to read them.")
+        download_button("Download all shared passages (CSV)", ct.shared_passages(view), "shared_passages.csv",
+                        key="dl_passages")
+    pair = st.session_state.get("cmp_pair")
+    if not pair or not set(pair) <= set(docs["doc_id"]):
+        pair = (a, b) if mode == "docs" and len(options) >= 2 else (tuple(pairs.iloc[0][["doc_a", "doc_b"]])
+                                                                   if len(pairs) else None)
+    if pair:
+        pp = ct.pair_passages(view, *pair)
+        c1, c2 = st.columns(2)
+        for col, d in zip((c1, c2), pair):
+            col.html(f"<b>{html_text(labels.get(d, d))}</b> <span style='color:#666'>({html_text(d)})</span>")
+        if pp.empty:
+            st.info("These two documents share no passage of 8 words or more.")
+        for i, row in enumerate(pp.head(MAX_PASSAGES).itertuples(index=False), start=1):
+            c1, c2 = st.columns(2, border=True)
+            c1.caption(f"Passage {i} · {row.n_words} words · characters {row.start_a:,}–{row.end_a:,}")
+            c1.text(row.text_a)
+            c2.caption(f"Passage {i} · characters {row.start_b:,}–{row.end_b:,}")
+            c2.text(row.text_b)
+        if len(pp) > MAX_PASSAGES:
+            st.caption(f"The first {MAX_PASSAGES} of {len(pp)} passages; the CSV has them all.")
+        if len(pp):
+            download_button("Download this pair's passages (CSV)", pp, "pair_passages.csv", key="dl_pair")

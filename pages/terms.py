@@ -1,0 +1,162 @@
+"""Terms & phrases: how often, where and in what context phrases occur; frequent and distinctive terms."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import cached_terms as ct
+from ui import data
+from ui import terms_sections as ts
+from ui.charts.keyness import top_terms_bars
+from ui.charts.phrases import dispersion, phrase_bars, phrase_timeline
+from ui.colors import NEUTRAL, colour_map
+from ui.downloads import download_button
+from ui.state import get_view
+
+MAX_BARS, MAX_ROWS, MAX_TICKS = 40, 60, 4000
+POINTS = dict(on_select="rerun", selection_mode="points", config={"displaylogo": False})
+
+view = get_view()
+docs = data.filtered(view).docs
+by = view.group_by
+labels = ct.doc_labels(view)
+colours = ct.group_colours(view)
+group_of = dict(zip(docs["doc_id"], ct.group_values(docs, by)))
+group_names = {v: ct.group_label(by, v) for v in set(group_of.values())}
+
+st.title("Terms & phrases")
+st.caption("How often, where and in what context your phrases occur, and which words are frequent or "
+           "distinctive. Everything follows the sidebar filters. Click a bar or a tick to see the lines behind it.")
+plist = ts.phrase_editor(view)
+phrase_colours = colour_map(plist)
+tab_freq, tab_where, tab_top, tab_key = st.tabs(["How often", "Where & in context", "Top terms",
+                                                 "Distinctive terms"])
+per_doc = ct.phrase_table(view) if plist and len(docs) else None
+if docs.empty:
+    st.info("The sidebar filters leave no documents. Clear a filter to see results.")
+with tab_freq:
+    found = ts.never_found(per_doc, plist, len(docs)) if per_doc is not None else []
+    if not plist:
+        st.info("No phrase is tracked: add one above.")
+    if found:
+        st.subheader("Per document", help=ts.GLOSSARY["rate"])
+        tbl = per_doc[per_doc["phrase"].isin(found)].assign(group=lambda t: t["doc_id"].map(group_of))
+        totals = tbl.groupby("doc_id", sort=False)["rate_per_10k"].sum()
+        if len(totals) > MAX_BARS:
+            tbl = tbl[tbl["doc_id"].isin(totals.nlargest(MAX_BARS).index)]
+            st.caption(f"The {MAX_BARS} documents with the highest rates of {len(totals):,}; the CSV has them all.")
+        ev = st.plotly_chart(phrase_bars(tbl, "doc_id", "group", colours, labels, group_names, "phrase-docs"),
+                             key="terms_doc_bars", **POINTS)
+        st.caption(f"Each bar: how often the phrase occurs per 10,000 words of one document, coloured by {by}. "
+                   "Hover for the raw count.")
+        if picks := [(c[0], c[1], None) for c in ts.selected_points(ev)]:
+            ts.hits_in_context(view, picks, labels, key="drill_docs")
+        download_button("Download per-document counts (CSV)", per_doc.drop(columns=["positions", "rel_positions"]),
+                        "phrases_per_document.csv", key="dl_phrase_docs")
+        if by != "doc_id":
+            st.subheader(f"Per {by}", help=ts.GLOSSARY["rate"])
+            per_group = ct.phrase_table(view, by=by)
+            g = per_group[per_group["phrase"].isin(found)]
+            ev = st.plotly_chart(phrase_bars(g, by, by, colours, group_names, group_names, "phrase-groups"),
+                                 key="terms_group_bars", **POINTS)
+            st.caption(f"Each bar: the phrase's rate per 10,000 words over all the documents of one {by} "
+                       "(their hits divided by their words). Hover for counts and how many documents use it.")
+            picks = [(d, c[1], None) for c in ts.selected_points(ev) for d, v in group_of.items() if v == c[0]]
+            if picks:
+                ts.hits_in_context(view, picks, labels, key="drill_groups")
+            download_button(f"Download per-{by} counts (CSV)", per_group.drop(columns=["positions"]),
+                            f"phrases_per_{by}.csv", key="dl_phrase_groups")
+        st.subheader("Over time", help=ts.GLOSSARY["rate"])
+        tl = ct.phrase_timeline(view, found)
+        undated = tl.attrs.get("undated_docs", 0)
+        if tl["period"].nunique() >= 2:
+            ev = st.plotly_chart(phrase_timeline(tl, phrase_colours), key="terms_timeline", **POINTS)
+            st.caption("Each point: the phrase's rate per 10,000 words over all documents of that year."
+                       + (f" {undated:,} undated document(s) are left out." if undated else ""))
+            years = {c[0]: c[1] for c in ts.selected_points(ev)}
+            picks = [(d, p, None) for y, p in years.items() for d, dt in zip(docs["doc_id"], docs["date"])
+                     if str(dt).strip().startswith(y)]
+            if picks:
+                ts.hits_in_context(view, picks, labels, key="drill_years")
+            download_button("Download rates per year (CSV)", tl, "phrases_per_year.csv", key="dl_phrase_years")
+        elif len(docs) - undated == 0:
+            st.info("No timeline: none of the selected documents has a date.")
+        else:
+            st.info(f"No timeline: the {len(docs) - undated:,} dated document(s) all fall in "
+                    f"{tl['period'].iloc[0]}; a timeline needs dates in at least two years"
+                    + (f" ({undated:,} document(s) have no date)." if undated else "."))
+with tab_where:
+    if found:
+        st.subheader("Where in each text")
+        ctx = ct.kwic_lines(view, found, window=6)
+        hits = ct.phrase_hits(view, found).merge(ctx.drop(columns="match"), on=["doc_id", "phrase", "start", "end"],
+                                                 how="left")
+        hits["context"] = hits["left"].fillna("") + " [" + hits["match"] + "] " + hits["right"].fillna("")
+        n_hits = hits.groupby("doc_id").size()
+        rows = docs["doc_id"].tolist() if len(docs) <= MAX_ROWS else \
+            [d for d in docs["doc_id"] if d in set(n_hits.nlargest(MAX_ROWS).index)]
+        if len(docs) > MAX_ROWS:
+            st.caption(f"The {len(rows)} documents with the most hits (of {len(docs):,}).")
+        hits = hits[hits["doc_id"].isin(rows)]
+        if len(hits) > MAX_TICKS:
+            step = -(-len(hits) // MAX_TICKS)
+            hits = hits.iloc[::step]
+            st.caption(f"Showing every {step}th hit; the table below has them all.")
+        ev = st.plotly_chart(dispersion(hits, rows, labels, phrase_colours), key="terms_dispersion", **POINTS)
+        st.caption("One row per document, from its start (left) to its end (right); each tick is one occurrence. "
+                   "Hover a tick for its context, click it for the full line.")
+        if picks := [(c[0], c[1], c[2]) for c in ts.selected_points(ev)]:
+            ts.hits_in_context(view, picks, labels, key="drill_dispersion")
+        st.subheader("Keyword in context")
+        c1, c2, c3 = st.columns([2, 2, 3])
+        which = c1.selectbox("Phrase", [""] + found, format_func=lambda p: p or "All tracked phrases",
+                             key="w_kwic_phrase")
+        window = c2.slider("Words of context", 1, 20, 7, key="w_kwic_window", persist_state="session")
+        sort = c3.segmented_control("Sort by", ["doc", "left", "right"], default="doc", required=True,
+                                    format_func={"doc": "Document order", "left": "Left context",
+                                                 "right": "Right context"}.get, key="w_kwic_sort",
+                                    help="Left context sorts by the word just before the match, then the one "
+                                         "before that; right context by the words just after it.")
+        lines = ct.kwic_lines(view, [which] if which else found, window, None if sort == "doc" else sort)
+        ts.kwic_table(lines, labels, key="kwic", height=420)
+    elif plist:
+        st.info("None of the tracked phrases occurs in the selected documents.")
+with tab_top:
+    ngram, add, remove = ts.term_settings()
+    if len(docs):
+        c1, c2 = st.columns(2)
+        n = c1.slider("How many terms", 10, 100, 30, step=5, key="w_top_n", persist_state="session")
+        sort_by = c2.selectbox("Rank by", ["count", "doc_freq"], key="w_top_sort", persist_state="session",
+                               format_func={"count": "occurrences", "doc_freq": "documents using it"}.get,
+                               help=ts.GLOSSARY["doc_freq"])
+        top = ct.top_terms_table(view, ngram, n, sort_by, add, remove)
+        if top.empty:
+            st.info("No term to show: the selected texts contain only stopwords or numbers.")
+        else:
+            ev = st.plotly_chart(top_terms_bars(top, value=sort_by), key="terms_top", **POINTS)
+            st.caption(f"The most frequent {ts.NGRAM_LABELS[ngram]} in the selected documents, stopwords left out. "
+                       "Click a bar to see the term in context.")
+            if picks := [(None, c[0], None) for c in ts.selected_points(ev)]:
+                ts.hits_in_context(view, picks, labels, key="drill_top")
+            st.dataframe(top, hide_index=True, width="stretch", height=300, key="top_table", column_config={
+                "rate_per_10k": st.column_config.NumberColumn("per 10k words", help=ts.GLOSSARY["rate"], format="%.2f"),
+                "doc_freq": st.column_config.NumberColumn("documents", help=ts.GLOSSARY["doc_freq"]),
+                "doc_share": st.column_config.NumberColumn("share of documents", format="percent")})
+            download_button("Download top terms (CSV)", top, "top_terms.csv", key="dl_top")
+with tab_key:
+    values = sorted(set(group_of.values()), key=lambda v: group_names[v].lower())
+    if len(values) < 2:
+        st.info(f"Distinctive terms compare groups of documents, but the selected documents all have the same "
+                f"{by}. Pick another 'Group by' column in the sidebar, or widen the filters.")
+    else:
+        c1, c2, c3 = st.columns(3)
+        target = c1.selectbox(f"Distinctive terms of ({by})", values, format_func=group_names.get, key="w_key_target")
+        rest = c2.selectbox("Compared with", [None] + [v for v in values if v != target], key="w_key_ref",
+                            format_func=lambda v: "all other documents" if v is None else group_names[v])
+        min_count = c3.slider("Minimum count", 1, 20, 3, key="w_key_min", persist_state="session",
+                              help="Leave out terms used fewer times than this on both sides together.")
+        table = ct.keyness_table(view, by, target, rest, ngram, add, remove, min_count)
+        ts.keyness_view(table, group_names[target], "the rest" if rest is None else group_names[rest], key="keyness",
+                        target_colour=colours.get(target, "#1a9850"),
+                        reference_colour=NEUTRAL if rest is None else colours.get(rest, NEUTRAL))
+        st.caption(f"Uses the term settings of the 'Top terms' tab ({ts.NGRAM_LABELS[ngram]}, stopwords).")

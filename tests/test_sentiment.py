@@ -1,0 +1,423 @@
+"""Tests of analysis.sentiment and its fast engine analysis.sentiment_fast.
+
+The fast engine must give exactly (==, not approximately) the values of the
+libraries it re-implements: TextBlob(text).sentiment and VADER's compound.
+That is checked on real sentences of the shared corpora, on whole documents,
+on hand-made edge cases and on generated text.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import segment
+from analysis import sentiment as S
+from analysis import sentiment_fast as F
+
+from conftest import ROOT, shared_corpus_frame, shared_corpus_path
+
+textblob = pytest.importorskip("textblob")
+from textblob import TextBlob  # noqa: E402
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
+
+VADER = SentimentIntensityAnalyzer()
+
+
+def ref_tb(text: str) -> tuple[float, float]:
+    s = TextBlob(text).sentiment
+    return (s.polarity, s.subjectivity)
+
+
+def ref_vader(text: str) -> float:
+    return VADER.polarity_scores(text)["compound"]
+
+
+def assert_exact(texts, label=""):
+    bad_tb = [(t, ref_tb(t), F.textblob_sentiment(t)) for t in texts if ref_tb(t) != F.textblob_sentiment(t)]
+    assert not bad_tb, f"{label}: {len(bad_tb)} TextBlob mismatches, e.g. {bad_tb[:3]}"
+    bad_v = [(t, ref_vader(t), F.vader_compound(t)) for t in texts if ref_vader(t) != F.vader_compound(t)]
+    assert not bad_v, f"{label}: {len(bad_v)} VADER mismatches, e.g. {bad_v[:3]}"
+
+
+# --------------------------------------------------------------------------------------
+# The engine's tables are the libraries' tables
+# --------------------------------------------------------------------------------------
+
+
+def test_textblob_lexicon_is_textblobs():
+    from textblob.en import sentiment as lib
+
+    lib.load() if not dict.__len__(lib) else None
+    tb = F._textblob_tables()
+    lib_words = {w: v for w, v in dict.items(lib) if None in v}
+    assert set(tb.lexicon) == set(lib_words)
+    for w, v in lib_words.items():
+        p, s, i, is_mod, label = tb.lexicon[w]
+        assert (p, s, i) == tuple(v[None])
+        assert is_mod == ("RB" in v)
+        assert label == lib.labeler.get(w)
+    assert tb.negations == frozenset(lib.negations)
+
+
+def test_vader_tables_are_vaders():
+    vd = F._vader_tables()
+    assert vd.lexicon == VADER.lexicon
+    assert all(vd.emojis[k] == VADER.emojis[k] for k in vd.emojis)
+    assert not vd.emoji_ascii  # the ASCII fast path of the emoji pass relies on it
+
+
+def test_split_equals_textblobs_whitespace_collapse():
+    # find_tokens collapses r"\s+" and splits with r"(\S+)\s"; the engine uses str.split().
+    ws_re = re.compile(r"\s")
+    for c in range(0x110000):
+        ch = chr(c)
+        assert (ws_re.match(ch) is not None) == ch.isspace(), hex(c)
+
+
+def test_fast_engine_does_not_import_textblob_or_nltk():
+    code = ("import sys; import analysis.sentiment_fast as F; "
+            "assert F.textblob_sentiment('a very good idea') == (0.9099999999999999, 0.7800000000000001); "
+            "F.vader_compound('good'); "
+            "assert 'nltk' not in sys.modules and 'textblob' not in sys.modules, sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+# --------------------------------------------------------------------------------------
+# Exactness on real sentences and documents
+# --------------------------------------------------------------------------------------
+
+SAMPLE = {"us-sotu": 5000, "covid": 5000, "bbc": 5000, "tweets": None}
+
+
+@pytest.fixture(scope="module", params=list(SAMPLE))
+def corpus_sentences(request):
+    name = request.param
+    df = shared_corpus_frame(name)
+    if name == "us-sotu":
+        df = df.iloc[::5]
+    elif name == "bbc":
+        df = df.iloc[::6]
+    paragraphs, sentences = segment.segment_texts(df["doc_id"], df["text"])
+    texts = sentences["text"].tolist()
+    n = SAMPLE[name]
+    if n is not None and len(texts) > n:
+        texts = random.Random(0).sample(texts, n)
+    return name, texts
+
+
+def test_sentences_equal_the_libraries(corpus_sentences):
+    name, texts = corpus_sentences
+    assert len(texts) > 3000
+    assert_exact(texts, name)
+
+
+def test_score_corpus_documents_equal_textblob_whole_text():
+    frames = []
+    covid = shared_corpus_frame("covid").iloc[::3]
+    frames.append(covid[["doc_id", "text"]])
+    tweets = shared_corpus_frame("tweets").iloc[::4]
+    frames.append(tweets[["doc_id", "text"]])
+    sotu = shared_corpus_frame("us-sotu")
+    frames.append(sotu[sotu["doc_id"].str.startswith(("1790", "1862", "1946", "2009"))][["doc_id", "text"]])
+    docs = pd.concat(frames, ignore_index=True)
+    _, sentences = segment.segment_texts(docs["doc_id"], docs["text"])
+    tables = S.score_corpus(docs, sentences, n_jobs=1)
+    d = tables.documents.set_index("doc_id")
+    for doc_id, text in zip(docs["doc_id"], docs["text"]):
+        assert (d.at[doc_id, "polarity"], d.at[doc_id, "subjectivity"]) == ref_tb(text), doc_id
+    # and the sentence rows of score_corpus are the per-sentence scores
+    s = tables.sentences.sample(n=800, random_state=1)
+    for t, p, q, v in zip(s["text"], s["polarity"], s["subjectivity"], s["vader"]):
+        assert (p, q) == ref_tb(t)
+        assert v == ref_vader(t)
+
+
+EDGE_CASES = [
+    "", " ", "\n\n", "!", "(!)", "I love it (!) really", "( ! )", "Great ( !)", "Great (! )",
+    "Nice :) and :-) and : ) and :D and : D and x D and XD and 8) and (see item 8)",
+    "o.O wow o . O and o. O", ":'( so sad", "<3 you", "Happy :)\n\nSad :(", "Look : )\n\n) ok",
+    "They have been left behind.", "not good", "not a good idea", "not very good", "really not good",
+    "never good", "no good", "I don't like it, I didn't enjoy it, it isn't good.",
+    "I can't believe it's not butter!!!", "Very very very good!!!", "GREAT news, truly GREAT.",
+    "Mr. Smith said the U.S. economy is strong. Dr. Who? e.g. this etc. and that...",
+    "He said \u201cthis is wonderful\u201d and \u2018that\u2019s terrible\u2019.",
+    "It's a 'good' \"bad\" idea''", "END-OF-SENTENCE good END-OF-SENTENCE",
+    "Wait... what?! Seriously??? No!!!!", "terribly bad, simply great, happily ever after",
+    "The plot was good, but the characters are uncompelling and the dialog is not great.",
+    "At least it isn't a horrible book.", "Roger Dodger is one of the least compelling variations.",
+    "The book was only kind of good.", "Sort of okay, kinda good, kind-of bad", "without a doubt, excellent",
+    "Catch utf-8 emoji such as \U0001f498 and \U0001f48b and \U0001f601", "\U0001f601\U0001f601 good",
+    "It was the shit, the bomb, a bad ass ride to die for, yeah right",
+    "Never so happy. Never this good. not so bad", "No, no, no or nor good",
+    "damn fucking crap", "\u00e9l\u00e8ve caf\u00e9 na\u00efve \u0130stanbul \u03a3\u039f\u03a3",
+    "ONE TWO three", "A.", "U.S.A.", "Mr.", "...", ". . .", "'", "''", "n't", "'s good'",
+    "tab\tseparated\u00a0nbsp\u2003em-space good\r\nline", "--- *** ~~~ good_bad good-bad",
+]
+
+
+def test_edge_cases_equal_the_libraries():
+    assert_exact(EDGE_CASES, "edge cases")
+    for t in EDGE_CASES:
+        lib = TextBlob(t).sentiment_assessments.assessments
+        assert F.textblob_assessments(t) == [tuple(a) for a in lib], t
+
+
+WORDS = ["good", "bad", "not", "no", "never", "very", "really", "terribly", "great", "but", "kind", "of",
+         "least", "at", "so", "this", "without", "doubt", "the", "shit", "bomb", "ass", "yeah", "right",
+         "love", "hate", "LOVE", "Good", "NOT", "isn't", "don't", "won't", "n't", "'s", "Mr.", "U.S.",
+         "etc.", "x", "X", "D", "o", "O", "8", "3", "c", "s"]
+PIECES = [":", ")", "(", "-", "!", "?", ".", "...", "'", '"', "\u201c", "\u201d", "\u2018", "\u2019", ";", "]",
+          "[", "=", "<", ">", "^", "_", "*", "/", "\\", "\u00b0", "#", "@", ",", "\U0001f601", "\u2764"]
+SEPS = [" ", "", "  ", "\n", "\n\n", "\t", " \n\n ", "\r\n\r\n"]
+
+
+@st.composite
+def messy_text(draw):
+    n = draw(st.integers(0, 25))
+    out = []
+    for _ in range(n):
+        out.append(draw(st.sampled_from(WORDS + PIECES)))
+        out.append(draw(st.sampled_from(SEPS)))
+    return "".join(out)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(messy_text())
+def test_generated_text_equals_the_libraries(text):
+    assert F.textblob_sentiment(text) == ref_tb(text)
+    assert F.vader_compound(text) == ref_vader(text)
+    lib = TextBlob(text).sentiment_assessments.assessments
+    assert F.textblob_assessments(text) == [tuple(a) for a in lib]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(messy_text(), min_size=1, max_size=6))
+def test_whole_document_from_sentences_equals_textblob(parts):
+    # Documents built from sentence-like parts with varied gaps, scored through
+    # the sentence-concatenation path (and its fall-backs).
+    text, spans, pos = "", [], 0
+    for k, p in enumerate(parts):
+        gap = ["", " ", "\n\n", " x "][k % 4] if k else ""
+        text += gap
+        spans.append((len(text), len(text) + len(p)))
+        text += p
+    (pol, subj, rows), = F.score_document_chunk([(text, spans)], vader=True)
+    assert (pol, subj) == ref_tb(text)
+    for (s, e), r in zip(spans, rows):
+        assert r[:3] == ref_tb(text[s:e]) + (ref_vader(text[s:e]),)
+
+
+def test_emoticon_across_sentence_boundary_falls_back():
+    text = "I am happy :\n) Really."
+    spans = [(0, 12), (13, 22)]
+    (pol, subj, _), = F.score_document_chunk([(text, spans)])
+    assert (pol, subj) == ref_tb(text)
+    assert pol != F.textblob_sentiment(text[:12])  # the ":)" only exists across the boundary
+
+
+def test_parallel_equals_serial():
+    df = shared_corpus_frame("covid").iloc[:40]
+    _, sentences = segment.segment_texts(df["doc_id"], df["text"])
+    items = [(t, [(s, e) for s, e in zip(g["start"], g["end"])])
+             for t, (_, g) in zip(df["text"], sentences.groupby("doc_id", sort=False))]
+    serial = F.score_documents(items, n_jobs=1, word_pattern=segment.WORD_RE.pattern)
+    chunks = F._chunks(items, [len(t) for t, _ in items], 2)
+    parts = F._run_parallel(F.score_document_chunk, chunks, 2, True, segment.WORD_RE.pattern)
+    assert parts is not None, "worker processes could not be started"
+    assert [r for p in parts for r in p] == serial
+    texts = sentences["text"].tolist()[:500] * 2
+    assert F.score_texts(texts, n_jobs=2) == F.score_texts(texts, n_jobs=1)
+
+
+# --------------------------------------------------------------------------------------
+# The DataFrame API
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_tables():
+    from analysis.model import Corpus, Document
+    from analysis.pipeline import prepare
+
+    texts = {
+        "a": "This is a wonderful day. We are happy!\n\nBut the news was terrible. Awful, really.",
+        "b": "They have been left behind. Nobody cares about left-behind towns.\n\nA plain sentence.",
+        "c": "Good.",
+        "d": "",
+    }
+    meta = {"a": ("Ann", "2016-06-24"), "b": ("Ann", "2016"), "c": ("Bob", "1999-01-02"), "d": ("", "")}
+    corpus = Corpus([Document(doc_id=k, text=v, author=meta[k][0], date=meta[k][1]) for k, v in texts.items()])
+    return prepare(corpus)
+
+
+def test_score_corpus_fast_equals_reference(seed_tables):
+    p = seed_tables
+    for phrases in ((), ("left behind",)):
+        fast = S.score_corpus(p.docs, p.sentences, exclude_phrases=phrases)
+        ref = S.score_corpus(p.docs, p.sentences, exclude_phrases=phrases, method="reference")
+        pd.testing.assert_frame_equal(fast.sentences, ref.sentences, check_exact=True)
+        pd.testing.assert_frame_equal(fast.paragraphs, ref.paragraphs, check_exact=True)
+        pd.testing.assert_frame_equal(fast.documents, ref.documents, check_exact=True)
+        # the separate functions give the same tables
+        sents = S.score_sentences(p.sentences, exclude_phrases=phrases)
+        pd.testing.assert_frame_equal(sents[fast.sentences.columns].reset_index(drop=True),
+                                      fast.sentences, check_exact=True)
+        docs = S.document_scores(p.docs, sents, exclude_phrases=phrases)
+        pd.testing.assert_frame_equal(docs, fast.documents, check_exact=True)
+
+
+def test_document_and_paragraph_aggregation(seed_tables):
+    p = seed_tables
+    t = S.score_corpus(p.docs, p.sentences)
+    s, d = t.sentences, t.documents.set_index("doc_id")
+    for doc_id, text in zip(p.docs["doc_id"], p.docs["text"]):
+        assert (d.at[doc_id, "polarity"], d.at[doc_id, "subjectivity"]) == ref_tb(str(text))
+    a = s[s["doc_id"] == "a"]
+    assert list(a["n_words"]) == [segment.count_words(x) for x in a["text"]]
+    w = a["n_words"].to_numpy(float)
+    assert d.at["a", "polarity_mean"] == pytest.approx((a["polarity"] * w).sum() / w.sum(), abs=1e-15)
+    assert d.at["a", "vader_mean"] == pytest.approx((a["vader"] * w).sum() / w.sum(), abs=1e-15)
+    assert d.at["a", "n_sentences"] == len(a) and d.at["a", "n_words"] == w.sum()
+    para = t.paragraphs.set_index(["doc_id", "para"])
+    a1 = a[a["para"] == 1]
+    w1 = a1["n_words"].to_numpy(float)
+    assert para.loc[("a", 1), "polarity"] == pytest.approx((a1["polarity"] * w1).sum() / w1.sum(), abs=1e-15)
+    # the empty document: whole-text 0.0 (TextBlob's value), sentence means NaN
+    assert d.at["d", "polarity"] == 0.0 and np.isnan(d.at["d", "polarity_mean"]) and d.at["d", "n_sentences"] == 0
+
+
+def test_excluding_a_phrase_neutralises_left_behind(seed_tables):
+    sent = "They have been left behind."
+    assert S.textblob_scores(sent)[0] < 0  # "behind" is -0.4 in TextBlob's lexicon
+    frame = pd.DataFrame({"doc_id": ["x"] * 4, "para": 0, "sent": range(4), "start": 0, "end": 0,
+                          "text": [sent, "Towns were LEFT\n behind.", "Left \u00a0behind, again.", "A good day."]})
+    plain = S.score_sentences(frame)
+    masked = S.score_sentences(frame, exclude_phrases=["left behind"])
+    assert (plain["polarity"].iloc[:3] < 0).all()
+    assert (masked["polarity"].iloc[:3] == 0.0).all() and (masked["subjectivity"].iloc[:3] == 0.0).all()
+    assert list(masked["masked"]) == [True, True, True, False]
+    assert masked["polarity"].iloc[3] == plain["polarity"].iloc[3]
+    assert list(masked["n_words"]) == list(plain["n_words"])  # weights keep the sentence's own words
+    for t, v in zip(frame["text"], masked["vader"]):
+        assert v == ref_vader(S.mask_phrases(t, ["left behind"]))
+    # curly and straight apostrophes alike, same length, case-insensitive
+    m = S.mask_phrases("The People\u2019s Vote and the people's vote.", ["people's vote"])
+    assert m == "The " + " " * 13 + " and the " + " " * 13 + "."
+    # in a corpus: the sentence of doc b is neutral, its evidence is gone
+    t = S.score_corpus(seed_tables.docs, seed_tables.sentences, exclude_phrases=["left behind"])
+    b = t.sentences[t.sentences["doc_id"] == "b"]
+    assert b["polarity"].iloc[0] == 0.0 and bool(b["masked"].iloc[0])
+    assert t.documents.set_index("doc_id").at["b", "n_masked"] == 2
+    assert S.sentence_evidence(sent, ["left behind"]) == []
+
+
+def test_sentence_evidence():
+    text = "This is not a very good idea, really not good! :) Terribly sad."
+    ev = S.sentence_evidence(text)
+    lib = TextBlob(text).sentiment_assessments
+    assert [(e["words"].split(), e["polarity"], e["subjectivity"], e["label"]) for e in ev] == \
+        [tuple(a) for a in lib.assessments]
+    assert np.mean([e["polarity"] for e in ev]) == pytest.approx(lib.polarity, abs=1e-15)
+    spans = [text[e["start"]:e["end"]] for e in ev]
+    assert spans == ["not a very good", "really not good!", ":)", "Terribly sad"]
+    assert [e["words"] for e in S.sentence_evidence(text, method="reference")] == [e["words"] for e in ev]
+    p = pd.DataFrame({"doc_id": ["z", "z"], "para": [0, 0], "sent": [0, 1], "start": [0, 10],
+                      "end": [9, 20], "text": ["Good job.", "Bad news."]})
+    table = S.document_evidence(p, "z")
+    assert list(table["words"]) == ["good", "bad"] and list(table["start"]) == [0, 10]
+
+
+def test_method_agreement():
+    pol = [0.5, -0.2, 0.0, 0.0, 0.3, -0.4]
+    vad = [0.6, 0.1, 0.0, 0.2, 0.3, -0.9]
+    df = pd.DataFrame({"doc_id": ["a"] * 6 + ["b"], "polarity": pol + [0.1], "vader": vad + [0.2]})
+    r = S.method_agreement(df).set_index("doc_id")
+    from scipy.stats import pearsonr, spearmanr
+
+    assert r.at["a", "agreement_pearson"] == pytest.approx(pearsonr(pol, vad)[0])
+    assert r.at["a", "agreement_spearman"] == pytest.approx(spearmanr(pol, vad)[0])
+    # labels: (+,+) (-,+) (0,0) (0,+) (+,+) (-,-): agree on 4 of 6, both neutral counted as agreeing
+    assert r.at["a", "agreement_sign"] == pytest.approx(4 / 6)
+    assert r.at["a", "n_both_neutral"] == 1 and r.at["a", "n_polar"] == 4
+    assert r.at["a", "agreement_sign_polar"] == pytest.approx(3 / 4)
+    assert np.isnan(r.at["b", "agreement_pearson"])  # one sentence: no correlation
+
+
+def test_date_bins():
+    got = S.date_bins(["1999-05-01", "1999", "2000-12", "", None, "unknown", " 1790"], "year")
+    assert list(got) == ["1999", "1999", "2000", "", "", "", "1790"]
+    assert list(S.date_bins(["1999-05-01", "2001", ""], "decade")) == ["1990s", "2000s", ""]
+    with pytest.raises(ValueError):
+        S.date_bins(["1999"], "week")
+
+
+def test_group_scores():
+    docs = pd.DataFrame({"doc_id": list("abcdef"), "author": ["x", "x", "x", "y", "", "z"],
+                         "date": ["2016-06-24", "2016", "2017-01-01", "", "1999", "2016"]})
+    scores = pd.DataFrame({"doc_id": list("abcdef"), "polarity": [0.1, 0.3, 0.2, -0.5, 0.0, 0.4]})
+    sents = pd.DataFrame({"doc_id": ["d", "d", "d", "e", "f"], "polarity": [-0.6, -0.4, -0.5, 0.0, 0.4],
+                          "n_words": [10, 5, 8, 4, 3]})
+    g = S.group_scores(scores, docs, "author", sentences=sents).set_index("group")
+    assert list(g.index) == ["x", "y", "z", ""]  # empty group kept, last
+    assert g.at["x", "mean"] == pytest.approx(0.2) and g.at["x", "n_docs"] == 3
+    assert g.at["x", "interval_basis"] == "documents"
+    assert g.at["x", "lo"] <= 0.2 <= g.at["x", "hi"]
+    assert 0.1 <= g.at["x", "lo"] and g.at["x", "hi"] <= 0.3
+    # the same bootstrap by hand: 2000 resamples of the documents, percentiles 2.5 / 97.5
+    rng = np.random.default_rng(0)
+    vals = np.array([0.1, 0.3, 0.2])
+    boots = vals[rng.integers(0, 3, size=(2000, 3))].mean(axis=1)
+    assert (g.at["x", "lo"], g.at["x", "hi"]) == pytest.approx(tuple(np.percentile(boots, [2.5, 97.5])))
+    assert g.at["y", "interval_basis"] == "sentences" and g.at["y", "lo"] <= -0.4 <= g.at["y", "hi"]
+    assert g.at["z", "interval_basis"] == "none" and np.isnan(g.at["z", "lo"])
+    assert g.at["", "interval_basis"] == "none"  # one document with one sentence
+    again = S.group_scores(scores, docs, "author", sentences=sents).set_index("group")
+    pd.testing.assert_frame_equal(g, again)  # fixed seed
+    # a group's interval does not depend on the other groups present
+    only_x = S.group_scores(scores, docs[docs["author"] == "x"], "author").set_index("group")
+    assert only_x.at["x", "lo"] == g.at["x", "lo"]
+    no_sents = S.group_scores(scores, docs, "author").set_index("group")
+    assert no_sents.at["y", "interval_basis"] == "none"
+    by_year = S.group_scores(scores, docs, "date").set_index("group")
+    assert list(by_year.index) == ["1999", "2016", "2017", ""]
+    assert by_year.at["2016", "n_docs"] == 3
+    by_decade = S.group_scores(scores, docs, "date", date_freq="decade").set_index("group")
+    assert list(by_decade.index) == ["1990s", "2010s", ""]
+
+
+def test_reference_method_and_bad_method():
+    assert S.textblob_scores("A good day", "reference") == S.textblob_scores("A good day")
+    assert S.vader_score("A good day", "reference") == S.vader_score("A good day")
+    with pytest.raises(ValueError):
+        S.textblob_scores("x", method="quick")
+
+
+# --------------------------------------------------------------------------------------
+# Validation against hand labels
+# --------------------------------------------------------------------------------------
+
+
+def test_validation_auc_on_kavanaugh_tweets():
+    path = shared_corpus_path("tweets")
+    v = S.validation_scores(path)
+    assert v["n"] == 1338 and v["n_positive"] == 346
+    # Measured (textblob 0.20.1, vaderSentiment 3.3.2, texts as given):
+    #   textblob_polarity 0.5916, vader_compound 0.7532,
+    #   textblob_polarity_mean 0.5821, vader_mean 0.7294.
+    # Thresholds are the measured figures minus 0.01.
+    assert v["auc"]["textblob_polarity"] >= 0.5816
+    assert v["auc"]["vader_compound"] >= 0.7432
+    assert v["auc"]["textblob_polarity_mean"] >= 0.5721
+    assert v["auc"]["vader_mean"] >= 0.7194
+    stored = S.stored_validation()
+    if stored is not None:
+        assert stored["auc"] == v["auc"], "analysis/sentiment_validation.json is stale: rerun the script"

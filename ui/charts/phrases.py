@@ -1,0 +1,154 @@
+"""Charts of tracked phrases: rate bars, lines over time, dispersion.
+
+Pure functions ``DataFrame -> go.Figure`` (no Streamlit). Raw ids (doc_id,
+phrase, group value) go into ``customdata`` so that a click can be traced back
+to the documents behind it; every text shown by Plotly (labels, hover) is
+escaped with :func:`ui.safe.plot_text`, as it may come from the corpus or the URL.
+Each figure names itself in ``layout.meta["chart"]`` (tests and pages find it there).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui.colors import UNKNOWN_COLOUR, colour_map
+from ui.safe import plot_text
+
+FACETS_PER_ROW = 3
+ROW_PX = 22
+
+
+def _label(labels: dict | None, key) -> str:
+    return plot_text((labels or {}).get(key, key), limit=60)
+
+
+def phrase_bars(table: pd.DataFrame, key_col: str, colour_col: str, colours: dict[str, str],
+                labels: dict | None = None, colour_labels: dict | None = None,
+                chart: str = "phrase-bars") -> go.Figure:
+    """Horizontal bars of each phrase's rate per 10,000 words, one panel per phrase.
+
+    ``table``: one row per item x phrase with columns ``key_col`` (a doc_id or a
+    group value: one bar row each), ``colour_col`` (the value that picks the bar's
+    colour, e.g. the document's author), ``phrase``, ``count``, ``n_words``,
+    ``rate_per_10k`` and optionally ``n_docs``/``doc_freq`` (groups).
+    ``colours``: colour per ``colour_col`` value (from :func:`ui.colors.colour_map`
+    over the whole corpus, so an author keeps their colour). ``labels``: display
+    label per key; ``colour_labels``: legend label per colour value.
+
+    One trace per (phrase, colour value); bars of one colour value share a
+    legend entry. ``customdata`` per bar: ``[key, phrase, count, n_words,
+    doc_freq, n_docs, colour value]`` (doc_freq/n_docs are -1 for documents).
+    Items keep the order of ``table`` (top to bottom).
+    """
+    phrases = list(dict.fromkeys(table["phrase"]))
+    n = max(len(phrases), 1)
+    ncols = min(n, FACETS_PER_ROW)
+    nrows = math.ceil(n / ncols)
+    keys = list(dict.fromkeys(table[key_col].astype(str)))
+    fig = make_subplots(rows=nrows, cols=ncols, shared_xaxes=False, horizontal_spacing=0.04,
+                        vertical_spacing=min(0.12, 0.3 / nrows) if nrows > 1 else 0.0,
+                        subplot_titles=[plot_text(p, limit=40) for p in phrases])
+    ticktext = [_label(labels, k) for k in keys]
+    shown: set[str] = set()
+    has_groups = "n_docs" in table.columns
+    for i, phrase in enumerate(phrases):
+        row, col = i // ncols + 1, i % ncols + 1
+        part = table[table["phrase"] == phrase]
+        for cval, sub in part.groupby(part[colour_col].astype(str), sort=False):
+            cval = str(cval)
+            name = plot_text((colour_labels or {}).get(cval, cval or "Unknown"), limit=40)
+            custom = [[str(k), phrase, int(c), int(w),
+                       int(sub["doc_freq"].iloc[j]) if has_groups else -1,
+                       int(sub["n_docs"].iloc[j]) if has_groups else -1, cval]
+                      for j, (k, c, w) in enumerate(zip(sub[key_col].astype(str), sub["count"],
+                                                        sub["n_words"]))]
+            hover_docs = ("<br>in %{customdata[4]} of %{customdata[5]} documents" if has_groups else "")
+            fig.add_trace(go.Bar(
+                x=sub["rate_per_10k"].astype(float).tolist(), y=sub[key_col].astype(str).tolist(),
+                orientation="h", name=name, legendgroup=cval, showlegend=cval not in shown,
+                marker_color=colours.get(cval, UNKNOWN_COLOUR), customdata=custom,
+                hovertext=[_label(labels, k) for k in sub[key_col].astype(str)],
+                hovertemplate=("%{hovertext}<br>" + plot_text(phrase) + ": <b>%{customdata[2]}</b> times in "
+                               "%{customdata[3]:,} words<br>%{x:.2f} per 10,000 words" + hover_docs
+                               + "<extra>%{fullData.name}</extra>"),
+            ), row=row, col=col)
+            shown.add(cval)
+    height = max(220, ROW_PX * len(keys) * nrows + 90 * nrows + 40)
+    fig.update_yaxes(categoryorder="array", categoryarray=keys[::-1], tickmode="array",
+                     tickvals=keys, ticktext=ticktext, automargin=True)
+    for i in range(n):
+        if i % ncols:
+            fig.update_yaxes(showticklabels=False, row=i // ncols + 1, col=i % ncols + 1)
+    fig.update_xaxes(title_text="per 10,000 words", rangemode="tozero")
+    fig.update_layout(barmode="overlay", height=height, margin=dict(l=10, r=10, t=40, b=10),
+                      legend_title_text="", meta={"chart": chart}, clickmode="event+select",
+                      hoverlabel=dict(align="left"))
+    return fig
+
+
+def phrase_timeline(table: pd.DataFrame, colours: dict[str, str] | None = None) -> go.Figure:
+    """Lines of each phrase's rate per 10,000 words per period (year).
+
+    ``table``: :func:`analysis.phrases.phrase_by_date` output (``period``,
+    ``phrase``, ``count``, ``n_words``, ``rate_per_10k``, ``n_docs``,
+    ``doc_freq``). ``customdata`` per point: ``[period, phrase, count,
+    n_words, n_docs, doc_freq]``.
+    """
+    colours = colours or colour_map(dict.fromkeys(table["phrase"]))
+    fig = go.Figure()
+    for phrase, sub in table.groupby("phrase", sort=False):
+        sub = sub.sort_values("period")
+        custom = [[str(p), phrase, int(c), int(w), int(d), int(f)] for p, c, w, d, f in
+                  zip(sub["period"], sub["count"], sub["n_words"], sub["n_docs"], sub["doc_freq"])]
+        fig.add_trace(go.Scatter(
+            x=sub["period"].astype(str).tolist(), y=sub["rate_per_10k"].astype(float).tolist(),
+            mode="lines+markers", name=plot_text(phrase, limit=40), customdata=custom,
+            line_color=colours.get(phrase, UNKNOWN_COLOUR), marker_size=7,
+            hovertemplate=("%{x}: %{y:.2f} per 10,000 words<br>%{customdata[2]} times in %{customdata[3]:,} "
+                           "words<br>%{customdata[5]} of %{customdata[4]} documents use it"
+                           "<extra>%{fullData.name}</extra>"),
+        ))
+    fig.update_xaxes(title_text="year", type="category", categoryorder="category ascending")
+    fig.update_yaxes(title_text="per 10,000 words", rangemode="tozero")
+    fig.update_layout(height=360, margin=dict(l=10, r=10, t=20, b=10), legend_title_text="",
+                      meta={"chart": "phrase-timeline"}, hoverlabel=dict(align="left"))
+    return fig
+
+
+def dispersion(hits: pd.DataFrame, doc_order: list[str], labels: dict | None = None,
+               colours: dict[str, str] | None = None) -> go.Figure:
+    """Where each phrase falls in each text: one row per document, a tick per hit.
+
+    ``hits``: ``doc_id``, ``phrase``, ``start``, ``end``, ``rel_pos`` (0 = start of
+    the text, 1 = its end) and ``context`` (a short snippet for the hover).
+    ``doc_order``: the documents to draw, top to bottom (rows without hits stay
+    empty). ``customdata`` per tick: ``[doc_id, phrase, start, end]``.
+    """
+    colours = colours or colour_map(dict.fromkeys(hits["phrase"]))
+    fig = go.Figure()
+    for phrase, sub in hits.groupby("phrase", sort=False):
+        fig.add_trace(go.Scatter(
+            x=sub["rel_pos"].astype(float).tolist(), y=sub["doc_id"].astype(str).tolist(), mode="markers",
+            name=plot_text(phrase, limit=40),
+            marker=dict(symbol="line-ns-open", size=16, line=dict(width=2.5),
+                        color=colours.get(phrase, UNKNOWN_COLOUR)),
+            customdata=[[str(d), phrase, int(s), int(e)] for d, s, e in
+                        zip(sub["doc_id"], sub["start"], sub["end"])],
+            hovertext=[f"{_label(labels, d)}<br>{plot_text(c, limit=160)}" for d, c in
+                       zip(sub["doc_id"], sub["context"])],
+            hovertemplate="%{hovertext}<br>at %{x:.0%} of the text, characters %{customdata[2]}–%{customdata[3]}"
+                          "<extra>%{fullData.name}</extra>",
+        ))
+    order = [str(d) for d in doc_order]
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=order[::-1], range=[-0.5, len(order) - 0.5],
+                     tickmode="array", tickvals=order, ticktext=[_label(labels, d) for d in order],
+                     automargin=True, showgrid=True)
+    fig.update_xaxes(range=[-0.01, 1.01], tickformat=".0%", title_text="position in the text (start → end)")
+    fig.update_layout(height=max(200, ROW_PX * len(order) + 110), margin=dict(l=10, r=10, t=20, b=10),
+                      legend_title_text="", meta={"chart": "dispersion"}, clickmode="event+select",
+                      hoverlabel=dict(align="left"))
+    return fig

@@ -1,0 +1,213 @@
+"""Pieces of the Terms & phrases and Compare pages: the phrase editor, drill-down
+tables, term settings and the keyness view.
+
+Streamlit code, kept out of the pages so they stay short. Untrusted text
+(document text, titles, phrases from the URL) is shown only in tables,
+``st.text`` and widget options; messages quote a phrase with :func:`md_code`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from . import cached_terms as ct
+from .charts.keyness import MEASURES, keyness_bars
+from .colors import NEGATIVE, POSITIVE
+from .downloads import download_button
+from .sidebar import widget
+from .state import MAX_PHRASE_CHARS, MAX_PHRASES, View, clean_phrases
+
+#: Plain-language explanations for the jargon (widget and column tooltips).
+GLOSSARY = {
+    "rate": "Occurrences per 10,000 words of text, so that long and short texts can be compared.",
+    "doc_freq": "Document frequency: in how many documents the term occurs at least once.",
+    "g2": "Log-likelihood G2: how sure we can be that the difference in frequency is not chance, given how "
+          "much text there is. 3.84 ≈ p < 0.05, 10.83 ≈ p < 0.001. Shown with a sign: positive = more typical "
+          "of the first side, negative = of the second.",
+    "log_ratio": "Log Ratio: how many times more often one side uses the term, as a power of 2. +1 = twice as "
+                 "often on the first side, +2 = four times, −1 = half as often. It measures how big the "
+                 "difference is, not how sure it is.",
+    "logodds_z": "Log-odds z (Monroe, Colaresi & Quinn's 'fightin' words'): the difference in use of the term, "
+                 "shrunk towards the corpus average so that rare words do not dominate, divided by its "
+                 "uncertainty. Beyond ±1.96 counts as distinctive.",
+    "p_value": "Chance of a G2 this large if both sides used the term equally often. Many terms are tested "
+               "at once, so read it as a ranking aid, not as proof.",
+    "cosine": "Cosine similarity of the texts' word weights (tf-idf): 1 = the same words in the same "
+              "proportions, 0 = no word in common. Words used in every text count less.",
+}
+
+
+def md_code(text: str) -> str:
+    """Untrusted text quoted as inline code in a Markdown message (shown literally)."""
+    s = " ".join(str(text).replace("`", "'").split())
+    return f"`{s}`"
+
+
+def selected_points(event) -> list[list]:
+    """The ``customdata`` of the points selected in a ``st.plotly_chart`` event."""
+    try:
+        points = event.selection.points
+    except AttributeError:
+        return []
+    return [p["customdata"] for p in points if p.get("customdata") is not None]
+
+
+# --------------------------------------------------------------------------- phrases
+
+def _add_phrase() -> None:
+    view: View = st.session_state["view"]
+    new = st.session_state.get("w_new_phrase", "")
+    ok, bad = ct.check_phrases([new])
+    if bad:
+        st.session_state["terms_add_msg"] = ("error", bad[0][1])
+    elif ok:
+        current = clean_phrases(view.phrases)
+        if len(current) >= MAX_PHRASES:
+            st.session_state["terms_add_msg"] = ("error", f"At most {MAX_PHRASES} phrases can be tracked.")
+        else:
+            view.phrases = clean_phrases(current + ok)
+    st.session_state["w_new_phrase"] = ""
+
+
+def phrase_editor(view: View) -> list[str]:
+    """The tracked phrases: a list to remove from and a box to add to. Returns the usable phrases."""
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    with c1:
+        st.multiselect("Tracked phrases", view.phrases, key="w_phrases", placeholder="No phrase tracked",
+                       on_change=widget("w_phrases", view, "phrases"),
+                       help="Remove a phrase with its ×. Tracked phrases are part of the page's link.")
+    with c2, st.form("add_phrase_form", border=False, enter_to_submit=True):
+        a, b = st.columns([4, 1], vertical_alignment="bottom")
+        a.text_input("Add a phrase", key="w_new_phrase", max_chars=MAX_PHRASE_CHARS,
+                     placeholder="e.g. take back control",
+                     help="Case does not matter; 'left-behind' finds 'left behind' too; * stands for any one "
+                          "word ('left * behind').")
+        b.form_submit_button("Add", on_click=_add_phrase, type="primary")
+    msg = st.session_state.pop("terms_add_msg", None)
+    if msg:
+        st.error(f"That phrase was not added: {md_code(msg[1])}")
+    ok, bad = ct.check_phrases(view.phrases)
+    for phrase, why in bad:
+        st.warning(f"{md_code(phrase)} cannot be searched for ({md_code(why)}); remove it.")
+    return ok
+
+
+def never_found(counts: pd.DataFrame, plist: list[str], n_docs: int) -> list[str]:
+    """Say plainly which phrases never occur in the filtered documents; returns those that do."""
+    totals = counts.groupby("phrase")["count"].sum() if len(counts) else pd.Series(dtype=int)
+    found = []
+    for p in plist:
+        if int(totals.get(p, 0)) == 0:
+            st.info(f"{md_code(p)} never occurs in the {n_docs:,} selected document(s).",
+                    icon=":material/search_off:")
+        else:
+            found.append(p)
+    return found
+
+
+def kwic_table(lines: pd.DataFrame, labels: dict, key: str, height: int | str = "auto",
+               limit: int = 5000) -> None:
+    """Keyword-in-context lines as a table (document, offsets, left | match | right) with a CSV button."""
+    shown = lines.assign(document=lines["doc_id"].map(labels).fillna(lines["doc_id"]))
+    shown = shown[["document", "left", "match", "right", "doc_id", "start", "end", "phrase"]]
+    if len(shown) > limit:
+        st.caption(f"Showing the first {limit:,} of {len(shown):,} lines; the CSV has them all.")
+    st.dataframe(shown.head(limit), hide_index=True, width="stretch", height=height, key=f"{key}_table",
+                 column_config={
+                     "left": st.column_config.TextColumn("left context", alignment="right", width="large"),
+                     "match": st.column_config.TextColumn("match", width="small"),
+                     "right": st.column_config.TextColumn("right context", width="large"),
+                     "start": st.column_config.NumberColumn("start", help="Character offset of the match "
+                                                            "in the cleaned text."),
+                     "end": st.column_config.NumberColumn("end", help="Character offset where the match ends."),
+                 })
+    download_button("Download these lines (CSV)", shown, f"{key}.csv", key=f"{key}_dl")
+
+
+def hits_in_context(view: View, picks: list[tuple[str, str, int | None]], labels: dict, key: str,
+                    window: int = 10) -> None:
+    """Drill-down: the KWIC lines behind selected bars/points. ``picks``: ``(doc_id or None, phrase,
+    start or None)``; None matches anything."""
+    plist = list(dict.fromkeys(p for _, p, _ in picks))
+    lines = ct.kwic_lines(view, plist, window=window)
+    mask = pd.Series(False, index=lines.index)
+    for doc, phrase, start in picks:
+        m = lines["phrase"] == phrase
+        if doc is not None:
+            m &= lines["doc_id"] == doc
+        if start is not None:
+            m &= lines["start"] == start
+        mask |= m
+    sel = lines[mask]
+    if sel.empty:
+        st.info("No occurrence behind this selection.")
+    else:
+        st.markdown(f"**{len(sel):,} occurrence(s) behind your selection:**")
+        kwic_table(sel, labels, key=key)
+
+
+# --------------------------------------------------------------------------- terms
+
+NGRAM_LABELS = {1: "single words", 2: "2-word phrases", 3: "3-word phrases"}
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip() for w in str(text or "").replace("\n", ",").split(",") if w.strip()]
+
+
+def term_settings(key: str = "terms") -> tuple[int, list[str], list[str]]:
+    """N-gram size and stopword edits (kept for the session). Returns ``(ngram, add, remove)``."""
+    ngram = st.segmented_control("Terms made of", list(NGRAM_LABELS), format_func=NGRAM_LABELS.get,
+                                 default=1, key=f"w_{key}_ngram", required=True, persist_state="session",
+                                 help="Single words, or runs of 2 or 3 words that do not cross punctuation.")
+    with st.expander("Stopwords: common words left out of the lists"):
+        c1, c2 = st.columns(2)
+        add = _words(c1.text_area("Also leave out (comma-separated)", key="w_stop_add", height=80,
+                                  persist_state="session", placeholder="e.g. government, people"))
+        remove = _words(c2.text_area("Keep these after all (comma-separated)", key="w_stop_remove", height=80,
+                                     persist_state="session", placeholder="e.g. us, against",
+                                     help="Words to take off the default list (scikit-learn's English "
+                                          "stopwords, with a few content words kept)."))
+        words = ct.stopword_list(add, remove)
+        st.caption(f"{len(words):,} stopwords in use. They still count in the word totals behind every "
+                   "rate; a 2- or 3-word term is left out when it starts or ends with one.")
+        st.text(", ".join(words))
+    return int(ngram or 1), add, remove
+
+
+def keyness_view(table: pd.DataFrame, target_label: str, reference_label: str, key: str,
+                 target_colour: str = POSITIVE, reference_colour: str = NEGATIVE) -> None:
+    """Diverging bars and the full table of distinctive terms, with tooltips and CSV."""
+    c1, c2 = st.columns(2)
+    measure = c1.selectbox("Rank terms by", list(MEASURES), format_func=MEASURES.get, key=f"w_{key}_measure",
+                           persist_state="session",
+                           help=" · ".join(f"{MEASURES[m]}: {GLOSSARY[m]}" for m in MEASURES))
+    n = c2.slider("Terms on each side", 5, 40, 15, key=f"w_{key}_n", persist_state="session")
+    if table.empty:
+        st.info("No term is frequent enough on either side to compare. Lower the minimum count or pick "
+                "larger groups.")
+        return
+    fig = keyness_bars(table, measure=measure, n=n, target_label=target_label, reference_label=reference_label,
+                       target_colour=target_colour, reference_colour=reference_colour, chart=key)
+    st.plotly_chart(fig, key=f"{key}_chart", config={"displaylogo": False})
+    st.caption("Bars to the right: words the first side uses more than the second; to the left: words the "
+               "second side uses more. Hover a bar for the counts and all three measures.")
+    st.dataframe(table, hide_index=True, width="stretch", height=320, key=f"{key}_table", column_config={
+        "ngram": st.column_config.NumberColumn("words", help="Words in the term."),
+        "count_target": st.column_config.NumberColumn("count (1st)", help="Occurrences on the first side."),
+        "count_reference": st.column_config.NumberColumn("count (2nd)", help="Occurrences on the second side."),
+        "rate_target": st.column_config.NumberColumn("per 10k (1st)", help=GLOSSARY["rate"], format="%.2f"),
+        "rate_reference": st.column_config.NumberColumn("per 10k (2nd)", help=GLOSSARY["rate"], format="%.2f"),
+        "g2": st.column_config.NumberColumn("G2", help=GLOSSARY["g2"], format="%.2f"),
+        "p_value": st.column_config.NumberColumn("p", help=GLOSSARY["p_value"], format="%.4f"),
+        "log_ratio": st.column_config.NumberColumn("Log Ratio", help=GLOSSARY["log_ratio"], format="%.2f"),
+        "logodds_z": st.column_config.NumberColumn("log-odds z", help=GLOSSARY["logodds_z"], format="%.2f"),
+    })
+    download_button("Download distinctive terms (CSV)", table, f"{key}.csv", key=f"{key}_dl")
+
+
+def phrases_of(view: View) -> list[str]:
+    """The usable tracked phrases (normalised), without drawing anything."""
+    return ct.check_phrases(view.phrases)[0]
+
