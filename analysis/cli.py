@@ -81,7 +81,11 @@ def main(argv: list[str] | None = None) -> int:
         print("error: nothing could be loaded", file=sys.stderr)
         return 1
     prepared = prepare(corpus, clean=not args.no_clean)
-    result, table = COMMANDS[args.command](prepared, args)
+    try:
+        result, table = COMMANDS[args.command](prepared, args)
+    except (ValueError, KeyError) as exc:  # a bad phrase, group or column: the user's input
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
     out = sys.stdout
     if args.format == "json":
         json.dump(_plain(result), out, ensure_ascii=False, indent=2)
@@ -118,10 +122,14 @@ def _errors(prepared: Prepared) -> list[dict]:
 def cmd_report(prepared: Prepared, args) -> tuple[dict, pd.DataFrame]:
     from .report import document_report, group_report
 
-    docs = document_report(prepared, args.phrase)
-    result = {"documents": docs, "errors": _errors(prepared)}
+    from .sentiment import score_corpus
+
+    tables = score_corpus(prepared.docs, prepared.sentences)
+    docs = document_report(prepared, args.phrase, sentiment=tables)
+    result = {"documents": docs, "groups": [], "errors": _errors(prepared)}
     if args.by:
-        result["groups"] = group_report(prepared, docs, args.by, args.phrase)
+        _require_column(prepared, args.by)
+        result["groups"] = group_report(prepared, args.phrase, args.by, sentiment=tables)
     table = docs.drop(columns=["phrases"]).copy()
     for p in args.phrase:
         table[f"phrase:{p}"] = [d.get(p) for d in docs["phrases"]]
@@ -148,8 +156,10 @@ def cmd_cleaning(prepared: Prepared, args):
 def cmd_phrases(prepared: Prepared, args):
     from .report import phrase_table
 
+    if args.by:
+        _require_column(prepared, args.by)
     table = phrase_table(prepared, args.phrase, args.by)
-    flat = table.assign(positions=table["positions"].map(lambda ps: " ".join(f"{a}-{b}" for a, b in ps)))
+    flat = table.assign(positions=table["positions"].map(lambda ps: " ".join(":".join(map(str, p)) for p in ps)))
     return table, flat
 
 
@@ -166,8 +176,7 @@ def cmd_kwic(prepared: Prepared, args):
 def cmd_keyness(prepared: Prepared, args):
     from .terms import keyness
 
-    if args.by not in prepared.docs:
-        raise SystemExit(_usage(f"no metadata column {args.by!r}; columns: {', '.join(prepared.docs.columns)}"))
+    _require_column(prepared, args.by)
     table = keyness(prepared.docs, by=args.by, target=args.group, reference=args.reference)
     cols = ["term", "count_target", "count_reference", "g2", "log_ratio", "logodds_z"]
     table = table[cols].head(args.top)
@@ -192,7 +201,11 @@ def cmd_reuse(prepared: Prepared, args):
     return result, passages
 
 
-def _usage(message: str) -> str:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
+def _require_column(prepared: Prepared, column: str) -> None:
+    """Exit with status 2 and a clear message if ``column`` is not a metadata column."""
+    if column not in prepared.docs:
+        skip = {"text", "raw_text", "n_words", "n_sentences", "n_paragraphs"}
+        cols = ", ".join(c for c in prepared.docs.columns if c not in skip)
+        print(f"error: no metadata column {column!r}; columns: {cols}", file=sys.stderr)
+        raise SystemExit(2)
 

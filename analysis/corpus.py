@@ -53,18 +53,20 @@ the web app share them; ``limits=None`` means :meth:`Limits.from_env`.
 from __future__ import annotations
 
 import codecs
+import csv
 import gzip
 import io
-import itertools
 import json
 import lzma
 import os
 import re
 import stat
+import string
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from html.parser import HTMLParser
@@ -103,6 +105,11 @@ ID_COLUMNS = ("doc_id", "id")
 RESERVED_COLUMNS = frozenset(STANDARD_FIELDS) | {"text", "origin"}
 
 _CHUNK = 64 * 1024
+_GUESS_BYTES = 256 * 1024
+# What zipfile raises on opening a damaged archive (NotImplementedError: an
+# unknown "zip file version" in a header).
+_ZIP_OPEN_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+                    NotImplementedError, struct.error)
 
 
 class _Refused(Exception):
@@ -167,7 +174,7 @@ def load_bytes(
 
 def load_seeds() -> Corpus:
     """The project's seed documents (``seeds/``) with ``seeds/metadata.csv`` attached."""
-    return load_paths(SEEDS_DIR)
+    return load_paths(SEEDS_DIR, limits=Limits.local())  # our own files: no demo caps
 
 
 def from_text(text: str, title: str = "", *, limits: Limits | None = None, **metadata: object) -> Corpus:
@@ -196,7 +203,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
     In order: a byte-order mark (UTF-8, UTF-16, UTF-32) decides; bytes with NUL
     or a known binary signature (PNG, JPEG, ELF, zip, gzip, ...) are refused;
-    UTF-8; Windows-1252 when it decodes the bytes into plausible Western
+    UTF-8; UTF-8 with a few stray Windows-1252 bytes (``"utf-8+cp1252"``);
+    Windows-1252 when it decodes the bytes into plausible Western
     European text (reported as ``"latin-1"`` when no byte in 0x80-0x9F occurs,
     where the two agree); else charset-normalizer's best guess. Text with more
     than 1% control characters is refused as binary. Raises ``ValueError``
@@ -229,6 +237,9 @@ _SIGNATURES = (
     (b"Rar!\x1a\x07", "a RAR archive"),
 )
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")
+_ESCAPED_BYTES = re.compile("[\udc80-\udcff]")  # undecodable bytes under "surrogateescape"
+_ASCII_BYTES = bytes(range(128))
+_ASCII_LETTERS = string.ascii_letters.encode()
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # Characters that Windows-1252 bytes give in Western European text: accented
 # letters, typographic quotes and dashes, currency and common signs.
@@ -251,6 +262,7 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 
 def _decode_any(data: bytes) -> tuple[str, str]:
+    """Decode by byte-order mark, UTF-8, Windows-1252 or charset-normalizer, in that order."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
@@ -262,13 +274,25 @@ def _decode_any(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    western = _western(data)
-    if western:
-        return western
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise _Refused("binary or undecodable: not text in any encoding tried")
-    return str(best), best.encoding
+    decoded = _mostly_utf8(data) or _western(data)
+    if decoded:
+        return decoded
+    return _guessed(data)
+
+
+def _guessed(data: bytes) -> tuple[str, str]:
+    """Decode with charset-normalizer's guess, made on the first lines only
+    (at most :data:`_GUESS_BYTES`) so that big files cost one decode."""
+    sample = data[:_GUESS_BYTES]
+    if len(data) > _GUESS_BYTES and b"\n" in sample:
+        sample = sample[: sample.rindex(b"\n") + 1]  # do not cut a character in two
+    best = charset_normalizer.from_bytes(sample).best()
+    if best is not None:
+        try:
+            return data.decode(best.encoding), best.encoding
+        except UnicodeDecodeError:
+            pass
+    raise _Refused("binary or undecodable: not text in any encoding tried")
 
 
 def _refuse_binary(data: bytes) -> None:
@@ -280,29 +304,45 @@ def _refuse_binary(data: bytes) -> None:
         raise _Refused("binary file (contains NUL bytes), not text")
 
 
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    """``(text, "utf-8+cp1252")`` for UTF-8 with a few stray Windows-1252 bytes
+    (a file edited in two editors): it needs at least as many valid multi-byte
+    UTF-8 characters as stray bytes; the stray bytes are read as Windows-1252."""
+    text = data.decode("utf-8", "surrogateescape")
+    stray = len(data) - len(text.encode("utf-8", "ignore"))  # escaped bytes do not re-encode
+    valid = len(text) - len(text.encode("ascii", "ignore")) - stray
+    if valid < stray:
+        return None
+    unescape = lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", "replace")  # noqa: E731
+    return _ESCAPED_BYTES.sub(unescape, text), "utf-8+cp1252"
+
+
 def _western(data: bytes) -> tuple[str, str] | None:
     """``(text, encoding)`` if the bytes read as Western European Windows-1252 text."""
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
         return None
-    if not _looks_western(text):
+    if not _looks_western(data):
         return None
     return text, ("cp1252" if _C1_BYTES.search(data) else "latin-1")
 
 
-def _looks_western(text: str) -> bool:
-    """True when the non-ASCII characters look like Western European text.
+def _looks_western(data: bytes) -> bool:
+    """True when the non-ASCII characters of Windows-1252 ``data`` look like
+    Western European text.
 
     Nearly all of them (98%) must be accented letters or typographic signs,
     and accented letters must be at most a quarter of the letters: Cyrillic or
     Greek read as Windows-1252 gives words made only of accented letters.
+    Counted on the bytes (one byte, one character), which is fast.
     """
-    non_ascii = [c for c in text if c > "\x7f"]
-    odd = sum(c not in _WESTERN for c in non_ascii)
-    accented = sum(c.isalpha() for c in non_ascii)
-    letters = sum(c.isalpha() for c in text)
-    return odd * 50 <= len(non_ascii) and accented * 4 <= letters
+    counts = Counter(data.translate(None, _ASCII_BYTES))
+    chars = {bytes([b]).decode("cp1252"): n for b, n in counts.items()}
+    odd = sum(n for c, n in chars.items() if c not in _WESTERN)
+    accented = sum(n for c, n in chars.items() if c.isalpha())
+    letters = accented + len(data) - len(data.translate(None, _ASCII_LETTERS))
+    return odd * 50 <= sum(counts.values()) and accented * 4 <= letters
 
 
 def _decode_nonempty(data: bytes) -> str:
@@ -323,6 +363,7 @@ def _parts(name: str) -> list[str]:
 
 
 def _basename(name: str) -> str:
+    """The last path component of a name ("" for a bare folder)."""
     parts = _parts(name)
     return parts[-1] if parts else ""
 
@@ -338,10 +379,12 @@ def _stem(name: str) -> str:
 
 
 def _dirname(name: str) -> str:
+    """The folder part of a name, "/"-separated ("" at the top)."""
     return "/".join(_parts(name)[:-1])
 
 
 def _is_metadata(name: str) -> bool:
+    """True for a file named metadata.csv, in any case."""
     return _basename(name).lower() == METADATA_NAME
 
 
@@ -444,6 +487,7 @@ class _Parsed:
 
     documents: list[Document]
     notes: list[str] = field(default_factory=list)
+    more: int = 0  # documents not built because the corpus was full
 
 
 def _parse_text(data: bytes, name: str, load: "_Load") -> _Parsed:
@@ -465,18 +509,41 @@ def _parse_csv(data: bytes, name: str, load: "_Load") -> _Parsed:
     text = _decode_nonempty(data)
     header = text.split("\n", 1)[0]
     sep = "\t" if _extension(name) == ".tsv" else (";" if header.count(";") > header.count(",") else ",")
-    return _table(_read_csv(text, sep), name, load, "row")
+    frame = _read_csv(text, sep, load.limits)
+    if len(frame) == 0:
+        raise _Refused("no rows with data")
+    columns = list(frame.columns)
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        for n, values in enumerate(frame.itertuples(index=False, name=None), 1):
+            yield n, dict(zip(columns, values))
+
+    return _table(columns, rows, name, load, "row")
 
 
-def _read_csv(text: str, sep: str) -> pd.DataFrame:
-    """A CSV as a table of strings (empty cells are ``""``)."""
+def _read_csv(text: str, sep: str, limits: Limits) -> pd.DataFrame:
+    """A CSV as a table of strings (empty cells are ``""``), refused when it is
+    wider than ``limits.max_columns`` (checked on the header, before parsing)."""
     try:
+        width = len(next(csv.reader(io.StringIO(text), delimiter=sep), []))
+        if width > limits.max_columns:
+            raise _Refused(limits.exceeded("max_columns", f"the table has {width:,} columns"))
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                             na_filter=False, index_col=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
+    except (csv.Error, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
         raise _Refused(f"corrupt CSV ({_describe(e)})") from None
     frame.columns = _unique_columns(frame.columns)
     return frame.fillna("")
+
+
+def _unique_columns(columns: Iterable[object]) -> list[str]:
+    """Column names stripped of spaces, blanks named "column", clashes suffixed "_2"."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for column in columns:
+        names.append(unique_id(str(column).strip() or "column", taken))
+        taken.add(names[-1])
+    return names
 
 
 def _parse_json(data: bytes, name: str, load: "_Load") -> _Parsed:
@@ -510,22 +577,29 @@ def _parse_jsonl(data: bytes, name: str, load: "_Load") -> _Parsed:
 
 
 def _records(items: list[tuple[int, object]], name: str, load: "_Load", unit: str) -> _Parsed:
-    """Documents from numbered JSON values; values that are not objects are noted."""
-    numbers, rows, bad = [], [], []
-    for n, item in items:
-        if isinstance(item, dict):
-            numbers.append(n)
-            rows.append({str(k): _cell(v) for k, v in item.items()})
-        else:
-            bad.append(n)
-    if not rows:
+    """Documents from numbered JSON values; values that are not objects are noted.
+
+    The columns are the keys of all objects, in first-seen order; a key an
+    object lacks is an empty cell (and no field of that document).
+    """
+    objects = [(n, item) for n, item in items if isinstance(item, dict)]
+    bad = [n for n, item in items if not isinstance(item, dict)]
+    if not objects:
         others = f" ({len(bad)} other value{'s' if len(bad) > 1 else ''})" if bad else ""
         raise _Refused(f"no JSON objects to load{others}")
-    frame = pd.DataFrame(rows, dtype=object).fillna("")
-    frame.columns = _unique_columns(frame.columns)
-    parsed = _table(frame, name, load, unit, numbers)
+    columns: dict[str, None] = {}
+    for _, item in objects:
+        columns.update(dict.fromkeys(item))
+        if len(columns) > load.limits.max_columns:
+            raise _Refused(load.limits.exceeded("max_columns", f"the objects have over {len(columns) - 1:,} keys"))
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        for n, item in objects:
+            yield n, {k: _cell(v) for k, v in item.items()}
+
+    parsed = _table(list(columns), rows, name, load, unit)
     if bad:
-        parsed.notes.insert(0, _numbers_note(bad, unit, "not a JSON object (or invalid JSON)"))
+        parsed.notes.insert(0, _numbers_note(len(bad), bad, unit, "not a JSON object (or invalid JSON)"))
     return parsed
 
 
@@ -536,41 +610,37 @@ def _cell(value: object) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def _unique_columns(columns: Iterable[object]) -> list[str]:
-    names: list[str] = []
-    for column in columns:
-        names.append(unique_id(str(column).strip() or "column", set(names)))
-    return names
+def _table(columns: list[str], rows: Callable[[], Iterator[tuple[int, dict[str, str]]]], name: str,
+           load: "_Load", unit: str) -> _Parsed:
+    """Documents from a table, one per row with text (column rules: module docstring).
 
-
-def _table(frame: pd.DataFrame, name: str, load: "_Load", unit: str,
-           numbers: list[int] | None = None) -> _Parsed:
-    """Documents from a table of strings, one per row (column rules: module docstring)."""
-    columns = list(frame.columns)
-    if not columns or len(frame) == 0:
-        raise _Refused(f"no {unit}s with data")
+    ``rows()`` yields ``(row number, {column: cell})`` and may be called twice.
+    Once the corpus has no room left, rows are counted, not built
+    (:attr:`_Parsed.more`), so a huge table costs no memory.
+    """
     id_column = _id_column(columns, load.id_column)
-    text_column = _text_column(frame, load.text_column, id_column)
-    targets = _metadata_targets([c for c in columns if c not in (text_column, id_column)])
-    slots = [(columns.index(column), target, standard) for column, target, standard in targets]
-    text_at = columns.index(text_column)
-    id_at = columns.index(id_column) if id_column else None
-    stem = _stem(name)
-    docs, empty = [], []
-    for n, row in zip(numbers or itertools.count(1), frame.itertuples(index=False, name=None)):
-        text = str(row[text_at])
+    text_column = _text_column(columns, rows, load.text_column, id_column)
+    targets = {c: (target, standard) for c, target, standard in
+               _metadata_targets([c for c in columns if c not in (text_column, id_column)])}
+    stem, room = _stem(name), load.room()
+    docs, empty, more = [], [], 0
+    for n, row in rows():
+        text = row.get(text_column, "")
         if not text.strip():
             empty.append(n)
-            continue
-        doc_id = str(row[id_at]).strip() if id_at is not None else ""
-        doc = Document(doc_id=doc_id or f"{stem}_{n}", text=text)
-        for at, target, standard in slots:
-            _put(doc, target, standard, str(row[at]))
-        docs.append(doc)
-    if not docs:
+        elif len(docs) >= room:
+            more += 1
+        else:
+            doc_id = row.get(id_column, "").strip() if id_column else ""
+            doc = Document(doc_id=doc_id or f"{stem}_{n}", text=text)
+            for column, value in row.items():
+                if column in targets:
+                    _put(doc, *targets[column], value)
+            docs.append(doc)
+    if not docs and not more:
         raise _Refused(f"no text: column {text_column!r} is empty in every {unit}")
-    notes = [_numbers_note(empty, unit, f"empty text in column {text_column!r}")] if empty else []
-    return _Parsed(docs, notes)
+    notes = [_numbers_note(len(empty), empty, unit, f"empty text in column {text_column!r}")] if empty else []
+    return _Parsed(docs, notes, more)
 
 
 def _id_column(columns: list[str], wanted: str | None) -> str | None:
@@ -579,21 +649,25 @@ def _id_column(columns: list[str], wanted: str | None) -> str | None:
     return _first_present(columns, ID_COLUMNS)
 
 
-def _text_column(frame: pd.DataFrame, wanted: str | None, id_column: str | None) -> str:
-    columns = list(frame.columns)
+def _text_column(columns: list[str], rows: Callable[[], Iterator[tuple[int, dict[str, str]]]],
+                 wanted: str | None, id_column: str | None) -> str:
+    """The named column; else the first of TEXT_COLUMNS; else the longest on average."""
     if wanted is not None:
         return _named_column(columns, wanted, "text")
     found = _first_present(columns, TEXT_COLUMNS)
     if found:
         return found
+    lengths: Counter[str] = Counter()
+    for _, row in rows():
+        for column, value in row.items():
+            lengths[column] += len(value)
     candidates = [c for c in columns if c != id_column] or columns
-    lengths = {c: frame[c].astype(str).str.len().mean() for c in candidates}
-    return max(candidates, key=lambda c: lengths[c])  # first of equals wins
+    return max(candidates, key=lambda c: lengths[c])  # the first of equals wins
 
 
 def _first_present(columns: list[str], names: tuple[str, ...]) -> str | None:
     """The first column named (in any case) as one of ``names``, in the order of ``names``."""
-    folded = {}
+    folded: dict[str, str] = {}
     for column in columns:
         folded.setdefault(column.casefold(), column)
     return next((folded[n] for n in names if n in folded), None)
@@ -610,15 +684,17 @@ def _named_column(columns: list[str], wanted: str, role: str) -> str:
 
 
 def _list(names: Iterable[object], most: int = 30) -> str:
+    """Names joined by commas, the first ``most`` of them."""
     names = [str(n) for n in names]
     shown = ", ".join(names[:most])
-    return shown + (f", ... ({len(names) - most} more)" if len(names) > most else "")
+    return shown + f", ... ({len(names) - most} more)" * (len(names) > most)
 
 
-def _numbers_note(numbers: list[int], unit: str, why: str, most: int = 10) -> str:
-    shown = ", ".join(str(n) for n in numbers[:most]) + (", ..." if len(numbers) > most else "")
-    plural = "s" if len(numbers) > 1 else ""
-    return f"{len(numbers)} {unit}{plural} skipped, {why} ({unit}{plural} {shown})"
+def _numbers_note(count: int, numbers: list[int], unit: str, why: str, most: int = 10) -> str:
+    """ "3 rows skipped, <why> (rows 2, 5, 9)", listing the first ``most`` numbers."""
+    shown = ", ".join(str(n) for n in numbers[:most]) + (", ..." if count > most else "")
+    plural = "s" if count > 1 else ""
+    return f"{count} {unit}{plural} skipped, {why} ({unit}{plural} {shown})"
 
 
 def _parse_docx(data: bytes, name: str, load: "_Load") -> _Parsed:
@@ -817,15 +893,19 @@ class _Load:
         self._chars += len(doc.text)
         self.documents.append(doc)
 
-    def _skip(self, kind: str, origin: str) -> None:
-        self._skipped[kind] += 1
+    def room(self) -> int:
+        """How many more documents the corpus takes (0 once it is full)."""
+        return 0 if self._full_at else self.limits.max_documents - len(self.documents)
+
+    def _skip(self, kind: str, origin: str, n: int = 1) -> None:
+        self._skipped[kind] += n
         self._first_skipped = self._first_skipped or origin
 
     def corpus(self) -> Corpus:
         """The documents and errors, with one error for what a full corpus left out."""
         errors = list(self.errors)
         if self._full_at:
-            left_out = " and ".join(f"{n:,} {kind}" for kind, n in self._skipped.items() if n)
+            left_out = " and ".join(f"{n:,} {kind if n > 1 else kind[:-1]}" for kind, n in self._skipped.items() if n)
             found = f"the corpus is full: {left_out} from here on were not loaded"
             errors.append(LoadError(self._first_skipped, self.limits.exceeded(self._full_at, found)))
         return Corpus(self.documents, errors)
@@ -861,7 +941,8 @@ class _Load:
                 found = next((p for p in sorted(folder.iterdir()) if _is_metadata(p.name) and p.is_file()), None)
             except OSError:
                 found = None
-            self._folder_metadata[folder] = found and self._metadata(str(found), partial(self._read_disk, found))
+            self._folder_metadata[folder] = (
+                self._metadata(str(found), partial(self._read_disk, found)) if found else None)
         return self._folder_metadata[folder]
 
     def uploads(self, files: list[tuple[str, bytes]]) -> None:
@@ -882,7 +963,7 @@ class _Load:
     def _metadata(self, label: str, read: Callable[[], bytes]) -> _Metadata | None:
         """A metadata.csv read with ``read``; None (and an error) when it is unusable."""
         try:
-            return _Metadata.from_frame(_read_csv(_decode_nonempty(read()), ","))
+            return _Metadata.from_frame(_read_csv(_decode_nonempty(read()), ",", self.limits))
         except _Refused as e:
             self.fail(label, f"metadata not attached: {e}")
             return None
@@ -944,6 +1025,9 @@ class _Load:
                 if metadata is not None and extension not in _TABLES:
                     metadata.apply(doc, name)
                 self.add(doc, label)
+            if parsed.more:
+                self._full_at = self._full_at or "max_documents"
+                self._skip("documents", label, parsed.more)
             for note in parsed.notes:
                 self.fail(label, note)
 
@@ -997,7 +1081,7 @@ class _Load:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as package:
                 parts = package.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error) as e:
+        except _ZIP_OPEN_ERRORS as e:
             raise _Refused(f"corrupt .docx ({_describe(e)})") from None
         for part in parts:
             self._check_declared(part.file_size, part.compress_size)
@@ -1014,7 +1098,7 @@ class _Load:
             raise _Refused(self.limits.exceeded("max_zip_depth", found))
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error) as e:
+        except _ZIP_OPEN_ERRORS as e:
             raise _Refused(f"corrupt zip archive ({_describe(e)})") from None
         with archive:
             members = [i for i in archive.infolist()

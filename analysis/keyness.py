@@ -29,9 +29,11 @@ every score: **positive = over-used in the target**, negative = under-used.
   replaced by 0.5 before dividing, the corpus totals unchanged, so the value
   stays finite (it is then a bound, not an estimate).
 - ``logodds_z``: the log-odds ratio with an informative Dirichlet prior
-  (Monroe, Colaresi & Quinn 2008, "Fightin' words"), as a z-score, computed
-  as Scattertext's ``LogOddsRatioInformativeDirichletPrior`` does. With prior
-  pseudo-counts ``alpha_w`` for the term and ``alpha_0`` for all words::
+  (Monroe, Colaresi & Quinn 2008, "Fightin' words"), as a z-score; delta and
+  its variance are those of Scattertext's
+  ``LogOddsRatioInformativeDirichletPrior`` (all four variance terms, where
+  Monroe et al. keep the first and third). With prior pseudo-counts
+  ``alpha_w`` for the term and ``alpha_0`` for all words, the same on both sides::
 
       delta = ln((a + alpha_w) / (N_t + alpha_0 - a - alpha_w))
             - ln((b + alpha_w) / (N_r + alpha_0 - b - alpha_w))
@@ -43,12 +45,15 @@ every score: **positive = over-used in the target**, negative = under-used.
   with ``c_w`` the term's count in all documents of the index and ``C`` all
   their words, so ``alpha_0 = prior_size``. ``prior_size=None`` (default)
   uses ``C`` itself, i.e. ``alpha_w = c_w``: the corpus counts as prior.
+  (Scattertext instead scales the prior to each side's size; with one prior
+  for both sides the score is antisymmetric: swapping target and reference
+  flips its sign.)
   |z| > 1.96 is the usual threshold for a distinctive term.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd

@@ -35,6 +35,10 @@ What each limit bounds (demo default / local preset):
 ``max_total_chars`` (20 million / 500 million)
     Characters of text in the corpus, all documents together, with the same
     rule: loading stops at the cap and one error says what was skipped.
+``max_columns`` (500 / 10,000)
+    Columns of one table file (CSV, TSV, JSON, a metadata.csv). Each column
+    becomes a metadata field of every document, so a table a million columns
+    wide would exhaust memory later even when the file is small.
 
 Environment variables read by :meth:`Limits.from_env`:
 
@@ -43,7 +47,8 @@ Environment variables read by :meth:`Limits.from_env`:
   (2**20 bytes), decimals allowed;
 - ``EXPLORER_MAX_COMPRESSION_RATIO``, ``EXPLORER_MAX_ZIP_MEMBERS``,
   ``EXPLORER_MAX_ZIP_DEPTH``, ``EXPLORER_MAX_DOCUMENTS``,
-  ``EXPLORER_MAX_TOTAL_CHARS``: whole numbers (``_`` and ``,`` separators allowed).
+  ``EXPLORER_MAX_TOTAL_CHARS``, ``EXPLORER_MAX_COLUMNS``: whole numbers
+  (``_`` and ``,`` separators allowed).
 """
 
 from __future__ import annotations
@@ -67,6 +72,7 @@ ENV_VARS: dict[str, tuple[str, int | None]] = {
     "max_uncompressed_bytes": ("EXPLORER_MAX_UNCOMPRESSED_MB", MB),
     "max_compression_ratio": ("EXPLORER_MAX_COMPRESSION_RATIO", None),
     "max_zip_depth": ("EXPLORER_MAX_ZIP_DEPTH", None),
+    "max_columns": ("EXPLORER_MAX_COLUMNS", None),
 }
 PRESET_VAR = "EXPLORER_LIMITS"
 
@@ -82,6 +88,7 @@ class Limits:
     max_uncompressed_bytes: int = 200 * MB
     max_compression_ratio: int = 100
     max_zip_depth: int = 1
+    max_columns: int = 500
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -101,6 +108,7 @@ class Limits:
             max_uncompressed_bytes=8 * GB,
             max_compression_ratio=1_000,
             max_zip_depth=3,
+            max_columns=10_000,
         )
 
     @classmethod

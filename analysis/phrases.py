@@ -232,6 +232,8 @@ def phrase_counts(docs, phrases: str | Iterable[str], by: str | None = None,
         grid["positions"] = [list(zip(g["start"].tolist(), g["end"].tolist())) for g in got]
         grid["rel_positions"] = [g["rel_pos"].tolist() for g in got]
         return grid[["doc_id", "phrase", "count", "n_words", "rate_per_10k", "positions", "rel_positions"]]
+    if by not in frame.columns:
+        raise ValueError(f"no metadata column {by!r} (columns: {list(frame.columns)})")
     values = frame[by]
     values = values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object)
     grid[by] = np.repeat(values, len(plist))

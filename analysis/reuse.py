@@ -67,8 +67,6 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .segment import normalise_token
-
 # segment.WORD_RE with hyphens as separators instead of word-internal joiners:
 # exactly the pieces of segment.token_spans tokens split at their hyphens.
 REUSE_WORD_RE = re.compile(r"[^\W_]+(?:['\u2019\u2018][^\W_]+)*")
@@ -305,7 +303,8 @@ def _index(tk: _Tokenised, n: int):
 
     Returns ``(pos, doc, group_start, group_size, group_ndocs)``: postings
     sorted by (hash, doc, position), and for each shingle the slice of its
-    postings and its document frequency.
+    postings and its document frequency. At most :data:`MAX_REPEATS`
+    postings per shingle and document are kept.
     """
     pos, h = tk.shingles(n)
     doc = tk.doc_of[pos]
@@ -340,7 +339,8 @@ def common_shingles(docs, min_words: int = DEFAULT_MIN_WORDS,
     ``max_doc_freq`` documents (same rule and default as there).
 
     Columns ``shingle`` (the normalised words), ``n_docs`` (documents containing
-    it), ``n_occurrences`` (in all documents); most widespread first.
+    it), ``n_occurrences`` (in all documents, counting at most
+    :data:`MAX_REPEATS` per document); most widespread first.
     """
     table = _doc_table(docs)
     tk = _Tokenised(table["text"].tolist())
@@ -411,7 +411,7 @@ def _new_words(s: int, e: int, kept: list[tuple[int, int]]) -> int:
 
 
 def _dedupe(sa, ea, sb, eb, pair, min_words):
-    """Indices of spans to keep (see the module docstring, step 4)."""
+    """Boolean mask of the spans to keep (see the module docstring, step 4)."""
     n = len(sa)
     keep = np.ones(n, dtype=bool)
     if n < 2:

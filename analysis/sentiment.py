@@ -16,9 +16,16 @@ Two lexicon methods, both scored per sentence (sentences as
   ``SentimentIntensityAnalyzer().polarity_scores(text)["compound"]``.
 
 ``method="fast"`` (default) uses :mod:`analysis.sentiment_fast`, a
-re-implementation that gives float-identical values about 5-13x faster (and
-uses several processes on large corpora); ``method="reference"`` calls the
-libraries themselves (slow; used by the tests to check the fast path).
+re-implementation that gives float-identical values (checked on 115,000
+sentences and 4,289 documents of the shared corpora) about 14x (TextBlob) and
+4-5x (VADER) faster per sentence, scores a document's whole text from its
+sentences' tokens, and uses several processes on large corpora;
+``method="reference"`` calls the libraries themselves (slow; used by the tests
+to check the fast path).
+
+Use :func:`score_corpus` for everything at once (fastest); the separate
+functions :func:`score_sentences`, :func:`document_scores`,
+:func:`paragraph_scores` give the same tables.
 
 Aggregation (stated wherever a number is shown):
 
@@ -58,6 +65,7 @@ from . import sentiment_fast as fast
 
 __all__ = [
     "METHODS",
+    "COLUMN_NOTES",
     "SentimentTables",
     "score_corpus",
     "score_sentences",
@@ -89,6 +97,14 @@ MEASURE_TO_SENTENCE = {
 # --------------------------------------------------------------------------------------
 
 
+def _phrase_list(phrases) -> list[str]:
+    if phrases is None:
+        return []
+    if isinstance(phrases, str):
+        return [phrases]
+    return [str(p) for p in phrases]
+
+
 def phrase_spans(texts: Sequence[str], phrases: Sequence[str]) -> list[list[tuple[int, int]]]:
     """Character spans of every occurrence of ``phrases`` in each text.
 
@@ -98,7 +114,7 @@ def phrase_spans(texts: Sequence[str], phrases: Sequence[str]) -> list[list[tupl
     Raises ``ValueError`` for a phrase with no words.
     """
     out: list[list[tuple[int, int]]] = [[] for _ in texts]
-    phrases = [p for p in phrases if str(p).strip()]
+    phrases = [p for p in _phrase_list(phrases) if p.strip()]
     if not phrases or not len(texts):
         return out
     from .phrases import find_phrases
@@ -132,9 +148,7 @@ def mask_phrases(text: str, phrases: Sequence[str]) -> str:
     behind." with ``["left behind"]`` is scored as "They have been
     ." (TextBlob polarity 0 instead of -0.2, from "behind").
     """
-    if isinstance(phrases, str):
-        phrases = [phrases]
-    return _mask(text, phrase_spans([text], list(phrases))[0])
+    return _mask(text, phrase_spans([text], phrases)[0])
 
 
 # --------------------------------------------------------------------------------------
@@ -194,7 +208,7 @@ def sentence_evidence(text: str, exclude_phrases: Sequence[str] = (), method: st
     (no offsets).
     """
     _check_method(method)
-    masked = mask_phrases(text, list(exclude_phrases)) if exclude_phrases else text
+    masked = mask_phrases(text, _phrase_list(exclude_phrases)) if exclude_phrases else text
     if method == "reference":
         from textblob import TextBlob
 
@@ -209,16 +223,44 @@ def sentence_evidence(text: str, exclude_phrases: Sequence[str] = (), method: st
 # --------------------------------------------------------------------------------------
 
 
+COLUMN_NOTES = {
+    "polarity": "TextBlob polarity, -1 (negative) to +1 (positive): mean over the sentiment words found "
+                "(0 when none). Sentence: the sentence's text; document: the whole cleaned text.",
+    "subjectivity": "TextBlob subjectivity, 0 (factual) to 1 (opinion): mean over the sentiment words found "
+                    "(0 when none). Sentence: the sentence's text; document: the whole cleaned text.",
+    "vader": "VADER compound score of the sentence, -1 to +1 (>= 0.05 positive, <= -0.05 negative by "
+             "convention; 0 when no VADER word occurs).",
+    "polarity_mean": "Word-weighted mean of the document's sentence polarities (weight = words per sentence).",
+    "subjectivity_mean": "Word-weighted mean of the document's sentence subjectivities.",
+    "vader_mean": "Word-weighted mean of the document's sentence VADER compound scores.",
+    "paragraph": "Paragraph scores are word-weighted means of the paragraph's sentence scores.",
+    "n_words": "Word tokens (the weight in word-weighted means).",
+    "masked": "An excluded phrase occurred in the sentence; its words were blanked before scoring.",
+    "n_masked": "Sentences of the document in which an excluded phrase was blanked before scoring.",
+    "agreement_pearson": "Pearson correlation of sentence polarity and sentence VADER score in the document.",
+    "agreement_spearman": "Spearman (rank) correlation of sentence polarity and sentence VADER score.",
+    "agreement_sign": "Share of sentences both methods label alike (negative / neutral = exactly 0 / positive); "
+                      "sentences neutral for both count as agreeing.",
+    "agreement_sign_polar": "Share of same-sign sentences among those neither method scores 0.",
+    "n_both_neutral": "Sentences both methods score exactly 0.",
+    "n_polar": "Sentences both methods score non-zero.",
+    "group": "Group mean = unweighted mean of its documents' scores; interval = 95% percentile bootstrap over "
+             "documents (2000 resamples, fixed seed), over the sentences of a one-document group.",
+}
+"""What each column means, for tooltips and the Methods page."""
+
+
 @dataclass
 class SentimentTables:
-    """All sentiment tables of a corpus (see :func:`score_corpus`)."""
+    """All sentiment tables of a corpus (see :func:`score_corpus`); ``notes``
+    says what each column means (:data:`COLUMN_NOTES`)."""
 
     sentences: pd.DataFrame
     paragraphs: pd.DataFrame
     documents: pd.DataFrame
     exclude_phrases: tuple[str, ...] = ()
     method: str = "fast"
-    notes: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=lambda: dict(COLUMN_NOTES))
 
 
 def score_sentences(sentences: pd.DataFrame, exclude_phrases: Sequence[str] = (), method: str = "fast",
@@ -240,8 +282,8 @@ def score_sentences(sentences: pd.DataFrame, exclude_phrases: Sequence[str] = ()
     """
     _check_method(method)
     out = sentences.copy()
-    texts = [str(t) for t in out["text"].tolist()]
-    spans = phrase_spans(texts, list(exclude_phrases))
+    texts = out["text"].fillna("").astype(str).tolist()
+    spans = phrase_spans(texts, _phrase_list(exclude_phrases))
     flags = [bool(sp) for sp in spans]
     scored = [_mask(t, sp) for t, sp in zip(texts, spans)]
     if method == "fast":
@@ -396,8 +438,8 @@ def document_scores(docs: pd.DataFrame, scored_sentences: pd.DataFrame, exclude_
     """
     _check_method(method)
     ids = docs["doc_id"].astype(str).tolist()
-    raw = [str(t) for t in docs["text"].tolist()]
-    texts = [_mask(t, sp) for t, sp in zip(raw, phrase_spans(raw, list(exclude_phrases)))]
+    raw = docs["text"].fillna("").astype(str).tolist()
+    texts = [_mask(t, sp) for t, sp in zip(raw, phrase_spans(raw, _phrase_list(exclude_phrases)))]
     if method == "fast":
         rows = fast.score_texts(texts, vader=False, n_jobs=n_jobs)
         whole = {d: (r[0], r[1]) for d, r in zip(ids, rows)}
@@ -426,8 +468,8 @@ def score_corpus(docs: pd.DataFrame, sentences: pd.DataFrame, exclude_phrases: S
     """
     _check_method(method)
     ids = docs["doc_id"].astype(str).tolist()
-    raw_texts = [str(t) for t in docs["text"].tolist()]
-    doc_spans = phrase_spans(raw_texts, list(exclude_phrases))
+    raw_texts = docs["text"].fillna("").astype(str).tolist()
+    doc_spans = phrase_spans(raw_texts, _phrase_list(exclude_phrases))
     texts = [_mask(t, sp) for t, sp in zip(raw_texts, doc_spans)]
     sents = sentences.reset_index(drop=True).copy()
     sents["doc_id"] = sents["doc_id"].astype(str)
@@ -489,7 +531,7 @@ def score_corpus(docs: pd.DataFrame, sentences: pd.DataFrame, exclude_phrases: S
     sents["masked"] = flags
     documents = _assemble_documents(ids, whole, sents)
     return SentimentTables(sentences=sents, paragraphs=paragraph_scores(sents), documents=documents,
-                           exclude_phrases=tuple(exclude_phrases), method=method)
+                           exclude_phrases=tuple(_phrase_list(exclude_phrases)), method=method)
 
 
 def document_evidence(sentences: pd.DataFrame, doc_id: str, exclude_phrases: Sequence[str] = (),
@@ -505,7 +547,7 @@ def document_evidence(sentences: pd.DataFrame, doc_id: str, exclude_phrases: Seq
     rows = []
     sel = sentences[sentences["doc_id"].astype(str) == str(doc_id)]
     for rec in sel[["doc_id", "para", "sent", "start", "text"]].itertuples(index=False):
-        for ev in sentence_evidence(str(rec.text), list(exclude_phrases), method):
+        for ev in sentence_evidence(str(rec.text), _phrase_list(exclude_phrases), method):
             rows.append({"doc_id": str(rec.doc_id), "para": rec.para, "sent": rec.sent,
                          "words": ev["words"], "polarity": ev["polarity"],
                          "subjectivity": ev["subjectivity"], "label": ev["label"],

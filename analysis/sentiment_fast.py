@@ -26,8 +26,10 @@ TextBlob's own ``_text.py`` loaded stand-alone, and VADER's
 ``vader_lexicon.txt``), so they are the libraries' tables exactly; the
 test-suite compares them with the libraries' loaded objects.
 
-The module is safe to use from worker processes (``spawn`` start method):
-the top-level function :func:`score_chunk` is what a pool runs.
+Large inputs can be spread over several processes (:func:`score_texts`,
+:func:`score_documents`): workers are plain ``python -c`` subprocesses that
+import only this module and exchange pickles over pipes, so they work the
+same from a script, a notebook or a Streamlit server.
 """
 
 from __future__ import annotations
@@ -38,17 +40,19 @@ import os
 import re
 import string
 import threading
-from concurrent.futures import ProcessPoolExecutor
 from itertools import compress
 from typing import Iterable, Sequence
 
 __all__ = [
     "textblob_sentiment",
     "textblob_assessments",
+    "textblob_evidence",
     "textblob_tokens",
     "vader_compound",
     "score_chunk",
+    "score_document_chunk",
     "score_texts",
+    "score_documents",
 ]
 
 # --------------------------------------------------------------------------------------
@@ -882,56 +886,134 @@ def score_document_chunk(items: Sequence[tuple[str, Sequence[tuple[int, int]]]],
     return [_score_document(text, spans, vader, count) for text, spans in items]
 
 
-def _warm_worker() -> None:
-    _textblob_tables()
-    _vader_tables()
-
-
 PARALLEL_MIN_CHARS = 2_000_000
 """Below this many characters of text the automatic choice stays in-process:
-starting worker processes costs a fraction of a second."""
+starting a worker process costs a fraction of a second."""
+
+_CHUNK_FUNCS = {"score_chunk": score_chunk, "score_document_chunk": score_document_chunk}
+
+
+def available_cpus() -> int:
+    """CPUs this process may really use: the affinity mask, capped by a cgroup
+    CPU quota when there is one (containers often report the host's count)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    for quota_file, period_file in (("/sys/fs/cgroup/cpu.max", None),
+                                    ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us",
+                                     "/sys/fs/cgroup/cpu/cpu.cfs_period_us")):
+        try:
+            with open(quota_file) as f:
+                fields = f.read().split()
+            if period_file is None:
+                quota, period = fields[0], fields[1]
+            else:
+                with open(period_file) as f:
+                    quota, period = fields[0], f.read().split()[0]
+            if quota not in ("max", "-1") and int(period) > 0:
+                n = min(n, max(1, int(int(quota) / int(period))))
+            break
+        except (OSError, ValueError, IndexError):
+            continue
+    return max(1, n)
 
 
 def _n_workers(n_jobs: int | None, total_chars: int) -> int:
-    cpus = os.cpu_count() or 1
+    cpus = available_cpus()
     if n_jobs is None:
         n_jobs = cpus if total_chars >= PARALLEL_MIN_CHARS else 1
     return max(1, min(int(n_jobs), cpus))
 
 
-def _chunks(items: list, sizes: list[int], n_workers: int, per_worker: int = 4) -> list[list]:
-    """Consecutive chunks of roughly equal total size, ~per_worker per worker."""
+def _chunks(items: list, sizes: list[int], n: int) -> list[list]:
+    """``items`` cut into at most ``n`` consecutive chunks of roughly equal total size."""
     total = sum(sizes)
-    target = max(1, total // (n_workers * per_worker) + 1)
-    chunks, cur, size = [], [], 0
-    for item, n in zip(items, sizes):
+    chunks, cur, size, done = [], [], 0, 0
+    for item, k in zip(items, sizes):
         cur.append(item)
-        size += n
-        if size >= target:
+        size += k
+        if len(chunks) < n - 1 and done + size >= total * (len(chunks) + 1) / n:
             chunks.append(cur)
+            done += size
             cur, size = [], 0
     if cur:
         chunks.append(cur)
     return chunks
 
 
-def _run_parallel(func, chunks: list[list], n_workers: int, *args) -> list | None:
-    """``[func(chunk, *args) for chunk in chunks]`` in ``spawn``-ed worker processes.
+def _worker_main() -> None:
+    """Entry point of a worker process: pickled (function name, chunk, args) on
+    stdin, the pickled result on stdout."""
+    import pickle
+    import sys
 
-    ``spawn`` (not ``fork``) is safe inside threaded programs such as a
-    Streamlit server; the workers import only this module. Returns None if
-    the processes cannot be used, so the caller can work in-process.
+    name, chunk, args = pickle.load(sys.stdin.buffer)
+    out = _CHUNK_FUNCS[name](chunk, *args)
+    pickle.dump(out, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.buffer.flush()
+
+
+def _run_parallel(name: str, chunks: list[list], *args) -> tuple[list, int]:
+    """``[func(chunk, *args) for chunk in chunks]``, all but the first chunk in
+    worker processes running at the same time as this one.
+
+    Workers are plain ``python -c`` subprocesses that import only this module
+    (not the calling program's ``__main__``, which matters inside Streamlit,
+    whose script is a fake ``__main__``) and exchange pickles over pipes. A
+    chunk whose worker fails for any reason is computed here instead. Returns
+    the results and how many chunks the workers computed.
     """
-    try:
-        import multiprocessing
+    import pickle
+    import subprocess
+    import sys
 
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(n_workers, len(chunks)), mp_context=ctx,
-                                 initializer=_warm_worker) as ex:
-            futures = [ex.submit(func, c, *args) for c in chunks]
-            return [f.result() for f in futures]
-    except Exception:  # noqa: BLE001 - no processes (sandbox, frozen app, ...)
-        return None
+    func = _CHUNK_FUNCS[name]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    code = "from analysis.sentiment_fast import _worker_main; _worker_main()"
+    results: list = [None] * len(chunks)
+    raw: list = [None] * len(chunks)
+    procs: dict[int, subprocess.Popen] = {}
+    threads = []
+
+    def talk(i: int, proc: subprocess.Popen, payload: bytes) -> None:
+        try:
+            out, _err = proc.communicate(payload)
+            if proc.returncode == 0:
+                raw[i] = out
+        except Exception:  # noqa: BLE001 - the chunk is then computed here
+            pass
+
+    for i, chunk in enumerate(chunks[1:], start=1):
+        try:
+            proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=root)
+        except Exception:  # noqa: BLE001 - no processes (sandbox, frozen app, ...)
+            continue
+        procs[i] = proc
+        payload = pickle.dumps((name, chunk, args), protocol=pickle.HIGHEST_PROTOCOL)
+        t = threading.Thread(target=talk, args=(i, proc, payload), daemon=True)
+        t.start()
+        threads.append(t)
+    try:
+        if chunks:
+            results[0] = func(chunks[0], *args)
+    finally:
+        for t in threads:
+            t.join()
+    done = 0
+    for i in range(1, len(chunks)):
+        if raw[i] is not None:
+            try:
+                results[i] = pickle.loads(raw[i])
+                done += 1
+                continue
+            except Exception:  # noqa: BLE001
+                pass
+        results[i] = func(chunks[i], *args)
+    return results, done
 
 
 def score_texts(texts: Sequence[str], vader: bool = True, n_jobs: int | None = None,
@@ -941,7 +1023,8 @@ def score_texts(texts: Sequence[str], vader: bool = True, n_jobs: int | None = N
     Repeated texts are scored once. ``n_jobs``: None = automatic (all cores,
     but only when the distinct texts total at least
     :data:`PARALLEL_MIN_CHARS` characters), 1 = in this process, k = up to k
-    processes. Results are in input order and identical however computed.
+    processes (this one included). Results are in input order and identical
+    however computed.
     """
     texts = list(texts)
     index: dict[str, int] = {}
@@ -952,12 +1035,10 @@ def score_texts(texts: Sequence[str], vader: bool = True, n_jobs: int | None = N
             uniq.append(t)
     sizes = [len(t) + 20 for t in uniq]
     n_workers = _n_workers(n_jobs, sum(sizes))
-    out = None
     if n_workers > 1 and len(uniq) > 1:
-        parts = _run_parallel(score_chunk, _chunks(uniq, sizes, n_workers), n_workers, vader, word_pattern)
-        if parts is not None:
-            out = [r for part in parts for r in part]
-    if out is None:
+        parts, _ = _run_parallel("score_chunk", _chunks(uniq, sizes, n_workers), vader, word_pattern)
+        out = [r for part in parts for r in part]
+    else:
         out = score_chunk(uniq, vader, word_pattern)
     return [out[index[t]] for t in texts]
 
@@ -972,8 +1053,6 @@ def score_documents(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], vade
     sizes = [len(t) + 20 * len(sp) + 20 for t, sp in items]
     n_workers = _n_workers(n_jobs, sum(sizes))
     if n_workers > 1 and len(items) > 1:
-        parts = _run_parallel(score_document_chunk, _chunks(items, sizes, n_workers), n_workers,
-                              vader, word_pattern)
-        if parts is not None:
-            return [r for part in parts for r in part]
+        parts, _ = _run_parallel("score_document_chunk", _chunks(items, sizes, n_workers), vader, word_pattern)
+        return [r for part in parts for r in part]
     return score_document_chunk(items, vader, word_pattern)

@@ -23,10 +23,13 @@ quotes, a dash or hyphen standing alone), a blank line, or a document
 boundary ("borders, climate" gives no bigram). Single quotes and apostrophes
 do not break them (they are too often apostrophes). By default an n-gram
 whose first or last word is a stopword is left out (``stop_ngrams="edge"``;
-"state of the union" stays, "of the" goes).
+"house of commons" stays, "of the" goes; so does "left behind", as "behind"
+is a stopword: track such phrases with :mod:`analysis.phrases`, or remove the
+word from the list).
 
 Build an index once with :func:`build_index` (the US State of the Union
-corpus, 1.8M words, takes about 2 s for unigrams) and derive tables from it
+corpus, 1.8M words, takes about 1-1.5 s for unigrams and 2-2.5 s for 1-3-grams on
+one core) and derive tables from it
 with :func:`term_counts` and :func:`top_terms`. Keyness lives in
 :mod:`analysis.keyness`.
 """
@@ -234,6 +237,8 @@ class TermIndex:
         """``(labels, code per document)`` for a metadata column name (or a
         sequence of values aligned with the documents). Values are compared as
         strings; missing values become ``""``. Labels are sorted."""
+        if isinstance(by, str) and by not in self.docs.columns:
+            raise ValueError(f"no metadata column {by!r} (columns: {list(self.docs.columns)})")
         values = self.docs[by] if isinstance(by, str) else pd.Series(list(by))
         if len(values) != self.n_docs:
             raise ValueError("grouping values must have one entry per document")
@@ -323,7 +328,7 @@ def build_index(
     comps = np.arange(V, dtype=np.int64)[:, None]
     for n in range(1, hi + 1):
         if n > 1:
-            L = len(word_id) - (n - 1)
+            L = max(len(word_id) - (n - 1), 0)
             prev, last = gram_id[:L], word_id[n - 1:]
             valid = (prev >= 0) & (last >= 0)
             keys = prev[valid] * V + last[valid]
@@ -439,14 +444,17 @@ def term_counts(index, terms: Iterable[str] | None = None, by=None, **index_kwar
         rows = coo.row.astype(np.int64)
         out = pd.DataFrame({key: labels[rows], "term": index.terms[coo.col], "count": coo.data})
         if dfreq is not None:
-            out["doc_freq"] = np.asarray(dfreq[coo.row, coo.col]).ravel()
+            out["doc_freq"] = (np.asarray(dfreq[coo.row, coo.col]).ravel() if coo.nnz
+                               else np.zeros(0, dtype=np.int64))
     out["n_words"] = n_words[rows]
     out["rate_per_10k"] = _rate(out["count"], out["n_words"])
     if n_docs is not None:
         out["n_docs"] = n_docs[rows]
     out["_row"] = rows
     out = out.sort_values(["_row", "count", "term"], ascending=[True, False, True], kind="stable")
-    cols = [key, "term", "count", "n_words", "rate_per_10k"] + (["doc_freq", "n_docs"] if by is not None else [])
+    cols = [key, "term", "count", "n_words", "rate_per_10k"]
+    if by is not None:
+        cols += ["doc_freq", "n_docs"]
     out["count"] = out["count"].astype(np.int64)
     return out[cols].reset_index(drop=True)
 
@@ -496,8 +504,30 @@ def top_terms(
             "doc_freq": f[idx],
             "n_docs": g.n_docs[r],
         }))
-    out = pd.concat(frames, ignore_index=True)
+    cols = ["group", "rank", "term", "ngram", "count", "rate_per_10k", "doc_freq", "n_docs"]
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
     out["doc_share"] = out["doc_freq"] / out["n_docs"]
     if by is None:
         return out.drop(columns="group")
     return out.rename(columns={"group": by if isinstance(by, str) else "group"})
+
+
+# ---------------------------------------------------------------------------
+# The phrase and keyness functions live in their own modules; they can also be
+# imported from here (``from analysis.terms import kwic, keyness``). Loaded on
+# first use, as those modules import this one.
+
+_REEXPORTS = {
+    **{name: "phrases" for name in (
+        "compile_phrase", "normalise_phrase", "find_phrases", "phrase_counts", "phrase_by_date",
+        "date_period", "kwic", "HIT_COLUMNS", "KWIC_COLUMNS")},
+    **{name: "keyness" for name in ("keyness", "keyness_all", "keyness_scores", "KEYNESS_COLUMNS")},
+}
+
+
+def __getattr__(name: str):
+    if name in _REEXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_REEXPORTS[name]}", __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,7 @@ import streamlit as st
 from ui import cached_terms as ct
 from ui import data
 from ui import terms_sections as ts
-from ui.charts.similarity import CLICKABLE_MAX, similarity_heatmap
+from ui.charts.similarity import CLICKABLE_MAX
 from ui.colors import PALETTE
 from ui.downloads import download_button
 from ui.safe import html_text
@@ -19,6 +19,7 @@ MAX_HEATMAP = 300
 view = get_view()
 docs = data.filtered(view).docs
 by = view.group_by
+BY = ts.md_name(by)  # the column name, safe inside Markdown
 labels = ct.doc_labels(view)
 colours = ct.group_colours(view)
 group_of = dict(zip(docs["doc_id"], ct.group_values(docs, by)))
@@ -49,7 +50,7 @@ else:
     pairs = ct.reuse_pairs(view)
     mode = st.segmented_control("Compare", ["docs", "groups"], default="docs", required=True, key="w_cmp_mode",
                                 format_func={"docs": "two documents", "groups": "two groups"}.get,
-                                help=f"Groups are the values of the sidebar's 'Group by' column (now: {by}).")
+                                help=f"Groups are the values of the sidebar's 'Group by' column (now: {BY}).")
     if mode == "groups":
         options = sorted(group_names, key=lambda v: group_names[v].lower())
         name, by_col = group_names.get, by
@@ -59,7 +60,7 @@ else:
         if "w_cmp_a_docs" not in st.session_state and len(pairs):
             st.session_state["w_cmp_a_docs"], st.session_state["w_cmp_b_docs"] = pairs.iloc[0][["doc_a", "doc_b"]]
     if len(options) < 2:
-        st.info(f"The selected documents all have the same {by}: pick another 'Group by' column in the sidebar.")
+        st.info(f"The selected documents all have the same {BY}: pick another 'Group by' column in the sidebar.")
     else:
         c1, c2 = st.columns(2)
         a = c1.selectbox("First", options, format_func=name, key=f"w_cmp_a_{mode}", on_change=_remember, args=(None,))
@@ -76,17 +77,19 @@ else:
         sim = ct.similarity(view)
         pos = {d: i for i, d in enumerate(docs["doc_id"])}
         order = sorted(sim.index, key=lambda d: (group_names[group_of[d]].lower(), pos[d]))
-        st.plotly_chart(similarity_heatmap(sim.loc[order, order], labels), key="cmp_heatmap", on_select=_from_heatmap,
+        fig = ts.chart_keyed("similarity_heatmap", (data.corpus_key(), view.clean, tuple(order)), sim.loc[order, order],
+                             {d: labels[d] for d in order})
+        st.plotly_chart(fig, key="cmp_heatmap", on_select=_from_heatmap,
                         selection_mode="points", config={"displaylogo": False})
         click = "Click a cell to see the passages that pair shares." if len(order) <= CLICKABLE_MAX else ""
         st.caption(f"Each cell: how alike two texts' vocabularies are (cosine similarity of tf-idf word weights; "
-                   f"darker = more alike). Documents are ordered by {by}. {click}")
+                   f"darker = more alike). Documents are ordered by {BY}. {click}")
     else:
         gsim = ct.group_similarity(view)
-        st.plotly_chart(similarity_heatmap(gsim, group_names, clickable_max=0, blank_diagonal=False,
+        st.plotly_chart(ts.chart("similarity_heatmap", gsim, group_names, clickable_max=0, blank_diagonal=False,
                                            chart="group-similarity"), key="cmp_group_heatmap")
         st.caption(f"Too many documents ({len(docs):,}) for one cell per pair: each cell is the average similarity "
-                   f"between the documents of two values of {by} (on the diagonal: inside one). Pick pairs of "
+                   f"between the documents of two values of {BY} (on the diagonal: inside one). Pick pairs of "
                    "documents in the table below.")
     download_button("Download similarities (CSV)", ct.similarity_pairs_table(view), "similarity.csv", key="dl_sim")
 

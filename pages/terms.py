@@ -7,8 +7,6 @@ import streamlit as st
 from ui import cached_terms as ct
 from ui import data
 from ui import terms_sections as ts
-from ui.charts.keyness import top_terms_bars
-from ui.charts.phrases import dispersion, phrase_bars, phrase_timeline
 from ui.colors import NEUTRAL, colour_map
 from ui.downloads import download_button
 from ui.state import get_view
@@ -19,6 +17,7 @@ POINTS = dict(on_select="rerun", selection_mode="points", config={"displaylogo":
 view = get_view()
 docs = data.filtered(view).docs
 by = view.group_by
+BY = ts.md_name(by)  # the column name, safe inside Markdown
 labels = ct.doc_labels(view)
 colours = ct.group_colours(view)
 group_of = dict(zip(docs["doc_id"], ct.group_values(docs, by)))
@@ -40,37 +39,39 @@ with tab_freq:
         st.info("No phrase is tracked: add one above.")
     if found:
         st.subheader("Per document", help=ts.GLOSSARY["rate"])
+        per_doc = per_doc.drop(columns=["positions", "rel_positions"])
         tbl = per_doc[per_doc["phrase"].isin(found)].assign(group=lambda t: t["doc_id"].map(group_of))
         totals = tbl.groupby("doc_id", sort=False)["rate_per_10k"].sum()
         if len(totals) > MAX_BARS:
             tbl = tbl[tbl["doc_id"].isin(totals.nlargest(MAX_BARS).index)]
             st.caption(f"The {MAX_BARS} documents with the highest rates of {len(totals):,}; the CSV has them all.")
-        ev = st.plotly_chart(phrase_bars(tbl, "doc_id", "group", colours, labels, group_names, "phrase-docs"),
+        ev = st.plotly_chart(ts.chart("phrase_bars", tbl, "doc_id", "group", colours, labels, group_names, "phrase-docs"),
                              key="terms_doc_bars", **POINTS)
-        st.caption(f"Each bar: how often the phrase occurs per 10,000 words of one document, coloured by {by}. "
+        st.caption(f"Each bar: how often the phrase occurs per 10,000 words of one document, coloured by {BY}. "
                    "Hover for the raw count.")
         if picks := [(c[0], c[1], None) for c in ts.selected_points(ev)]:
             ts.hits_in_context(view, picks, labels, key="drill_docs")
-        download_button("Download per-document counts (CSV)", per_doc.drop(columns=["positions", "rel_positions"]),
+        download_button("Download per-document counts (CSV)", per_doc,
                         "phrases_per_document.csv", key="dl_phrase_docs")
         if by != "doc_id":
-            st.subheader(f"Per {by}", help=ts.GLOSSARY["rate"])
-            per_group = ct.phrase_table(view, by=by)
-            g = per_group[per_group["phrase"].isin(found)]
-            ev = st.plotly_chart(phrase_bars(g, by, by, colours, group_names, group_names, "phrase-groups"),
+            st.subheader(f"Per {BY}", help=ts.GLOSSARY["rate"])
+            per_group = ct.phrase_table(view, by=by).drop(columns=["positions"])
+            g = per_group[per_group["phrase"].isin(found)].sort_values(
+                by, key=lambda s: s.map(lambda v: ("1" if v == "" else "0") + group_names.get(v, v).lower()))
+            ev = st.plotly_chart(ts.chart("phrase_bars", g, by, by, colours, group_names, group_names, "phrase-groups"),
                                  key="terms_group_bars", **POINTS)
-            st.caption(f"Each bar: the phrase's rate per 10,000 words over all the documents of one {by} "
+            st.caption(f"Each bar: the phrase's rate per 10,000 words over all the documents of one {BY} "
                        "(their hits divided by their words). Hover for counts and how many documents use it.")
             picks = [(d, c[1], None) for c in ts.selected_points(ev) for d, v in group_of.items() if v == c[0]]
             if picks:
                 ts.hits_in_context(view, picks, labels, key="drill_groups")
-            download_button(f"Download per-{by} counts (CSV)", per_group.drop(columns=["positions"]),
-                            f"phrases_per_{by}.csv", key="dl_phrase_groups")
+            download_button("Download per-group counts (CSV)", per_group,
+                            "phrases_per_group.csv", key="dl_phrase_groups")
         st.subheader("Over time", help=ts.GLOSSARY["rate"])
         tl = ct.phrase_timeline(view, found)
         undated = tl.attrs.get("undated_docs", 0)
         if tl["period"].nunique() >= 2:
-            ev = st.plotly_chart(phrase_timeline(tl, phrase_colours), key="terms_timeline", **POINTS)
+            ev = st.plotly_chart(ts.chart("phrase_timeline", tl, phrase_colours), key="terms_timeline", **POINTS)
             st.caption("Each point: the phrase's rate per 10,000 words over all documents of that year."
                        + (f" {undated:,} undated document(s) are left out." if undated else ""))
             years = {c[0]: c[1] for c in ts.selected_points(ev)}
@@ -93,8 +94,8 @@ with tab_where:
                                                  how="left")
         hits["context"] = hits["left"].fillna("") + " [" + hits["match"] + "] " + hits["right"].fillna("")
         n_hits = hits.groupby("doc_id").size()
-        rows = docs["doc_id"].tolist() if len(docs) <= MAX_ROWS else \
-            [d for d in docs["doc_id"] if d in set(n_hits.nlargest(MAX_ROWS).index)]
+        busiest = set(n_hits.nlargest(MAX_ROWS).index)
+        rows = [d for d in docs["doc_id"] if len(docs) <= MAX_ROWS or d in busiest]
         if len(docs) > MAX_ROWS:
             st.caption(f"The {len(rows)} documents with the most hits (of {len(docs):,}).")
         hits = hits[hits["doc_id"].isin(rows)]
@@ -102,7 +103,7 @@ with tab_where:
             step = -(-len(hits) // MAX_TICKS)
             hits = hits.iloc[::step]
             st.caption(f"Showing every {step}th hit; the table below has them all.")
-        ev = st.plotly_chart(dispersion(hits, rows, labels, phrase_colours), key="terms_dispersion", **POINTS)
+        ev = st.plotly_chart(ts.chart("dispersion", hits, rows, labels, phrase_colours), key="terms_dispersion", **POINTS)
         st.caption("One row per document, from its start (left) to its end (right); each tick is one occurrence. "
                    "Hover a tick for its context, click it for the full line.")
         if picks := [(c[0], c[1], c[2]) for c in ts.selected_points(ev)]:
@@ -133,7 +134,7 @@ with tab_top:
         if top.empty:
             st.info("No term to show: the selected texts contain only stopwords or numbers.")
         else:
-            ev = st.plotly_chart(top_terms_bars(top, value=sort_by), key="terms_top", **POINTS)
+            ev = st.plotly_chart(ts.chart("top_terms_bars", top, value=sort_by), key="terms_top", **POINTS)
             st.caption(f"The most frequent {ts.NGRAM_LABELS[ngram]} in the selected documents, stopwords left out. "
                        "Click a bar to see the term in context.")
             if picks := [(None, c[0], None) for c in ts.selected_points(ev)]:
@@ -147,10 +148,10 @@ with tab_key:
     values = sorted(set(group_of.values()), key=lambda v: group_names[v].lower())
     if len(values) < 2:
         st.info(f"Distinctive terms compare groups of documents, but the selected documents all have the same "
-                f"{by}. Pick another 'Group by' column in the sidebar, or widen the filters.")
+                f"{BY}. Pick another 'Group by' column in the sidebar, or widen the filters.")
     else:
         c1, c2, c3 = st.columns(3)
-        target = c1.selectbox(f"Distinctive terms of ({by})", values, format_func=group_names.get, key="w_key_target")
+        target = c1.selectbox(f"Distinctive terms of ({BY})", values, format_func=group_names.get, key="w_key_target")
         rest = c2.selectbox("Compared with", [None] + [v for v in values if v != target], key="w_key_ref",
                             format_func=lambda v: "all other documents" if v is None else group_names[v])
         min_count = c3.slider("Minimum count", 1, 20, 3, key="w_key_min", persist_state="session",

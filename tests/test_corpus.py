@@ -671,6 +671,28 @@ def test_decode_text_detects_the_encoding(text, codec, expected):
     assert decode_text(text.encode(codec)) == (text, expected)
 
 
+def test_utf8_with_stray_cp1252_bytes_keeps_both():
+    data = "\u201cSmart\u201d quotes \u2014 caf\u00e9".encode("utf-8") + b" and a stray \x92 and \xa3"
+    assert decode_text(data) == ("\u201cSmart\u201d quotes \u2014 caf\u00e9 and a stray \u2019 and \u00a3",
+                                 "utf-8+cp1252")
+
+
+def test_cp1252_with_an_accidental_utf8_pair_stays_cp1252():
+    text = "CAF\u00c9\u2019S caf\u00e9s na\u00efve"  # "\u00c9\u2019" is C9 92: valid UTF-8 by accident
+    assert decode_text(text.encode("cp1252")) == (text, "cp1252")
+
+
+@pytest.mark.parametrize("text,codec", [
+    ("\u65e5\u672c\u56fd\u6c11\u306f\u3001\u6b63\u5f53\u306b\u9078\u6319\u3055\u308c\u305f"
+     "\u56fd\u4f1a\u306b\u304a\u3051\u308b\u4ee3\u8868\u8005\u3092\u901a\u3058\u3066\u884c\u52d5\u3057",
+     "shift_jis"),
+    ("\u4e2d\u534e\u4eba\u6c11\u5171\u548c\u56fd\u662f\u5de5\u4eba\u9636\u7ea7\u9886\u5bfc\u7684"
+     "\u3001\u4ee5\u5de5\u519c\u8054\u76df\u4e3a\u57fa\u7840\u7684\u4eba\u6c11\u6c11\u4e3b", "gbk"),
+])
+def test_other_legacy_encodings_fall_to_charset_normalizer(text, codec):
+    assert decode_text(text.encode(codec))[0] == text
+
+
 @pytest.mark.parametrize("codec", ["cp1252", "latin-1", "utf-16", "utf-8-sig", "utf-32"])
 def test_encoded_files_load_with_the_right_text(codec):
     text = CURLY if codec != "latin-1" else "Caf\u00e9 \u00a3100, na\u00efve."
@@ -804,8 +826,37 @@ def test_max_documents_caps_and_reports_the_rest_once():
     assert list(texts(c)) == ["r0", "r1", "r2"]
     error = only_error(c)
     assert error.path == "t.csv"
-    assert error.reason == ("the corpus is full: 7 documents and 1 files from here on were not loaded; "
+    assert error.reason == ("the corpus is full: 7 documents and 1 file from here on were not loaded; "
                             "the limit is max_documents = 3 (set EXPLORER_MAX_DOCUMENTS to change it)")
+
+
+def test_max_documents_counts_rows_past_the_cap_without_losing_room_to_empty_rows():
+    rows = "".join(f"r{i},text {i}\n" for i in range(1, 10))
+    c = load_bytes("t.csv", f"id,text\nr0,\n{rows}".encode(), limits=Limits(max_documents=3))
+    assert list(texts(c)) == ["r1", "r2", "r3"]
+    assert [(e.path, e.reason.split(";")[0]) for e in c.errors] == [
+        ("t.csv", "1 row skipped, empty text in column 'text' (row 1)"),
+        ("t.csv", "the corpus is full: 6 documents from here on were not loaded")]
+
+
+def test_max_columns_for_csv_json_and_metadata():
+    limits = Limits(max_columns=3)
+    error = only_error(load_bytes("wide.csv", b"a,b,c,text\n1,2,3,x\n", limits=limits))
+    assert error.reason == ("the table has 4 columns; the limit is max_columns = 3 "
+                            "(set EXPLORER_MAX_COLUMNS to change it)")
+    data = json.dumps([{"text": "x", "a": 1}, {"text": "y", "b": 2}, {"text": "z", "c": 3}]).encode()
+    error = only_error(load_bytes("wide.json", data, limits=limits))
+    assert error.reason.startswith("the objects have over 3 keys; the limit is max_columns = 3")
+    c = load_files([("metadata.csv", b"doc_id,a,b,c\nx,1,2,3\n"), ("x.txt", b"X.")], limits=limits)
+    assert texts(c) == {"x": "X."} and "max_columns = 3" in only_error(c).reason
+    assert len(load_bytes("ok.csv", b"a,b,text\n1,2,x\n", limits=limits)) == 1
+
+
+def test_json_objects_with_different_keys():
+    c = load_bytes("d.json", json.dumps([{"text": "x", "a": "1"}, {"text": "y", "b": "2"}]).encode())
+    assert [d.extra for d in c.documents] == [{"a": "1"}, {"b": "2"}]
+    frame = c.to_frame()
+    assert frame["a"].tolist() == ["1", ""] and frame["b"].tolist() == ["", "2"]
 
 
 def test_max_total_chars_stops_the_corpus():
@@ -814,7 +865,7 @@ def test_max_total_chars_stops_the_corpus():
     assert texts(c) == {"a": "a" * 6}
     error = only_error(c)
     assert error.path == "b.txt"
-    assert error.reason.startswith("the corpus is full: 1 documents and 1 files from here on were not loaded; "
+    assert error.reason.startswith("the corpus is full: 1 document and 1 file from here on were not loaded; "
                                    "the limit is max_total_chars = 10")
 
 

@@ -23,7 +23,9 @@ from hypothesis import strategies as st
 from analysis.corpus import SUPPORTED_EXTENSIONS, Corpus, Limits, LoadError, decode_text, load_bytes, load_files
 from tests.test_corpus import make_docx, make_pdf, make_zip
 
-pytestmark = [pytest.mark.timeout(120), pytest.mark.filterwarnings("ignore")]
+# FUZZ_EXAMPLES=5000 runs a deeper search than the default, which keeps the file quick.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
+pytestmark = [pytest.mark.timeout(120 * max(1, EXAMPLES // 200)), pytest.mark.filterwarnings("ignore")]
 
 LIMITS = Limits(max_file_bytes=256 * 1024, max_total_chars=50_000, max_documents=25, max_zip_members=40,
                 max_uncompressed_bytes=2 * 2**20, max_compression_ratio=100, max_zip_depth=1)
@@ -42,8 +44,7 @@ VALID = {
     ".txt.gz": gzip.compress(b"Gzip text."),
 }
 
-# FUZZ_EXAMPLES=5000 runs a deeper search than the default, which keeps the file quick.
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")), deadline=timedelta(seconds=2),
+FUZZ = settings(max_examples=EXAMPLES, deadline=timedelta(seconds=2),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

@@ -50,7 +50,8 @@ def test_g2_log_ratio_logodds_by_hand():
     apple = k.loc["apple"]
     assert (apple["count_target"], apple["count_reference"]) == (10, 5)
     # E = 100*15/300 = 5, 200*15/300 = 10, 100*285/300 = 95, 200*285/300 = 190
-    g2 = 2 * (10 * math.log(10 / 5) + 5 * math.log(5 / 10) + 90 * math.log(90 / 95) + 195 * math.log(195 / 190))
+    g2 = 2 * (10 * math.log(10 / 5) + 5 * math.log(5 / 10)
+              + 90 * math.log(90 / 95) + 195 * math.log(195 / 190))
     assert apple["g2"] == pytest.approx(g2, rel=1e-12)
     assert g2 == pytest.approx(g2_by_hand(10, 5, 100, 200))
     assert apple["p_value"] == pytest.approx(math.erfc(math.sqrt(g2 / 2)), rel=1e-9)  # chi2, 1 df
@@ -163,6 +164,8 @@ def test_keyness_errors():
         K.keyness(docs, "party", "A", reference="Z")
     with pytest.raises(ValueError):
         K.keyness_all(frame(["a b c"], party=["A"]), "party")
+    with pytest.raises(ValueError, match="no metadata column"):
+        K.keyness(docs, "colour", "A")
 
 
 def test_keyness_of_bigrams_uses_word_totals():

@@ -18,6 +18,7 @@ def test_demo_defaults():
     assert limits.max_uncompressed_bytes == 200 * MB
     assert limits.max_compression_ratio == 100
     assert limits.max_zip_depth == 1
+    assert limits.max_columns == 500
 
 
 def test_local_preset_is_more_generous_on_every_limit():
@@ -47,6 +48,7 @@ def test_zip_depth_zero_is_allowed():
 def test_every_limit_has_an_environment_variable():
     assert set(ENV_VARS) == {f.name for f in dataclasses.fields(Limits)}
     assert all(var.startswith("EXPLORER_MAX_") for var, _ in ENV_VARS.values())
+    assert len({var for var, _ in ENV_VARS.values()}) == len(ENV_VARS)
 
 
 def test_from_env_without_variables_is_the_demo_default():
@@ -62,10 +64,11 @@ def test_from_env_reads_megabytes_and_counts():
         "EXPLORER_MAX_ZIP_MEMBERS": "7",
         "EXPLORER_MAX_COMPRESSION_RATIO": "20",
         "EXPLORER_MAX_ZIP_DEPTH": "0",
+        "EXPLORER_MAX_COLUMNS": "9",
     })
     assert limits == Limits(max_file_bytes=50 * MB, max_uncompressed_bytes=MB // 2, max_documents=100_000,
                             max_total_chars=1_000_000, max_zip_members=7, max_compression_ratio=20,
-                            max_zip_depth=0)
+                            max_zip_depth=0, max_columns=9)
 
 
 def test_from_env_preset_local_with_an_override():

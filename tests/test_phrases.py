@@ -134,7 +134,8 @@ def test_hits_do_not_overlap():
     assert hits[["start", "end"]].values.tolist() == [[3, 6]]  # "ba a" starts inside a word
 
 
-_WORDS = st.sampled_from(["left", "Left", "behind", "BEHIND", "of", "x", "İ", "well-off", "don't", "don’t", "ab"])
+_WORDS = st.sampled_from(["left", "Left", "behind", "BEHIND", "of", "x", "İ", "well-off", "don't", "don’t",
+                          "ab"])
 _SEPS = st.sampled_from([" ", "  ", "\n", "-", " - ", ", ", ".", "", "’", "_", "‐"])
 
 

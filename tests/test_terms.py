@@ -116,6 +116,12 @@ def test_ngrams_do_not_cross_punctuation_or_documents():
     assert "trade trade" not in c  # document boundary
     assert c["trade deal"] == [0, 1]
     assert set(ix.term_n) == {2}
+    dashes = counts_of(T.build_index(frame("tax - cuts — now (soon) “free” vote‐leave"),
+                                     ngram_range=(2, 2), stopwords=None))
+    assert dashes == {}  # a lone dash, brackets and double quotes break n-grams; "vote‐leave" is one word
+    quotes = counts_of(T.build_index(frame("the ‘left behind’ voters"),
+                                     ngram_range=(2, 2), stopwords=None))
+    assert quotes["left behind"] == [1]  # single quotes do not break (they double as apostrophes)
 
 
 def test_ngram_stopword_rules():
@@ -157,7 +163,8 @@ def test_index_column_lookup():
 
 
 _ALPHABET = st.sampled_from(
-    list("abcXYZ019_ \n\t.,;:!?-'’‘‐‑—()\"é") + ["İ", "ß", "\u0301", "\u00a0", "\n\n", "don't", "U.K."]
+    list("abcXYZ019_ \n\t.,;:!?-'’‘‐‑—()\"é")
+    + ["İ", "ß", "\u0301", "\u00a0", "\n\n", "don't", "U.K."]
 )
 
 
@@ -249,3 +256,21 @@ def test_us_sotu_index_is_fast_and_consistent():
     assert ix.n_words[pos].tolist() == [segment.count_words(t) for t in sample["text"]]
     top = T.top_terms(ix, n=5)
     assert "government" in top["term"].tolist()
+
+
+def test_cli_contract_columns_and_reexports():
+    """The command line imports kwic and keyness from analysis.terms and picks these columns."""
+    from analysis.terms import find_phrases, keyness, kwic, phrase_counts
+
+    prepared = prepare(Corpus.from_frame(seed_docs().drop(columns="n_words")))
+    k = kwic(prepared.docs, "left behind", window=7, sort="left")
+    assert len(k[["doc_id", "start", "end", "left", "match", "right"]]) == 2
+    key = keyness(prepared.docs, by="author", target="Daniel Zeichner", reference=None)
+    top = key[["term", "count_target", "count_reference", "g2", "log_ratio", "logodds_z"]].head(5)
+    assert "cambridge" in top["term"].tolist()
+    for by, key_col in ((None, "doc_id"), ("author", "author")):
+        pc = phrase_counts(prepared, ["left behind", "single market"], by=by)
+        assert {key_col, "phrase", "count", "rate_per_10k", "positions"} <= set(pc.columns)
+    assert len(find_phrases(prepared, "single market")) == 2
+    with pytest.raises(AttributeError):
+        T.no_such_function  # noqa: B018

@@ -386,20 +386,27 @@ def doc_passages(view: View, doc_id: str, min_words: int = DEFAULT_MIN_WORDS) ->
     return reuse.passages_for(str(doc_id), shared_passages(view, min_words), docs=data.prepared(view).docs)
 
 
+@st.cache_resource(show_spinner=False, **CACHE)
+def _reuse_pairs(key: str, clean: bool, ids: tuple | None, min_words: int, _passages: pd.DataFrame,
+                 _sim: pd.DataFrame) -> pd.DataFrame:
+    cols = ["doc_a", "doc_b", "passages", "shared_words", "longest", "similarity"]
+    if _passages.empty:
+        return pd.DataFrame(columns=cols)
+    out = (_passages.groupby(["doc_a", "doc_b"], sort=False)["n_words"]
+           .agg(passages="size", shared_words="sum", longest="max").reset_index())
+    pos = {d: i for i, d in enumerate(_sim.index.astype(str))}
+    ia = out["doc_a"].map(pos).to_numpy()
+    ib = out["doc_b"].map(pos).to_numpy()
+    out["similarity"] = _sim.to_numpy(dtype=float)[ia.astype(int), ib.astype(int)]
+    return out.sort_values(["shared_words", "passages"], ascending=False, kind="stable")[cols].reset_index(drop=True)
+
+
 def reuse_pairs(view: View, min_words: int = DEFAULT_MIN_WORDS) -> pd.DataFrame:
     """One row per pair of filtered documents that share passages: ``doc_a``,
     ``doc_b``, ``passages``, ``shared_words`` (sum of passage lengths in words),
     ``longest`` (words), ``similarity`` (cosine, see :func:`similarity`); most shared first."""
-    p = shared_passages(view, min_words)
-    cols = ["doc_a", "doc_b", "passages", "shared_words", "longest", "similarity"]
-    if p.empty:
-        return pd.DataFrame(columns=cols)
-    out = (p.groupby(["doc_a", "doc_b"], sort=False)["n_words"]
-           .agg(passages="size", shared_words="sum", longest="max").reset_index())
-    sim = similarity(view)
-    out["similarity"] = [float(sim.at[a, b]) if a in sim.index and b in sim.index else np.nan
-                         for a, b in zip(out["doc_a"], out["doc_b"])]
-    return out.sort_values(["shared_words", "passages"], ascending=False, kind="stable")[cols].reset_index(drop=True)
+    key, _whole, _sub, ids = _scope(view)
+    return _reuse_pairs(key, view.clean, ids, int(min_words), shared_passages(view, min_words), similarity(view))
 
 
 @st.cache_resource(show_spinner=False, **CACHE)

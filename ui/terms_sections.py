@@ -8,11 +8,17 @@ Streamlit code, kept out of the pages so they stay short. Untrusted text
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from . import cached_terms as ct
-from .charts.keyness import MEASURES, keyness_bars
+from .charts import keyness as keyness_charts
+from .charts import phrases as phrase_charts
+from .charts import similarity as similarity_charts
+from .charts.keyness import MEASURES
 from .colors import NEGATIVE, POSITIVE
 from .downloads import download_button
 from .sidebar import widget
@@ -38,10 +44,48 @@ GLOSSARY = {
 }
 
 
+_BUILDERS = {
+    "phrase_bars": phrase_charts.phrase_bars,
+    "phrase_timeline": phrase_charts.phrase_timeline,
+    "dispersion": phrase_charts.dispersion,
+    "top_terms_bars": keyness_charts.top_terms_bars,
+    "keyness_bars": keyness_charts.keyness_bars,
+    "similarity_heatmap": similarity_charts.similarity_heatmap,
+}
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+def chart(builder: str, *args, **kwargs) -> go.Figure:
+    """A chart of ``ui/charts`` built once per distinct input (Plotly figures are
+    slow to build). ``builder`` names the function, e.g. ``"phrase_bars"``. The
+    figure is shared: never change it."""
+    return _BUILDERS[builder](*args, **kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+def _chart_keyed(builder: str, cache_key: tuple, _args: tuple, _kwargs: dict) -> go.Figure:
+    return _BUILDERS[builder](*_args, **_kwargs)
+
+
+def chart_keyed(builder: str, cache_key: tuple, *args, **kwargs) -> go.Figure:
+    """Like :func:`chart`, but cached by ``cache_key`` alone (which must say everything
+    the inputs depend on): for inputs too big to hash on every rerun."""
+    return _chart_keyed(builder, cache_key, args, kwargs)
+
+
 def md_code(text: str) -> str:
     """Untrusted text quoted as inline code in a Markdown message (shown literally)."""
     s = " ".join(str(text).replace("`", "'").split())
     return f"`{s}`"
+
+
+def md_name(name: str) -> str:
+    """A column name (from the user's metadata) safe inside Markdown: plain when it is
+    only letters, digits, spaces and underscores, else quoted as code."""
+    s = str(name)
+    if re.fullmatch(r"[A-Za-z0-9 _]{1,40}", s):
+        return s.replace("_", "\\_")
+    return md_code(s)
 
 
 def selected_points(event) -> list[list]:
@@ -110,13 +154,16 @@ def kwic_table(lines: pd.DataFrame, labels: dict, key: str, height: int | str = 
                limit: int = 5000) -> None:
     """Keyword-in-context lines as a table (document, offsets, left | match | right) with a CSV button."""
     shown = lines.assign(document=lines["doc_id"].map(labels).fillna(lines["doc_id"]))
-    shown = shown[["document", "left", "match", "right", "doc_id", "start", "end", "phrase"]]
+    shown = shown[["left", "match", "right", "document", "doc_id", "start", "end", "phrase"]]
+    if height == "auto" or len(shown) <= 12:
+        height = "auto"
     if len(shown) > limit:
         st.caption(f"Showing the first {limit:,} of {len(shown):,} lines; the CSV has them all.")
     st.dataframe(shown.head(limit), hide_index=True, width="stretch", height=height, key=f"{key}_table",
                  column_config={
                      "left": st.column_config.TextColumn("left context", alignment="right", width="large"),
-                     "match": st.column_config.TextColumn("match", width="small"),
+                     "match": st.column_config.TextColumn("match", width="medium"),
+                     "document": st.column_config.TextColumn("document", width="medium"),
                      "right": st.column_config.TextColumn("right context", width="large"),
                      "start": st.column_config.NumberColumn("start", help="Character offset of the match "
                                                             "in the cleaned text."),
@@ -149,6 +196,7 @@ def hits_in_context(view: View, picks: list[tuple[str, str, int | None]], labels
 
 # --------------------------------------------------------------------------- terms
 
+TABLE_SIDE = 500
 NGRAM_LABELS = {1: "single words", 2: "2-word phrases", 3: "3-word phrases"}
 
 
@@ -188,12 +236,16 @@ def keyness_view(table: pd.DataFrame, target_label: str, reference_label: str, k
         st.info("No term is frequent enough on either side to compare. Lower the minimum count or pick "
                 "larger groups.")
         return
-    fig = keyness_bars(table, measure=measure, n=n, target_label=target_label, reference_label=reference_label,
+    fig = chart("keyness_bars", table, measure=measure, n=n, target_label=target_label, reference_label=reference_label,
                        target_colour=target_colour, reference_colour=reference_colour, chart=key)
     st.plotly_chart(fig, key=f"{key}_chart", config={"displaylogo": False})
     st.caption("Bars to the right: words the first side uses more than the second; to the left: words the "
                "second side uses more. Hover a bar for the counts and all three measures.")
-    st.dataframe(table, hide_index=True, width="stretch", height=320, key=f"{key}_table", column_config={
+    shown = table if len(table) <= 2 * TABLE_SIDE else pd.concat([table.head(TABLE_SIDE), table.tail(TABLE_SIDE)])
+    if len(shown) < len(table):
+        st.caption(f"The table shows the {TABLE_SIDE} most distinctive terms of each side, of {len(table):,}; "
+                   "the CSV has them all.")
+    st.dataframe(shown, hide_index=True, width="stretch", height=320, key=f"{key}_table", column_config={
         "ngram": st.column_config.NumberColumn("words", help="Words in the term."),
         "count_target": st.column_config.NumberColumn("count (1st)", help="Occurrences on the first side."),
         "count_reference": st.column_config.NumberColumn("count (2nd)", help="Occurrences on the second side."),

@@ -40,7 +40,8 @@ def phrase_bars(table: pd.DataFrame, key_col: str, colour_col: str, colours: dic
     label per key; ``colour_labels``: legend label per colour value.
 
     One trace per (phrase, colour value); bars of one colour value share a
-    legend entry. ``customdata`` per bar: ``[key, phrase, count, n_words,
+    legend entry. Each bar is labelled with its raw count ("2×"; "0×" says plainly
+    that a document never uses the phrase). ``customdata`` per bar: ``[key, phrase, count, n_words,
     doc_freq, n_docs, colour value]`` (doc_freq/n_docs are -1 for documents).
     Items keep the order of ``table`` (top to bottom).
     """
@@ -71,6 +72,8 @@ def phrase_bars(table: pd.DataFrame, key_col: str, colour_col: str, colours: dic
                 x=sub["rate_per_10k"].astype(float).tolist(), y=sub[key_col].astype(str).tolist(),
                 orientation="h", name=name, legendgroup=cval, showlegend=cval not in shown,
                 marker_color=colours.get(cval, UNKNOWN_COLOUR), customdata=custom,
+                text=[f"{int(c)}×" for c in sub["count"]], textposition="outside", cliponaxis=False,
+                textfont=dict(size=11, color="#444"),
                 hovertext=[_label(labels, k) for k in sub[key_col].astype(str)],
                 hovertemplate=("%{hovertext}<br>" + plot_text(phrase) + ": <b>%{customdata[2]}</b> times in "
                                "%{customdata[3]:,} words<br>%{x:.2f} per 10,000 words" + hover_docs

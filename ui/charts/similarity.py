@@ -26,7 +26,7 @@ def similarity_heatmap(matrix: pd.DataFrame, labels: dict | None = None,
                        chart: str = "similarity") -> go.Figure:
     """Heatmap of a square similarity matrix (index = columns = doc_ids, in drawing order).
 
-    The diagonal (a document with itself) is left blank so that the colours
+    ``z`` is a float array (NaN = blank cell). The diagonal (a document with itself) is left blank so that the colours
     spread over the pairs (``blank_diagonal=False`` keeps it, e.g. for the
     average similarity inside a group). Trace 0 is the heatmap (``z`` with ``None`` on the
     diagonal); trace 1, present when there are at most ``clickable_max``
@@ -42,9 +42,8 @@ def similarity_heatmap(matrix: pd.DataFrame, labels: dict | None = None,
     off = z[~np.isnan(z)]
     zmax = float(off.max()) if off.size and off.max() > 0 else 1.0
     clickable = 1 < n <= clickable_max
-    ztext = [[None if np.isnan(v) else v for v in row] for row in z.round(4).tolist()]
     fig = go.Figure(go.Heatmap(
-        z=ztext, x=shown, y=shown, zmin=0.0, zmax=zmax, colorscale="Blues", xgap=1, ygap=1,
+        z=z.round(4), x=shown, y=shown, zmin=0.0, zmax=zmax, colorscale="Blues", xgap=1, ygap=1,
         colorbar=dict(title=dict(text="cosine<br>similarity"), thickness=14),
         hoverinfo="skip" if clickable else None,
         hovertemplate=None if clickable else "%{y} ↔ %{x}<br>similarity %{z:.2f}<extra></extra>",

@@ -1,0 +1,694 @@
+"""The whole analysis of a corpus in one call, with the time each stage took.
+
+:func:`analyse` runs, on a loaded :class:`~analysis.model.Corpus` (or on paths
+it loads itself):
+
+1. ``load``: the loaders of :mod:`analysis.corpus` (only when given paths);
+2. ``prepare``: cleaning and segmentation (:func:`analysis.pipeline.prepare`);
+3. ``sentiment``: every sentence scored by TextBlob and VADER, and every
+   document's whole text by TextBlob (:func:`analysis.sentiment.score_corpus`:
+   the exact fast re-implementation, values equal to the libraries');
+4. ``terms``: the phrase-independent document x term count index of
+   :func:`analysis.terms.build_index`, words and 2-word n-grams (``ngram_max``);
+5. ``topics``: NMF topic clusters with the number of topics chosen
+   automatically by stability (:class:`analysis.topics.TopicModel`, with the
+   size-dependent settings of :func:`topic_params`);
+6. ``reuse``: shared passages and the document similarity pairs
+   (:mod:`analysis.reuse`), skipped with a stated reason on corpora too large
+   for them (see :class:`AnalysisParams`).
+
+Every stage but loading works on documents independently (prepare,
+sentiment, and the term index, whose per-half indexes merge exactly) or on
+the whole corpus (topics, reuse). With ``n_jobs=2`` (the default on a
+machine with two or more cores and a corpus of at least
+:data:`PARALLEL_MIN_CHARS` characters) one worker process takes the second
+half of the documents while this process does the first, then the worker
+fits the topics while this process finds the shared passages. The results
+are identical whatever ``n_jobs`` is (the tests check it). Workers are plain
+``python -c`` subprocesses exchanging pickles over pipes, so this works the
+same from a script, a notebook or a Streamlit server.
+
+Timings (:attr:`FullAnalysis.timings`) are wall-clock seconds of each stage in
+the process that ran it; with a worker, stages in different processes overlap,
+so they add up to more than ``total`` (the wall-clock time of the call).
+:attr:`FullAnalysis.schedule` says which process ran what.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from dataclasses import asdict, dataclass, field, replace
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .model import Corpus, Document
+from .pipeline import Prepared, prepare
+
+__all__ = [
+    "STAGES",
+    "AnalysisParams",
+    "TopicResult",
+    "FullAnalysis",
+    "analyse",
+    "topic_params",
+    "topic_stage",
+    "reuse_stage",
+    "terms_stage",
+    "merge_prepared",
+    "merge_term_indexes",
+    "versions",
+]
+
+STAGES = ("load", "prepare", "sentiment", "terms", "topics", "reuse")
+
+#: Below this many characters of text :func:`analyse` stays in one process
+#: (starting a worker costs about a second of imports).
+PARALLEL_MIN_CHARS = 1_000_000
+
+ANALYSIS_VERSION = 1
+"""Bumped whenever a change here changes stored results (part of the cache key)."""
+
+
+# ----------------------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    """Everything that decides the results, besides the corpus itself.
+
+    - ``clean``: clean the texts (:mod:`analysis.clean`) before segmenting;
+    - ``ngram_max``: the term index counts terms of 1..``ngram_max`` words;
+    - ``topic_k``: number of topics (None = chosen automatically);
+    - ``topic_units``: "auto", "documents", "paragraphs" or "sentences";
+    - ``topic_sample_docs``: the topic model is fitted on at most this many
+      documents (a seeded random sample beyond it; the other documents are
+      then scored with the fitted model);
+    - ``reuse_min_words``: shortest shared passage, in words;
+    - ``reuse_max_words``: shared passages are searched only in corpora of at
+      most this many words (the shingle index takes about 60 bytes per word);
+    - ``similarity_max_docs``: document similarity is computed only for
+      corpora of at most this many documents (it is a documents x documents
+      matrix); ``similarity_max_pairs``: the most similar pairs kept.
+    """
+
+    clean: bool = True
+    ngram_max: int = 2
+    topic_k: int | None = None
+    topic_units: str = "auto"
+    topic_sample_docs: int = 5000
+    reuse_min_words: int = 8
+    reuse_max_words: int = 10_000_000
+    similarity_max_docs: int = 5000
+    similarity_max_pairs: int = 200_000
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def key(self) -> str:
+        """A short hash of the parameters and :data:`ANALYSIS_VERSION`."""
+        blob = json.dumps({"params": self.to_dict(), "analysis_version": ANALYSIS_VERSION}, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def topic_params(n_units: int) -> dict:
+    """TopicModel settings by the number of fitting units (documents or paragraphs).
+
+    Up to 150 units: the model's defaults (4 resamples per k, 10,000 terms).
+    Above: the stability analysis is the cost (11 values of k x 5 fits x 2 for
+    the chance baseline), so it uses 2 resamples per k, a vocabulary of the
+    2,000 most frequent terms and at most 1,000 units (a seeded sample; the
+    final model is still fitted on every unit). On the State of the Union
+    (233 documents) this picks the same k as the defaults.
+    """
+    if n_units <= 150:
+        return {}
+    return {"n_resamples": 2, "max_features": 2000, "max_stability_units": 1000}
+
+
+def versions() -> dict:
+    """Versions of the packages whose behaviour the results depend on."""
+    from importlib import metadata
+
+    from . import __version__
+
+    out = {"analysis": __version__, "analysis_format": ANALYSIS_VERSION,
+           "python": ".".join(map(str, sys.version_info[:3]))}
+    for pkg in ("pandas", "numpy", "scipy", "scikit-learn", "textblob", "vaderSentiment", "pyarrow"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass
+class TopicResult:
+    """The topic stage's tables (plain DataFrames, so they pickle and store).
+
+    - ``k``, ``units`` (unit kind), ``stability`` (raw, NaN when not
+      measurable), ``stability_adjusted``; ``error`` is set (and the tables
+      are empty) when the corpus has too little text for topics;
+    - ``k_scores``: ``k, stability, baseline, adjusted`` per k tried;
+    - ``terms``: :func:`analysis.topics.top_terms` (15 per topic, lambda 0.6);
+    - ``doc_shares``: ``doc_id, topic, share`` (each document's shares sum
+      to 1, or to 0 without any topic word);
+    - ``units``: one row per unit: ``unit, doc_id, para, sent, start, end,
+      n_words, fitted, topic, weight, x, y`` (dominant topic, its share, map
+      coordinates of :func:`analysis.topics.topic_map`; NaN when the unit has
+      no topic word);
+    - ``passages``: :func:`analysis.topics.representative_units` (3 per topic);
+    - ``params``: the TopicModel settings used; ``n_fit_docs``: documents the
+      model was fitted on (fewer than the corpus when sampled);
+    - ``model``: the fitted :class:`analysis.topics.TopicModel` when it was
+      fitted in this process (None otherwise: it does not pickle).
+    """
+
+    k: int = 0
+    units: str = ""
+    stability: float = float("nan")
+    stability_adjusted: float = float("nan")
+    k_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    terms: pd.DataFrame = field(default_factory=pd.DataFrame)
+    doc_shares: pd.DataFrame = field(default_factory=pd.DataFrame)
+    units_table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    passages: pd.DataFrame = field(default_factory=pd.DataFrame)
+    params: dict = field(default_factory=dict)
+    n_fit_docs: int = 0
+    error: str = ""
+    model: object = None
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["model"] = None
+        return state
+
+
+@dataclass
+class FullAnalysis:
+    """Everything :func:`analyse` computed.
+
+    - ``prepared``: the cleaned, segmented corpus (:class:`Prepared`);
+    - ``sentiment``: :class:`analysis.sentiment.SentimentTables` (sentences
+      with ``polarity, subjectivity, vader, n_words, masked``; paragraphs;
+      documents with the whole-text TextBlob ``polarity``/``subjectivity`` and
+      the word-weighted sentence means);
+    - ``term_index``: :class:`analysis.terms.TermIndex` (1..ngram_max words,
+      default stopwords hidden);
+    - ``topics``: :class:`TopicResult`;
+    - ``passages``: :func:`analysis.reuse.shared_passages` (empty when
+      skipped); ``similarity``: the most similar document pairs
+      ``doc_a, doc_b, similarity`` (empty when skipped);
+    - ``notes``: stage -> why it was skipped or cut short, in words;
+    - ``timings``: stage -> seconds (see the module docstring), plus
+      ``total``; ``schedule``: stage -> "main" or "worker";
+    - ``content_hash``: :meth:`Corpus.content_hash`; ``params``.
+    """
+
+    content_hash: str
+    params: AnalysisParams
+    prepared: Prepared
+    sentiment: object
+    term_index: object
+    topics: TopicResult
+    passages: pd.DataFrame
+    similarity: pd.DataFrame
+    timings: dict = field(default_factory=dict)
+    schedule: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
+    n_jobs: int = 1
+
+
+# ----------------------------------------------------------------------------- stages
+
+
+def _prepare_score_index(documents: list[Document], clean: bool, ngram_max: int) -> tuple:
+    """Prepare, score and index one slice of documents (run in either process).
+
+    Returns ``(prepared, sentiment_tables, term_index, timings)``. The
+    sentiment scorer stays in this process (the slices are the parallelism).
+    """
+    from . import sentiment, terms
+
+    t = {}
+    t0 = time.perf_counter()
+    prep = prepare(Corpus(list(documents)), clean=clean)
+    t1 = time.perf_counter()
+    t["prepare"] = t1 - t0
+    tables = sentiment.score_corpus(prep.docs, prep.sentences, n_jobs=1)
+    t2 = time.perf_counter()
+    t["sentiment"] = t2 - t1
+    index = terms_stage(prep.docs, ngram_max)
+    t["terms"] = time.perf_counter() - t2
+    return prep, tables, index, t
+
+
+def terms_stage(docs: pd.DataFrame, ngram_max: int = 2):
+    """The phrase-independent term index: :func:`analysis.terms.build_index`
+    with terms of 1..``ngram_max`` words and the default stopwords."""
+    from . import terms
+
+    return terms.build_index(docs, ngram_range=(1, int(ngram_max)))
+
+
+def merge_term_indexes(parts: Sequence, docs: pd.DataFrame):
+    """One :class:`analysis.terms.TermIndex` from indexes of consecutive slices
+    of the documents, equal to building it on all of them at once.
+
+    The index lists terms by n-gram size, each in first-seen order, and keeps
+    a term when it is no stopword n-gram and occurs at least ``min_count``
+    times; with ``min_count=1`` (the default here) both are per-term rules, so
+    a slice's new terms can be appended in the slice's order.
+    """
+    from scipy import sparse as sp
+
+    from .terms import TermIndex
+
+    parts = list(parts)
+    if len(parts) == 1:
+        idx = parts[0]
+        return replace(idx, docs=_meta(docs))
+    if any(p.min_count > 1 for p in parts):
+        raise ValueError("indexes built with min_count > 1 cannot be merged exactly")
+    sizes = sorted({int(n) for p in parts for n in np.unique(p.term_n)})
+    terms_out, term_n_out, col_maps = [], [], [dict() for _ in parts]
+    for n in sizes:
+        seen: dict[str, int] = {}
+        for p, cmap in zip(parts, col_maps):
+            cols = np.flatnonzero(p.term_n == n)
+            for j, term in zip(cols, p.terms[cols]):
+                k = seen.get(term)
+                if k is None:
+                    k = seen[term] = len(terms_out)
+                    terms_out.append(term)
+                    term_n_out.append(n)
+                cmap[j] = k
+    blocks = []
+    for p, cmap in zip(parts, col_maps):
+        coo = p.counts.tocoo()
+        new_cols = np.fromiter((cmap[j] for j in range(p.counts.shape[1])), dtype=np.int64,
+                               count=p.counts.shape[1])
+        blocks.append(sp.csr_matrix((coo.data, (coo.row, new_cols[coo.col])),
+                                    shape=(p.counts.shape[0], len(terms_out))))
+    counts = sp.vstack(blocks, format="csr").astype(np.int64)
+    counts.sort_indices()
+    first = parts[0]
+    return TermIndex(
+        docs=_meta(docs), counts=counts, terms=np.asarray(terms_out, dtype=object),
+        term_n=np.asarray(term_n_out, dtype=np.int64),
+        n_words=np.concatenate([p.n_words for p in parts]).astype(np.int64),
+        ngram_range=first.ngram_range, stopwords=first.stopwords, stop_ngrams=first.stop_ngrams,
+        min_count=first.min_count, numbers=first.numbers)
+
+
+def _meta(docs: pd.DataFrame) -> pd.DataFrame:
+    return docs.drop(columns=[c for c in ("text", "raw_text") if c in docs.columns]).reset_index(drop=True)
+
+
+def merge_prepared(parts: Sequence[Prepared], corpus: Corpus | None = None,
+                   content_hash: str = "") -> Prepared:
+    """One :class:`Prepared` from the preparations of consecutive slices of a corpus.
+
+    Every table of :class:`Prepared` is per document, so the concatenation
+    equals preparing the whole corpus at once. ``corpus`` gives the load
+    errors; ``content_hash`` the whole corpus's hash.
+    """
+    parts = list(parts)
+    cat = lambda name: pd.concat([getattr(p, name) for p in parts], ignore_index=True)  # noqa: E731
+    docs = cat("docs")
+    for c in ("n_words", "n_sentences", "n_paragraphs"):
+        if c in docs:
+            docs[c] = docs[c].astype(int)
+    return Prepared(docs, cat("removals"), cat("paragraphs"), cat("sentences"),
+                    list(corpus.errors) if corpus is not None else [], cat("repairs"),
+                    parts[0].cleaned if parts else True, content_hash)
+
+
+def _merge_sentiment(parts):
+    from .sentiment import SentimentTables
+
+    cat = lambda name: pd.concat([getattr(p, name) for p in parts], ignore_index=True)  # noqa: E731
+    first = parts[0]
+    return SentimentTables(cat("sentences"), cat("paragraphs"), cat("documents"),
+                           first.exclude_phrases, first.method, dict(first.notes))
+
+
+def topic_stage(prepared: Prepared, params: AnalysisParams = AnalysisParams(),
+                keep_model: bool = True) -> TopicResult:
+    """Fit the topic model (see :func:`topic_params`) and collect its tables.
+
+    With more than ``params.topic_sample_docs`` documents the model is fitted
+    on a seeded random sample of that many documents and every document is
+    then scored with it (:meth:`analysis.topics.TopicModel.transform`).
+    """
+    from . import topics as tp
+
+    docs = prepared.docs
+    n_docs = len(docs)
+    sample = None
+    fit_on = prepared
+    if n_docs > params.topic_sample_docs:
+        rng = np.random.default_rng(0)
+        sample = np.sort(rng.choice(n_docs, size=params.topic_sample_docs, replace=False))
+        fit_on = prepared.subset(docs["doc_id"].iloc[sample].tolist())
+    n_units = _n_topic_units(fit_on, params.topic_units)
+    settings = topic_params(n_units)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = tp.TopicModel(k=params.topic_k, units=params.topic_units, **settings).fit(fit_on)
+    except ValueError as err:
+        return TopicResult(error=str(err), params=settings)
+    return _topic_tables(model, prepared if sample is not None else None, settings,
+                         len(fit_on.docs), keep_model)
+
+
+def _n_topic_units(prepared: Prepared, units: str) -> int:
+    """How many units the topic model will fit (for :func:`topic_params`)."""
+    from . import topics as tp
+
+    n_docs = len(prepared.docs)
+    if units == "documents" or (units == "auto" and n_docs >= tp.PARAGRAPH_BELOW_DOCS):
+        return n_docs
+    if units == "sentences":
+        return len(prepared.sentences)
+    return len(prepared.paragraphs)
+
+
+def _topic_tables(model, score_all: Prepared | None, settings: dict, n_fit_docs: int,
+                  keep_model: bool) -> TopicResult:
+    from . import topics as tp
+
+    units = model.unit_table_.reset_index(drop=True)
+    S = model.unit_shares_
+    scored = S.sum(axis=1) > 0
+    table = units[["unit", "doc_id", "para", "sent", "start", "end", "n_words", "fitted"]].copy()
+    table["topic"] = np.where(scored, S.argmax(axis=1), -1).astype(int)
+    table["weight"] = np.where(scored, S.max(axis=1), 0.0)
+    table["x"] = np.nan
+    table["y"] = np.nan
+    coords = tp.topic_map(model, label_chars=1)
+    pos = pd.Series(np.arange(len(table)), index=table["unit"])
+    at = pos.reindex(coords["unit"]).to_numpy()
+    table.loc[at, "x"] = coords["x"].to_numpy()
+    table.loc[at, "y"] = coords["y"].to_numpy()
+    doc_shares = tp.document_topics(model)
+    if score_all is not None:
+        doc_shares = _score_documents(model, score_all.docs)
+    return TopicResult(
+        k=int(model.k_), units=model.units_, stability=float(model.stability_),
+        stability_adjusted=float(model.stability_adjusted_), k_scores=model.k_scores_.copy(),
+        terms=tp.top_terms(model, n=15, lam=0.6), doc_shares=doc_shares, units_table=table,
+        passages=tp.representative_units(model, 3), params=dict(settings), n_fit_docs=int(n_fit_docs),
+        model=model if keep_model else None)
+
+
+def _score_documents(model, docs: pd.DataFrame, chunk: int = 2000) -> pd.DataFrame:
+    """Long ``doc_id, topic, share`` for every document, scored by a fitted
+    document-unit model (:meth:`TopicModel.transform`), ``chunk`` at a time."""
+    frames = []
+    for s in range(0, len(docs), chunk):
+        part = docs.iloc[s:s + chunk]
+        frames.append(_shares_frame(part["doc_id"].astype(str).to_numpy(),
+                                    model.transform(part["text"].astype(str).tolist())))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["doc_id", "topic", "share"])
+
+
+def _shares_frame(doc_ids: np.ndarray, shares: np.ndarray) -> pd.DataFrame:
+    k = shares.shape[1]
+    return pd.DataFrame({"doc_id": np.repeat(doc_ids, k), "topic": np.tile(np.arange(k), len(doc_ids)),
+                         "share": shares.ravel()})
+
+
+def reuse_stage(docs: pd.DataFrame, params: AnalysisParams = AnalysisParams()) -> tuple:
+    """Shared passages and the most similar document pairs, or why they were skipped.
+
+    Returns ``(passages, similarity_pairs, notes)``; ``notes`` maps "reuse" /
+    "similarity" to the reason a part was skipped or cut.
+    """
+    from . import reuse
+
+    notes = {}
+    n_words = int(docs["n_words"].sum()) if "n_words" in docs else 0
+    if n_words <= params.reuse_max_words:
+        passages = reuse.shared_passages(docs, min_words=params.reuse_min_words)
+    else:
+        passages = pd.DataFrame(columns=reuse.PASSAGE_COLUMNS)
+        notes["reuse"] = (f"shared passages were not searched: the corpus has {n_words:,} words, more "
+                          f"than the {params.reuse_max_words:,} the shingle index can hold in bounded "
+                          "memory (about 60 bytes per word)")
+    if len(docs) <= params.similarity_max_docs:
+        sim = reuse.similarity_pairs(docs)
+        if len(sim) > params.similarity_max_pairs:
+            notes["similarity"] = (f"only the {params.similarity_max_pairs:,} most similar of "
+                                   f"{len(sim):,} document pairs are kept")
+            sim = sim.head(params.similarity_max_pairs).reset_index(drop=True)
+    else:
+        sim = pd.DataFrame({"doc_a": pd.array([], dtype=str), "doc_b": pd.array([], dtype=str),
+                            "similarity": np.zeros(0)})
+        notes["similarity"] = (f"document similarity was not computed: {len(docs):,} documents, more "
+                               f"than {params.similarity_max_docs:,} (it compares every pair)")
+    return passages, sim, notes
+
+
+def _topic_input(prepared: Prepared) -> Prepared:
+    """The smallest Prepared the topic model needs (no raw text, no sentence texts)."""
+    docs = prepared.docs.drop(columns=[c for c in ("raw_text",) if c in prepared.docs.columns])
+    sentences = prepared.sentences.drop(columns=["text"]) if "text" in prepared.sentences else prepared.sentences
+    empty = pd.DataFrame()
+    return Prepared(docs, empty, prepared.paragraphs, sentences, [], empty, prepared.cleaned, "")
+
+
+# ----------------------------------------------------------------------------- the worker
+
+
+_FUNCS: dict[str, Callable] = {
+    "prepare_score_index": _prepare_score_index,
+    "topic_stage": lambda prep, params: _timed(topic_stage, prep, params, keep_model=False),
+}
+
+
+def _timed(func, *args, **kwargs):
+    t0 = time.perf_counter()
+    out = func(*args, **kwargs)
+    return out, time.perf_counter() - t0
+
+
+def _worker_main() -> None:
+    """A worker's loop: ``(name, args)`` pickles in, ``("ok", result)`` or
+    ``("error", message)`` pickles out, until stdin closes."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)  # two processes on two cores: no BLAS threads on top
+    except Exception:  # noqa: BLE001 - optional
+        pass
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        try:
+            name, args = pickle.load(stdin)
+        except EOFError:
+            return
+        try:
+            out = ("ok", _FUNCS[name](*args))
+        except Exception as e:  # noqa: BLE001 - reported to the caller, who computes it itself
+            import traceback
+
+            out = ("error", f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
+        pickle.dump(out, stdout, protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.flush()
+
+
+class _Worker:
+    """One worker subprocess (``python -c``) running :func:`_worker_main`.
+
+    :meth:`submit` sends a job from a thread (so a large payload never blocks
+    the caller) and :meth:`result` waits for the answer. Any failure makes
+    :meth:`result` return None: the caller then computes the job itself.
+    """
+
+    def __init__(self):
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env.setdefault("OMP_NUM_THREADS", "1")
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
+        self.proc = subprocess.Popen([sys.executable, "-c", "from analysis.full import _worker_main; _worker_main()"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     env=env, cwd=root)
+        self._thread: threading.Thread | None = None
+        self._answer = None
+        self.error = ""
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def submit(self, name: str, *args) -> None:
+        payload = pickle.dumps((name, args), protocol=pickle.HIGHEST_PROTOCOL)
+
+        def talk():
+            try:
+                self.proc.stdin.write(payload)
+                self.proc.stdin.flush()
+                self._answer = pickle.load(self.proc.stdout)
+            except Exception as e:  # noqa: BLE001
+                self._answer = ("error", f"{type(e).__name__}: {e}")
+
+        self._answer = None
+        self._thread = threading.Thread(target=talk, daemon=True)
+        self._thread.start()
+
+    def result(self):
+        if self._thread is None:
+            return None
+        self._thread.join()
+        self._thread = None
+        status, value = self._answer or ("error", "no answer")
+        if status != "ok":
+            self.error = str(value)
+            return None
+        return value
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+        except Exception:  # noqa: BLE001
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except Exception:  # noqa: BLE001
+            self.proc.kill()
+
+
+def _split(documents: list[Document]) -> int:
+    """Where to cut the documents into two slices of about equal text."""
+    sizes = np.cumsum([len(d.text) + 200 for d in documents])
+    if len(sizes) < 2:
+        return len(documents)
+    cut = int(np.searchsorted(sizes, sizes[-1] / 2)) + 1
+    return min(max(cut, 1), len(documents) - 1)
+
+
+# ----------------------------------------------------------------------------- the analysis
+
+
+def analyse(source, params: AnalysisParams | None = None, n_jobs: int | None = None,
+            limits=None, progress: Callable[[str], None] | None = None) -> FullAnalysis:
+    """Run every stage on ``source`` and time each (see the module docstring).
+
+    ``source``: a :class:`Corpus`, or paths for :func:`analysis.corpus.load_paths`
+    (``limits`` applies then). ``params``: :class:`AnalysisParams`.
+    ``n_jobs``: 1 = this process only; 2 = one worker process too; None =
+    2 when the machine has two cores and the corpus at least
+    :data:`PARALLEL_MIN_CHARS` characters. ``progress``: called with each
+    stage's name as it starts.
+    """
+    params = params or AnalysisParams()
+    say = progress or (lambda s: None)
+    timings: dict[str, float] = {}
+    schedule: dict[str, str] = {}
+    t_start = time.perf_counter()
+    cpus = os.cpu_count() or 1
+    want = int(n_jobs) if n_jobs is not None else (2 if cpus >= 2 else 1)
+    worker = None
+    try:
+        if isinstance(source, Corpus):
+            corpus = source
+        else:
+            from .corpus import load_paths
+
+            if want > 1:
+                worker = _Worker()  # started first: its imports overlap with loading
+            say("load")
+            t0 = time.perf_counter()
+            corpus = load_paths(source, limits=limits)
+            timings["load"] = time.perf_counter() - t0
+            schedule["load"] = "main"
+        documents = list(corpus.documents)
+        if n_jobs is None and sum(len(d.text) for d in documents) < PARALLEL_MIN_CHARS:
+            want = 1
+        if want < 2 or len(documents) < 2:
+            if worker is not None:
+                worker.close()
+            worker = None
+        elif worker is None:
+            worker = _Worker()
+        t0 = time.perf_counter()
+        content_hash = corpus.content_hash()
+        timings["hash"] = time.perf_counter() - t0
+
+        # -- per-document stages, in two slices when there is a worker
+        say("prepare, sentiment, terms")
+        if worker is not None and len(documents) >= 2:
+            cut = _split(documents)
+            worker.submit("prepare_score_index", documents[cut:], params.clean, params.ngram_max)
+            mine = _prepare_score_index(documents[:cut], params.clean, params.ngram_max)
+            t_wait = time.perf_counter()
+            theirs = worker.result()
+            wait = time.perf_counter() - t_wait
+            if theirs is None:
+                theirs = _prepare_score_index(documents[cut:], params.clean, params.ngram_max)
+            parts = [mine, theirs]
+            for stage in ("prepare", "sentiment", "terms"):
+                timings[stage] = max(mine[3][stage], theirs[3][stage])
+                schedule[stage] = "main + worker (half the documents each)"
+            timings["wait_worker_1"] = wait
+        else:
+            parts = [_prepare_score_index(documents, params.clean, params.ngram_max)]
+            for stage in ("prepare", "sentiment", "terms"):
+                timings[stage] = parts[0][3][stage]
+                schedule[stage] = "main"
+        t0 = time.perf_counter()
+        prepared = merge_prepared([p[0] for p in parts], corpus, content_hash)
+        sentiment_tables = _merge_sentiment([p[1] for p in parts])
+        term_index = merge_term_indexes([p[2] for p in parts], prepared.docs)
+        del parts
+        timings["merge"] = time.perf_counter() - t0
+
+        # -- corpus-wide stages: topics in the worker, reuse here
+        say("topics, reuse")
+        topics = None
+        if worker is not None:
+            worker.submit("topic_stage", _topic_input(prepared), params)
+        t0 = time.perf_counter()
+        passages, similarity, notes = reuse_stage(prepared.docs, params)
+        timings["reuse"] = time.perf_counter() - t0
+        schedule["reuse"] = "main"
+        if worker is not None:
+            t1 = time.perf_counter()
+            topics = worker.result()
+            timings["wait_worker_2"] = time.perf_counter() - t1
+            if topics is not None:
+                topics, timings["topics"] = topics
+                schedule["topics"] = "worker (while main ran reuse)"
+        if topics is None:
+            t0 = time.perf_counter()
+            topics = topic_stage(prepared, params)
+            timings["topics"] = time.perf_counter() - t0
+            schedule["topics"] = "main"
+        if topics.error:
+            notes["topics"] = topics.error
+        n_used = 2 if worker is not None else 1
+        if worker is not None and worker.error:
+            notes["worker"] = "the worker process failed; its share was computed here: " + worker.error[:300]
+    finally:
+        if worker is not None:
+            worker.close()
+    timings["total"] = time.perf_counter() - t_start
+    return FullAnalysis(content_hash=content_hash, params=params, prepared=prepared,
+                        sentiment=sentiment_tables, term_index=term_index, topics=topics,
+                        passages=passages, similarity=similarity, timings=timings, schedule=schedule,
+                        notes=notes, n_jobs=n_used)

@@ -1,0 +1,89 @@
+"""Per-document and per-group summary tables (what ``python -m analysis report`` prints).
+
+A document row: ``doc_id, title, author, source, date`` (as given; ``""``
+when unknown), ``n_words`` (word tokens of the cleaned text), ``n_sentences``,
+``polarity`` and ``subjectivity`` (TextBlob over the whole cleaned text,
+exactly ``TextBlob(text).sentiment``), ``vader_mean`` (word-weighted mean of
+the sentences' VADER compound) and ``phrases`` (``{phrase: count}``).
+
+A group row (``--by COLUMN``): ``group``, ``n_docs``, ``n_words``, the mean
+document polarity and subjectivity with 95% bootstrap intervals (see
+:func:`analysis.sentiment.group_scores`) and the pooled phrase counts and
+rates per 10,000 words.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .phrases import phrase_counts
+from .pipeline import Prepared
+from .sentiment import group_scores, score_corpus
+
+DOC_FIELDS = ["doc_id", "title", "author", "source", "date", "n_words", "n_sentences"]
+
+
+def document_report(prepared: Prepared, phrases=(), sentiment=None) -> pd.DataFrame:
+    """One row per document (see the module docstring); ``sentiment`` may be a precomputed
+    :class:`analysis.sentiment.SentimentTables`."""
+    tables = sentiment or score_corpus(prepared.docs, prepared.sentences)
+    scores = tables.documents.set_index("doc_id")
+    out = prepared.docs[DOC_FIELDS].copy()
+    for col in ("polarity", "subjectivity", "vader_mean"):
+        out[col] = out["doc_id"].map(scores[col])
+    counts = phrase_counts(prepared.docs, list(phrases)) if phrases else None
+    per_doc = {}
+    if counts is not None:
+        for doc_id, phrase, n in counts[["doc_id", "phrase", "count"]].itertuples(index=False):
+            per_doc.setdefault(doc_id, {})[phrase] = int(n)
+    normalised = _normalised_names(phrases)
+    out["phrases"] = [{p: per_doc.get(d, {}).get(normalised[p], 0) for p in phrases} for d in out["doc_id"]]
+    return out.reset_index(drop=True)
+
+
+def group_report(prepared: Prepared, phrases=(), by: str = "author", sentiment=None) -> pd.DataFrame:
+    """One row per value of metadata column ``by`` (see the module docstring)."""
+    if by not in prepared.docs:
+        raise KeyError(f"no metadata column {by!r}; columns: {', '.join(prepared.docs.columns)}")
+    tables = sentiment or score_corpus(prepared.docs, prepared.sentences)
+    docs = prepared.docs
+    pol = group_scores(tables.documents, docs, by, "polarity", sentences=tables.sentences)
+    subj = group_scores(tables.documents, docs, by, "subjectivity", sentences=tables.sentences)
+    out = pol.rename(columns={"mean": "polarity", "lo": "polarity_lo", "hi": "polarity_hi"})
+    out = out.merge(subj[["group", "mean", "lo", "hi"]].rename(
+        columns={"mean": "subjectivity", "lo": "subjectivity_lo", "hi": "subjectivity_hi"}), on="group")
+    words = docs.assign(_g=docs[by].fillna("").astype(str)).groupby("_g")["n_words"].sum()
+    out.insert(2, "n_words", out["group"].map(words).fillna(0).astype(int))
+    if phrases:
+        counts = phrase_counts(docs, list(phrases), by=by)
+        normalised = _normalised_names(phrases)
+        for p in phrases:
+            rows = counts[counts["phrase"] == normalised[p]].set_index(by)
+            out[f"count:{p}"] = out["group"].map(rows["count"]).fillna(0).astype(int)
+            out[f"rate_per_10k:{p}"] = out["group"].map(rows["rate_per_10k"]).fillna(0.0)
+    return out
+
+
+def phrase_table(prepared: Prepared, phrases, by: str | None = None) -> pd.DataFrame:
+    """Counts, rates per 10k words and hit positions per document (or per group ``by``).
+
+    Columns: ``doc_id`` (or ``group``), ``phrase``, ``count``, ``rate_per_10k``
+    and ``positions``: ``[[start, end], ...]`` character offsets per document,
+    or ``[[doc_id, start, end], ...]`` per group.
+    """
+    if by is not None and by not in prepared.docs:
+        raise KeyError(f"no metadata column {by!r}; columns: {', '.join(prepared.docs.columns)}")
+    counts = phrase_counts(prepared.docs, list(phrases), by=by)
+    key = "doc_id" if by is None else by
+    out = counts[[key, "phrase", "count", "rate_per_10k", "positions"]]
+    if by is not None:
+        out = out.rename(columns={by: "group"})
+    out = out.copy()
+    out["positions"] = out["positions"].map(lambda ps: [list(p) for p in ps])
+    return out.reset_index(drop=True)
+
+
+def _normalised_names(phrases) -> dict[str, str]:
+    from .phrases import normalise_phrase
+
+    return {p: normalise_phrase(p) for p in phrases}
