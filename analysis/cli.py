@@ -68,11 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--units", choices=["paragraphs", "documents", "sentences", "auto"], default="auto")
     p = sub.add_parser("reuse", parents=[common], help="similarity and shared passages")
     p.add_argument("--min-words", type=int, default=8)
+    # --- build: precompute an analysis store (analysis/build.py owns its options) ---
+    from .build import add_build_parser
+
+    add_build_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "build":  # streams its own input in chunks (analysis/build.py)
+        return args.func(args)
     limits = Limits.local() if args.local_limits else Limits.from_env()
     corpus = load_paths(args.paths, text_column=args.text_column, id_column=args.id_column, limits=limits)
     for err in corpus.errors:

@@ -19,8 +19,9 @@ Formats, chosen by the file name's extension (never by the content alone):
   :data:`ID_COLUMNS` present, else ``<file stem>_<row>`` (rows counted from 1
   after the header). Columns named like a metadata field of
   :data:`analysis.model.METADATA_FIELDS` fill that field; all others go to
-  ``Document.extra`` under their own name. Rows with empty text are skipped
-  and reported in one error per file.
+  ``Document.extra`` under their own name (a JSON object's missing key is
+  simply absent). Rows with empty text are skipped and reported in one error
+  per file.
 - ``.docx``: paragraph and table text in document order; the core properties
   title and author fill ``title`` and ``author`` when set.
 - ``.pdf``: the text layer, pages separated by a blank line. A PDF without one
@@ -37,7 +38,9 @@ A file named ``metadata.csv`` (any case) is never a document: its rows
 describe the one-document files (not tables) of its own folder - on disk, in a
 zip, or among uploads. It needs a ``file``/``filename`` column or a ``doc_id``
 column, matched against each file's name and stem. Its standard columns fill
-the standard fields (non-empty values only), the rest go to ``extra``.
+the standard fields (non-empty values only), the rest go to ``extra``; with a
+``file`` column, a non-empty ``doc_id`` renames the document. Given alone as a
+path it loads nothing: it is read for the files beside it.
 
 Text is decoded by :func:`decode_text` and line endings are made ``\\n``;
 nothing else is changed (cleaning is :mod:`analysis.clean`'s job).
@@ -618,6 +621,8 @@ def _table(columns: list[str], rows: Callable[[], Iterator[tuple[int, dict[str, 
     Once the corpus has no room left, rows are counted, not built
     (:attr:`_Parsed.more`), so a huge table costs no memory.
     """
+    if not columns:
+        raise _Refused(f"no columns: the {unit}s hold no fields")
     id_column = _id_column(columns, load.id_column)
     text_column = _text_column(columns, rows, load.text_column, id_column)
     targets = {c: (target, standard) for c, target, standard in
@@ -906,7 +911,7 @@ class _Load:
         errors = list(self.errors)
         if self._full_at:
             left_out = " and ".join(f"{n:,} {kind if n > 1 else kind[:-1]}" for kind, n in self._skipped.items() if n)
-            found = f"the corpus is full: {left_out} from here on were not loaded"
+            found = f"the corpus is full - not loaded from here on: {left_out}"
             errors.append(LoadError(self._first_skipped, self.limits.exceeded(self._full_at, found)))
         return Corpus(self.documents, errors)
 
@@ -914,7 +919,11 @@ class _Load:
 
     def path(self, path: Path, recursive: bool) -> None:
         """A file or folder given by the caller."""
-        if path.is_dir():
+        try:
+            is_dir = path.is_dir()
+        except OSError:  # e.g. no permission to look: reading it as a file will say why
+            is_dir = False
+        if is_dir:
             for file in self._walk(path, recursive):
                 self._disk_file(file)
         elif not _is_metadata(path.name):  # a metadata.csv attaches to the files beside it

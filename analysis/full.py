@@ -17,16 +17,18 @@ it loads itself):
    (:mod:`analysis.reuse`), skipped with a stated reason on corpora too large
    for them (see :class:`AnalysisParams`).
 
-Every stage but loading works on documents independently (prepare,
-sentiment, and the term index, whose per-half indexes merge exactly) or on
-the whole corpus (topics, reuse). With ``n_jobs=2`` (the default on a
-machine with two or more cores and a corpus of at least
-:data:`PARALLEL_MIN_CHARS` characters) one worker process takes the second
-half of the documents while this process does the first, then the worker
-fits the topics while this process finds the shared passages. The results
-are identical whatever ``n_jobs`` is (the tests check it). Workers are plain
-``python -c`` subprocesses exchanging pickles over pipes, so this works the
-same from a script, a notebook or a Streamlit server.
+Cleaning, segmentation and sentiment work on each document on its own; the
+term index, topics and reuse on the whole corpus. With ``n_jobs=2`` (the
+default on a machine with two or more cores and a corpus of at least
+:data:`PARALLEL_MIN_CHARS` characters) one worker process cleans and segments
+the second half of the documents while this process does the first half;
+then the worker fits the topics while this process scores the sentiment,
+builds the term index and finds the shared passages. The results are
+identical whatever ``n_jobs`` is (the tests check it). The worker is a plain
+``python -c`` subprocess exchanging pickles over pipes (started before
+loading, so that its imports overlap with it), so this works the same from a
+script, a notebook or a Streamlit server; if it fails, this process computes
+its share itself.
 
 Timings (:attr:`FullAnalysis.timings`) are wall-clock seconds of each stage in
 the process that ran it; with a worker, stages in different processes overlap,
@@ -62,6 +64,9 @@ __all__ = [
     "analyse",
     "topic_params",
     "topic_stage",
+    "fit_topics",
+    "topic_tables",
+    "score_documents",
     "reuse_stage",
     "terms_stage",
     "merge_prepared",
@@ -255,6 +260,18 @@ def _prepare_score_index(documents: list[Document], clean: bool, ngram_max: int)
     return prep, tables, index, t
 
 
+def _prepare_slice(documents: list[Document], clean: bool) -> Prepared:
+    return prepare(Corpus(list(documents)), clean=clean)
+
+
+def _sentiment_stage(prepared: Prepared):
+    """Sentence and whole-document scores, in this process (n_jobs=1: the
+    worker, if any, is busy with the topics)."""
+    from . import sentiment
+
+    return sentiment.score_corpus(prepared.docs, prepared.sentences, n_jobs=1)
+
+
 def terms_stage(docs: pd.DataFrame, ngram_max: int = 2):
     """The phrase-independent term index: :func:`analysis.terms.build_index`
     with terms of 1..``ngram_max`` words and the default stopwords."""
@@ -350,29 +367,48 @@ def topic_stage(prepared: Prepared, params: AnalysisParams = AnalysisParams(),
     """Fit the topic model (see :func:`topic_params`) and collect its tables.
 
     With more than ``params.topic_sample_docs`` documents the model is fitted
-    on a seeded random sample of that many documents and every document is
-    then scored with it (:meth:`analysis.topics.TopicModel.transform`).
+    on a seeded random sample of that many documents (:func:`topic_sample`)
+    and every document is then scored with it
+    (:meth:`analysis.topics.TopicModel.transform`). BLAS runs on one thread,
+    so the result does not depend on the machine's thread settings.
     """
+    docs = prepared.docs
+    sample = topic_sample(len(docs), params)
+    fit_on = prepared if sample is None else prepared.subset(docs["doc_id"].iloc[sample].tolist())
+    model, settings, error = fit_topics(fit_on, params)
+    if model is None:
+        return TopicResult(error=error, params=settings)
+    shares = None
+    if sample is not None:
+        shares = score_documents(model, ((docs["doc_id"].iloc[s:s + 2000], docs["text"].iloc[s:s + 2000])
+                                         for s in range(0, len(docs), 2000)))
+    return topic_tables(model, settings, len(fit_on.docs), keep_model, shares)
+
+
+def topic_sample(n_docs: int, params: AnalysisParams) -> np.ndarray | None:
+    """Positions of the documents the topic model is fitted on (sorted), or
+    None for all of them (at most ``params.topic_sample_docs`` documents)."""
+    if n_docs <= params.topic_sample_docs:
+        return None
+    rng = np.random.default_rng(0)
+    return np.sort(rng.choice(n_docs, size=params.topic_sample_docs, replace=False))
+
+
+def fit_topics(prepared: Prepared, params: AnalysisParams):
+    """``(model, settings, error)``: the fitted TopicModel (None and the
+    reason when the text is too little) with the settings of :func:`topic_params`."""
+    from threadpoolctl import threadpool_limits
+
     from . import topics as tp
 
-    docs = prepared.docs
-    n_docs = len(docs)
-    sample = None
-    fit_on = prepared
-    if n_docs > params.topic_sample_docs:
-        rng = np.random.default_rng(0)
-        sample = np.sort(rng.choice(n_docs, size=params.topic_sample_docs, replace=False))
-        fit_on = prepared.subset(docs["doc_id"].iloc[sample].tolist())
-    n_units = _n_topic_units(fit_on, params.topic_units)
-    settings = topic_params(n_units)
+    settings = topic_params(_n_topic_units(prepared, params.topic_units))
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), threadpool_limits(1):
             warnings.simplefilter("ignore")
-            model = tp.TopicModel(k=params.topic_k, units=params.topic_units, **settings).fit(fit_on)
+            model = tp.TopicModel(k=params.topic_k, units=params.topic_units, **settings).fit(prepared)
     except ValueError as err:
-        return TopicResult(error=str(err), params=settings)
-    return _topic_tables(model, prepared if sample is not None else None, settings,
-                         len(fit_on.docs), keep_model)
+        return None, settings, str(err)
+    return model, settings, ""
 
 
 def _n_topic_units(prepared: Prepared, units: str) -> int:
@@ -387,8 +423,10 @@ def _n_topic_units(prepared: Prepared, units: str) -> int:
     return len(prepared.paragraphs)
 
 
-def _topic_tables(model, score_all: Prepared | None, settings: dict, n_fit_docs: int,
-                  keep_model: bool) -> TopicResult:
+def topic_tables(model, settings: dict, n_fit_docs: int, keep_model: bool = True,
+                 doc_shares: pd.DataFrame | None = None) -> TopicResult:
+    """A :class:`TopicResult` from a fitted model; ``doc_shares`` replaces the
+    model's own document shares (documents scored after a fit on a sample)."""
     from . import topics as tp
 
     units = model.unit_table_.reset_index(drop=True)
@@ -404,9 +442,8 @@ def _topic_tables(model, score_all: Prepared | None, settings: dict, n_fit_docs:
     at = pos.reindex(coords["unit"]).to_numpy()
     table.loc[at, "x"] = coords["x"].to_numpy()
     table.loc[at, "y"] = coords["y"].to_numpy()
-    doc_shares = tp.document_topics(model)
-    if score_all is not None:
-        doc_shares = _score_documents(model, score_all.docs)
+    if doc_shares is None:
+        doc_shares = tp.document_topics(model)
     return TopicResult(
         k=int(model.k_), units=model.units_, stability=float(model.stability_),
         stability_adjusted=float(model.stability_adjusted_), k_scores=model.k_scores_.copy(),
@@ -415,21 +452,22 @@ def _topic_tables(model, score_all: Prepared | None, settings: dict, n_fit_docs:
         model=model if keep_model else None)
 
 
-def _score_documents(model, docs: pd.DataFrame, chunk: int = 2000) -> pd.DataFrame:
-    """Long ``doc_id, topic, share`` for every document, scored by a fitted
-    document-unit model (:meth:`TopicModel.transform`), ``chunk`` at a time."""
+def score_documents(model, batches) -> pd.DataFrame:
+    """Long ``doc_id, topic, share`` for documents given as ``(doc_ids, texts)``
+    batches, scored by a fitted document-unit model (:meth:`TopicModel.transform`)."""
+    from threadpoolctl import threadpool_limits
+
     frames = []
-    for s in range(0, len(docs), chunk):
-        part = docs.iloc[s:s + chunk]
-        frames.append(_shares_frame(part["doc_id"].astype(str).to_numpy(),
-                                    model.transform(part["text"].astype(str).tolist())))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["doc_id", "topic", "share"])
-
-
-def _shares_frame(doc_ids: np.ndarray, shares: np.ndarray) -> pd.DataFrame:
-    k = shares.shape[1]
-    return pd.DataFrame({"doc_id": np.repeat(doc_ids, k), "topic": np.tile(np.arange(k), len(doc_ids)),
-                         "share": shares.ravel()})
+    with threadpool_limits(1):
+        for ids, texts in batches:
+            ids = np.asarray([str(d) for d in ids], dtype=object)
+            shares = model.transform([str(t) for t in texts])
+            k = shares.shape[1]
+            frames.append(pd.DataFrame({"doc_id": np.repeat(ids, k), "topic": np.tile(np.arange(k), len(ids)),
+                                        "share": shares.ravel()}))
+    if not frames:
+        return pd.DataFrame({"doc_id": [], "topic": np.zeros(0, dtype=int), "share": np.zeros(0)})
+    return pd.concat(frames, ignore_index=True)
 
 
 def reuse_stage(docs: pd.DataFrame, params: AnalysisParams = AnalysisParams()) -> tuple:
@@ -475,8 +513,10 @@ def _topic_input(prepared: Prepared) -> Prepared:
 
 
 _FUNCS: dict[str, Callable] = {
+    "prepare": lambda documents, clean: _timed(_prepare_slice, documents, clean),
     "prepare_score_index": _prepare_score_index,
     "topic_stage": lambda prep, params: _timed(topic_stage, prep, params, keep_model=False),
+    "build_topics": lambda *args: __import__("analysis.build", fromlist=["_timed_topics"])._timed_topics(*args),
 }
 
 
@@ -495,6 +535,9 @@ def _worker_main() -> None:
         threadpool_limits(1)  # two processes on two cores: no BLAS threads on top
     except Exception:  # noqa: BLE001 - optional
         pass
+    # imported now, while the caller is still loading the corpus
+    from . import pipeline, sentiment, terms, topics  # noqa: F401
+
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
@@ -630,54 +673,49 @@ def analyse(source, params: AnalysisParams | None = None, n_jobs: int | None = N
         content_hash = corpus.content_hash()
         timings["hash"] = time.perf_counter() - t0
 
-        # -- per-document stages, in two slices when there is a worker
-        say("prepare, sentiment, terms")
-        if worker is not None and len(documents) >= 2:
+        # -- cleaning and segmentation, in two slices when there is a worker
+        say("prepare")
+        if worker is not None:
             cut = _split(documents)
-            worker.submit("prepare_score_index", documents[cut:], params.clean, params.ngram_max)
-            mine = _prepare_score_index(documents[:cut], params.clean, params.ngram_max)
-            t_wait = time.perf_counter()
+            worker.submit("prepare", documents[cut:], params.clean)
+            mine, t_mine = _timed(_prepare_slice, documents[:cut], params.clean)
             theirs = worker.result()
-            wait = time.perf_counter() - t_wait
             if theirs is None:
-                theirs = _prepare_score_index(documents[cut:], params.clean, params.ngram_max)
-            parts = [mine, theirs]
-            for stage in ("prepare", "sentiment", "terms"):
-                timings[stage] = max(mine[3][stage], theirs[3][stage])
-                schedule[stage] = "main + worker (half the documents each)"
-            timings["wait_worker_1"] = wait
+                theirs = _timed(_prepare_slice, documents[cut:], params.clean)
+            parts, t_theirs = [mine, theirs[0]], theirs[1]
+            timings["prepare"] = max(t_mine, t_theirs)
+            schedule["prepare"] = "main + worker (half the documents each)"
         else:
-            parts = [_prepare_score_index(documents, params.clean, params.ngram_max)]
-            for stage in ("prepare", "sentiment", "terms"):
-                timings[stage] = parts[0][3][stage]
-                schedule[stage] = "main"
-        t0 = time.perf_counter()
-        prepared = merge_prepared([p[0] for p in parts], corpus, content_hash)
-        sentiment_tables = _merge_sentiment([p[1] for p in parts])
-        term_index = merge_term_indexes([p[2] for p in parts], prepared.docs)
+            parts, timings["prepare"] = _timed(_prepare_slice, documents, params.clean)
+            parts = [parts]
+            schedule["prepare"] = "main"
+        prepared = merge_prepared(parts, corpus, content_hash)
         del parts
-        timings["merge"] = time.perf_counter() - t0
 
-        # -- corpus-wide stages: topics in the worker, reuse here
-        say("topics, reuse")
-        topics = None
+        # -- topics in the worker, while this process scores, indexes and finds passages
         if worker is not None:
             worker.submit("topic_stage", _topic_input(prepared), params)
-        t0 = time.perf_counter()
-        passages, similarity, notes = reuse_stage(prepared.docs, params)
-        timings["reuse"] = time.perf_counter() - t0
+        say("sentiment")
+        sentiment_tables, timings["sentiment"] = _timed(_sentiment_stage, prepared)
+        schedule["sentiment"] = "main"
+        say("terms")
+        term_index, timings["terms"] = _timed(terms_stage, prepared.docs, params.ngram_max)
+        schedule["terms"] = "main"
+        say("reuse")
+        (passages, similarity, notes), timings["reuse"] = _timed(reuse_stage, prepared.docs, params)
         schedule["reuse"] = "main"
+        topics = None
         if worker is not None:
+            say("topics")
             t1 = time.perf_counter()
             topics = worker.result()
-            timings["wait_worker_2"] = time.perf_counter() - t1
+            timings["wait_worker"] = time.perf_counter() - t1
             if topics is not None:
                 topics, timings["topics"] = topics
-                schedule["topics"] = "worker (while main ran reuse)"
+                schedule["topics"] = "worker (while main ran sentiment, terms, reuse)"
         if topics is None:
-            t0 = time.perf_counter()
-            topics = topic_stage(prepared, params)
-            timings["topics"] = time.perf_counter() - t0
+            say("topics")
+            topics, timings["topics"] = _timed(topic_stage, prepared, params)
             schedule["topics"] = "main"
         if topics.error:
             notes["topics"] = topics.error

@@ -586,6 +586,7 @@ class _VaderTables:
         # The emoji pass can only change text holding a non-ASCII character.
         self.emoji_ascii = any(k.isascii() for k in self.emojis)
         # First words of the multi-word idioms and booster n-grams.
+        self.least_in_lex = "least" in self.lexicon
         self.idiom_first = frozenset(
             k.split(" ")[0] for k in list(self.special) + list(self.booster) if " " in k)
 
@@ -654,72 +655,99 @@ def vader_compound(text: str) -> float:
     negate = vd.negate
     N_SCALAR = vd.n_scalar
     C_INCR = vd.c_incr
+    idiom_first = vd.idiom_first
+    least_in_lex = vd.least_in_lex
     # Words that are not in the lexicon, and booster words, score 0 (int);
     # each lexicon word's valence depends only on its neighbours.
     sentiments: list = [0] * nw
+    last = nw - 1
     for i in list(compress(range(nw), map(lex.__contains__, low))):
         lw = low[i]
         if lw in booster:
             continue
-        if i < nw - 1 and lw == "kind" and low[i + 1] == "of":
+        if i < last and lw == "kind" and low[i + 1] == "of":
             continue
+        # The (up to) three preceding words; None where there are none.
+        w1 = low[i - 1] if i > 0 else None
+        w2 = low[i - 2] if i > 1 else None
+        w3 = low[i - 3] if i > 2 else None
         valence = lex[lw]
-        if lw == "no" and i != nw - 1 and low[i + 1] in lex:
+        if lw == "no" and i != last and low[i + 1] in lex:
             valence = 0.0
-        if ((i > 0 and low[i - 1] == "no") or (i > 1 and low[i - 2] == "no")
-                or (i > 2 and low[i - 3] == "no" and low[i - 1] in ("or", "nor"))):
+        if w1 == "no" or w2 == "no" or (w3 == "no" and (w1 == "or" or w1 == "nor")):
             valence = lex[lw] * N_SCALAR
-        if words[i].isupper() and is_cap_diff:
+        if is_cap_diff and words[i].isupper():
             if valence > 0:
                 valence += C_INCR
             else:
                 valence -= C_INCR
-        for start_i in (0, 1, 2):
-            if i > start_i and low[i - (start_i + 1)] not in lex:
-                j = i - (start_i + 1)
-                # scalar_inc_dec
-                sc = 0.0
-                lj = low[j]
-                if lj in booster:
-                    sc = booster[lj]
-                    if valence < 0:
-                        sc *= -1
-                    if words[j].isupper() and is_cap_diff:
-                        if valence > 0:
-                            sc += C_INCR
-                        else:
-                            sc -= C_INCR
-                if start_i == 1 and sc != 0:
-                    sc = sc * 0.95
-                if start_i == 2 and sc != 0:
-                    sc = sc * 0.9
-                valence = valence + sc
-                # _negation_check
-                if start_i == 0:
-                    if _vader_negated(low[i - 1], negate):
-                        valence = valence * N_SCALAR
-                elif start_i == 1:
-                    if low[i - 2] == "never" and (low[i - 1] == "so" or low[i - 1] == "this"):
-                        valence = valence * 1.25
-                    elif low[i - 2] == "without" and low[i - 1] == "doubt":
-                        pass
-                    elif _vader_negated(low[i - 2], negate):
-                        valence = valence * N_SCALAR
-                else:
-                    if (low[i - 3] == "never" and (low[i - 2] == "so" or low[i - 2] == "this")
-                            or (low[i - 1] == "so" or low[i - 1] == "this")):
-                        valence = valence * 1.25
-                    elif low[i - 3] == "without" and (low[i - 2] == "doubt" or low[i - 1] == "doubt"):
-                        pass
-                    elif _vader_negated(low[i - 3], negate):
-                        valence = valence * N_SCALAR
-                    valence = _vader_idioms(valence, low, i, vd)
-        # _least_check
-        if i > 1 and low[i - 1] not in lex and low[i - 1] == "least":
-            if low[i - 2] != "at" and low[i - 2] != "very":
+        # start_i = 0: the word before (scalar_inc_dec, then _negation_check)
+        if w1 is not None and w1 not in lex:
+            sc = 0.0
+            if w1 in booster:
+                sc = booster[w1]
+                if valence < 0:
+                    sc *= -1
+                if is_cap_diff and words[i - 1].isupper():
+                    if valence > 0:
+                        sc += C_INCR
+                    else:
+                        sc -= C_INCR
+            valence = valence + sc
+            if w1 in negate or "n't" in w1:
                 valence = valence * N_SCALAR
-        elif i > 0 and low[i - 1] not in lex and low[i - 1] == "least":
-            valence = valence * N_SCALAR
+        # start_i = 1: two words before
+        if w2 is not None and w2 not in lex:
+            sc = 0.0
+            if w2 in booster:
+                sc = booster[w2]
+                if valence < 0:
+                    sc *= -1
+                if is_cap_diff and words[i - 2].isupper():
+                    if valence > 0:
+                        sc += C_INCR
+                    else:
+                        sc -= C_INCR
+            if sc != 0:
+                sc = sc * 0.95
+            valence = valence + sc
+            if w2 == "never" and (w1 == "so" or w1 == "this"):
+                valence = valence * 1.25
+            elif w2 == "without" and w1 == "doubt":
+                pass
+            elif w2 in negate or "n't" in w2:
+                valence = valence * N_SCALAR
+        # start_i = 2: three words before, then _special_idioms_check
+        if w3 is not None and w3 not in lex:
+            sc = 0.0
+            if w3 in booster:
+                sc = booster[w3]
+                if valence < 0:
+                    sc *= -1
+                if is_cap_diff and words[i - 3].isupper():
+                    if valence > 0:
+                        sc += C_INCR
+                    else:
+                        sc -= C_INCR
+            if sc != 0:
+                sc = sc * 0.9
+            valence = valence + sc
+            if (w3 == "never" and (w2 == "so" or w2 == "this")) or (w1 == "so" or w1 == "this"):
+                valence = valence * 1.25
+            elif w3 == "without" and (w2 == "doubt" or w1 == "doubt"):
+                pass
+            elif w3 in negate or "n't" in w3:
+                valence = valence * N_SCALAR
+            if (w1 in idiom_first or w2 in idiom_first or w3 in idiom_first
+                    or (i < last and lw in idiom_first)):
+                valence = _vader_idioms(valence, low, i, vd)
+        # _least_check
+        if w1 == "least" and not least_in_lex:
+            if i > 1:
+                if w2 != "at" and w2 != "very":
+                    valence = valence * N_SCALAR
+            else:
+                valence = valence * N_SCALAR
         sentiments[i] = valence
     # _but_check, verbatim (including its use of list.index on values)
     if "but" in low:
@@ -926,17 +954,26 @@ def _n_workers(n_jobs: int | None, total_chars: int) -> int:
     return max(1, min(int(n_jobs), cpus))
 
 
-def _chunks(items: list, sizes: list[int], n: int) -> list[list]:
-    """``items`` cut into at most ``n`` consecutive chunks of roughly equal total size."""
+WORKER_START_CHARS = 600_000
+"""The first chunk (done in this process, with no process to start) is made
+larger by about this many characters, roughly a worker's start-up time."""
+
+
+def _chunks(items: list, sizes: list[int], n: int, head_start: int = 0) -> list[list]:
+    """``items`` cut into at most ``n`` consecutive chunks of roughly equal total
+    size, the first ``head_start`` larger than the others."""
     total = sum(sizes)
-    chunks, cur, size, done = [], [], 0, 0
+    if n <= 1:
+        return [list(items)] if items else []
+    first = min(total, (total + head_start * (n - 1)) / n)
+    bounds = [first + j * (total - first) / (n - 1) for j in range(n - 1)]
+    chunks, cur, done = [], [], 0
     for item, k in zip(items, sizes):
         cur.append(item)
-        size += k
-        if len(chunks) < n - 1 and done + size >= total * (len(chunks) + 1) / n:
+        done += k
+        if len(chunks) < n - 1 and done >= bounds[len(chunks)]:
             chunks.append(cur)
-            done += size
-            cur, size = [], 0
+            cur = []
     if cur:
         chunks.append(cur)
     return chunks
@@ -1036,7 +1073,8 @@ def score_texts(texts: Sequence[str], vader: bool = True, n_jobs: int | None = N
     sizes = [len(t) + 20 for t in uniq]
     n_workers = _n_workers(n_jobs, sum(sizes))
     if n_workers > 1 and len(uniq) > 1:
-        parts, _ = _run_parallel("score_chunk", _chunks(uniq, sizes, n_workers), vader, word_pattern)
+        parts, _ = _run_parallel("score_chunk", _chunks(uniq, sizes, n_workers, WORKER_START_CHARS),
+                                 vader, word_pattern)
         out = [r for part in parts for r in part]
     else:
         out = score_chunk(uniq, vader, word_pattern)
@@ -1053,6 +1091,7 @@ def score_documents(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], vade
     sizes = [len(t) + 20 * len(sp) + 20 for t, sp in items]
     n_workers = _n_workers(n_jobs, sum(sizes))
     if n_workers > 1 and len(items) > 1:
-        parts, _ = _run_parallel("score_document_chunk", _chunks(items, sizes, n_workers), vader, word_pattern)
+        parts, _ = _run_parallel("score_document_chunk", _chunks(items, sizes, n_workers, WORKER_START_CHARS),
+                                 vader, word_pattern)
         return [r for part in parts for r in part]
     return score_document_chunk(items, vader, word_pattern)

@@ -32,7 +32,7 @@ def _remember(pair) -> None:
 
 def _from_heatmap() -> None:
     points = ts.selected_points(st.session_state.get("cmp_heatmap"))
-    _remember(points[0][:2] if points else None)
+    _remember(points[0][:2] if points and points[0][0] != points[0][1] else None)
 
 
 def _from_table() -> None:
@@ -68,9 +68,13 @@ else:
                          on_change=_remember, args=(None,))
         st.subheader("Distinctive terms", help=ts.GLOSSARY["g2"])
         ngram, add, remove = ts.term_settings(key="cmp")
-        table = ct.keyness_table(view, by_col, a, b, ngram, add, remove, min_count=2)
         first, second = (PALETTE[0], PALETTE[1]) if mode == "docs" else (colours.get(a), colours.get(b))
-        ts.keyness_view(table, name(a), name(b), key="cmp_keyness", target_colour=first, reference_colour=second)
+        try:
+            table = ct.keyness_table(view, by_col, a, b, ngram, add, remove, min_count=2)
+        except ValueError:  # one side has no words
+            st.info("One of the two has no words to compare.")
+        else:
+            ts.keyness_view(table, name(a), name(b), key="cmp_keyness", target_colour=first, reference_colour=second)
 
     st.subheader("How alike the documents are", help=ts.GLOSSARY["cosine"])
     if len(docs) <= MAX_HEATMAP:
@@ -81,7 +85,8 @@ else:
                              {d: labels[d] for d in order})
         st.plotly_chart(fig, key="cmp_heatmap", on_select=_from_heatmap,
                         selection_mode="points", config={"displaylogo": False})
-        click = "Click a cell to see the passages that pair shares." if len(order) <= CLICKABLE_MAX else ""
+        click = ("Click a cell to see the passages that pair shares." if len(order) <= CLICKABLE_MAX else
+                 "Hover a cell to see which pair it is; pick a pair in the table below to read what it shares.")
         st.caption(f"Each cell: how alike two texts' vocabularies are (cosine similarity of tf-idf word weights; "
                    f"darker = more alike). Documents are ordered by {BY}. {click}")
     else:
@@ -91,6 +96,8 @@ else:
         st.caption(f"Too many documents ({len(docs):,}) for one cell per pair: each cell is the average similarity "
                    f"between the documents of two values of {BY} (on the diagonal: inside one). Pick pairs of "
                    "documents in the table below.")
+        download_button("Download group similarities (CSV)", gsim.rename(index=group_names, columns=group_names)
+                        .rename_axis(by).reset_index(), "group_similarity.csv", key="dl_group_sim")
     download_button("Download similarities (CSV)", ct.similarity_pairs_table(view), "similarity.csv", key="dl_sim")
 
     st.subheader("Shared passages", help="Runs of at least 8 identical words (ignoring case and punctuation) "

@@ -41,12 +41,9 @@ with tab_freq:
         st.subheader("Per document", help=ts.GLOSSARY["rate"])
         per_doc = per_doc.drop(columns=["positions", "rel_positions"])
         tbl = per_doc[per_doc["phrase"].isin(found)].assign(group=lambda t: t["doc_id"].map(group_of))
-        totals = tbl.groupby("doc_id", sort=False)["rate_per_10k"].sum()
-        if len(totals) > MAX_BARS:
-            tbl = tbl[tbl["doc_id"].isin(totals.nlargest(MAX_BARS).index)]
-            st.caption(f"The {MAX_BARS} documents with the highest rates of {len(totals):,}; the CSV has them all.")
-        ev = st.plotly_chart(ts.chart("phrase_bars", tbl, "doc_id", "group", colours, labels, group_names, "phrase-docs"),
-                             key="terms_doc_bars", **POINTS)
+        tbl = ts.busiest(tbl, "doc_id", MAX_BARS, "documents")
+        fig = ts.chart("phrase_bars", tbl, "doc_id", "group", colours, labels, group_names, "phrase-docs")
+        ev = st.plotly_chart(fig, key="terms_doc_bars", **POINTS)
         st.caption(f"Each bar: how often the phrase occurs per 10,000 words of one document, coloured by {BY}. "
                    "Hover for the raw count.")
         if picks := [(c[0], c[1], None) for c in ts.selected_points(ev)]:
@@ -58,6 +55,7 @@ with tab_freq:
             per_group = ct.phrase_table(view, by=by).drop(columns=["positions"])
             g = per_group[per_group["phrase"].isin(found)].sort_values(
                 by, key=lambda s: s.map(lambda v: ("1" if v == "" else "0") + group_names.get(v, v).lower()))
+            g = ts.busiest(g, by, MAX_BARS, "groups")
             ev = st.plotly_chart(ts.chart("phrase_bars", g, by, by, colours, group_names, group_names, "phrase-groups"),
                                  key="terms_group_bars", **POINTS)
             st.caption(f"Each bar: the phrase's rate per 10,000 words over all the documents of one {BY} "
@@ -67,25 +65,7 @@ with tab_freq:
                 ts.hits_in_context(view, picks, labels, key="drill_groups")
             download_button("Download per-group counts (CSV)", per_group,
                             "phrases_per_group.csv", key="dl_phrase_groups")
-        st.subheader("Over time", help=ts.GLOSSARY["rate"])
-        tl = ct.phrase_timeline(view, found)
-        undated = tl.attrs.get("undated_docs", 0)
-        if tl["period"].nunique() >= 2:
-            ev = st.plotly_chart(ts.chart("phrase_timeline", tl, phrase_colours), key="terms_timeline", **POINTS)
-            st.caption("Each point: the phrase's rate per 10,000 words over all documents of that year."
-                       + (f" {undated:,} undated document(s) are left out." if undated else ""))
-            years = {c[0]: c[1] for c in ts.selected_points(ev)}
-            picks = [(d, p, None) for y, p in years.items() for d, dt in zip(docs["doc_id"], docs["date"])
-                     if str(dt).strip().startswith(y)]
-            if picks:
-                ts.hits_in_context(view, picks, labels, key="drill_years")
-            download_button("Download rates per year (CSV)", tl, "phrases_per_year.csv", key="dl_phrase_years")
-        elif len(docs) - undated == 0:
-            st.info("No timeline: none of the selected documents has a date.")
-        else:
-            st.info(f"No timeline: the {len(docs) - undated:,} dated document(s) all fall in "
-                    f"{tl['period'].iloc[0]}; a timeline needs dates in at least two years"
-                    + (f" ({undated:,} document(s) have no date)." if undated else "."))
+        ts.timeline_section(view, found, docs, labels, phrase_colours)
 with tab_where:
     if found:
         st.subheader("Where in each text")
@@ -103,11 +83,14 @@ with tab_where:
             step = -(-len(hits) // MAX_TICKS)
             hits = hits.iloc[::step]
             st.caption(f"Showing every {step}th hit; the table below has them all.")
-        ev = st.plotly_chart(ts.chart("dispersion", hits, rows, labels, phrase_colours), key="terms_dispersion", **POINTS)
+        fig = ts.chart("dispersion", hits, rows, labels, phrase_colours)
+        ev = st.plotly_chart(fig, key="terms_dispersion", **POINTS)
         st.caption("One row per document, from its start (left) to its end (right); each tick is one occurrence. "
                    "Hover a tick for its context, click it for the full line.")
         if picks := [(c[0], c[1], c[2]) for c in ts.selected_points(ev)]:
             ts.hits_in_context(view, picks, labels, key="drill_dispersion")
+        download_button("Download every hit's position (CSV)", ct.phrase_hits(view, found), "phrase_positions.csv",
+                        key="dl_positions")
         st.subheader("Keyword in context")
         c1, c2, c3 = st.columns([2, 2, 3])
         which = c1.selectbox("Phrase", [""] + found, format_func=lambda p: p or "All tracked phrases",
@@ -146,18 +129,22 @@ with tab_top:
             download_button("Download top terms (CSV)", top, "top_terms.csv", key="dl_top")
 with tab_key:
     values = sorted(set(group_of.values()), key=lambda v: group_names[v].lower())
-    if len(values) < 2:
+    if len(values) < 2 and len(docs):
         st.info(f"Distinctive terms compare groups of documents, but the selected documents all have the same "
                 f"{BY}. Pick another 'Group by' column in the sidebar, or widen the filters.")
-    else:
+    elif len(values) >= 2:
         c1, c2, c3 = st.columns(3)
         target = c1.selectbox(f"Distinctive terms of ({BY})", values, format_func=group_names.get, key="w_key_target")
         rest = c2.selectbox("Compared with", [None] + [v for v in values if v != target], key="w_key_ref",
                             format_func=lambda v: "all other documents" if v is None else group_names[v])
         min_count = c3.slider("Minimum count", 1, 20, 3, key="w_key_min", persist_state="session",
                               help="Leave out terms used fewer times than this on both sides together.")
-        table = ct.keyness_table(view, by, target, rest, ngram, add, remove, min_count)
-        ts.keyness_view(table, group_names[target], "the rest" if rest is None else group_names[rest], key="keyness",
-                        target_colour=colours.get(target, "#1a9850"),
-                        reference_colour=NEUTRAL if rest is None else colours.get(rest, NEUTRAL))
-        st.caption(f"Uses the term settings of the 'Top terms' tab ({ts.NGRAM_LABELS[ngram]}, stopwords).")
+        try:
+            table = ct.keyness_table(view, by, target, rest, ngram, add, remove, min_count)
+        except ValueError:  # one side has no words
+            st.info("One side of this comparison has no words to compare. Pick other groups.")
+        else:
+            ts.keyness_view(table, group_names[target], "the rest" if rest is None else group_names[rest],
+                            key="keyness", target_colour=colours.get(target, "#1a9850"),
+                            reference_colour=NEUTRAL if rest is None else colours.get(rest, NEUTRAL))
+            st.caption(f"Uses the term settings of the 'Top terms' tab ({ts.NGRAM_LABELS[ngram]}, stopwords).")

@@ -7,6 +7,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from streamlit.runtime.pages_manager import PagesManager
+
 from analysis.corpus import load_paths
 from conftest import ROOT, shared_corpus_path
 
@@ -15,7 +17,26 @@ TERMS, COMPARE = "pages/terms.py", "pages/compare.py"
 D000, D002, D003 = "000_bfc6cafdf39d029c", "002_27ba5fbbf84c96f5", "003_963148aadf6ce902"
 
 
+@pytest.fixture(autouse=True)
+def app_frame(monkeypatch):
+    """Run switched-to pages inside app.py's frame (sidebar, URL state), as the server does.
+
+    Because the project has a ``pages/`` folder, AppTest (which resets Streamlit's
+    "v1 pages folder" flag before every run) would otherwise run a switched-to page
+    script on its own, without app.py; a server does so too until app.py's
+    ``st.navigation`` has run once.
+    """
+    init = PagesManager.__init__
+
+    def init_v2(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_v2)
+
+
 def open_page(page: str, corpus=None) -> AppTest:
+    """Open ``page`` of the app (on ``corpus`` when given, else on the seeds)."""
     at = AppTest.from_file(APP, default_timeout=180)
     if corpus is not None:
         at.session_state["corpus"] = corpus
@@ -104,6 +125,7 @@ def test_adding_a_phrase_changes_the_chart():
     at = open_page(TERMS)
     add_phrase(at, "referendum")
     assert at.session_state["view"].phrases == ["left behind", "single market", "referendum"]
+    assert at.query_params["phrases"] == ["left behind", "single market", "referendum"]  # lives in the URL
     counts = bar_counts(charts(at)["phrase-docs"])
     assert counts[("referendum", D002)] > 0
     # and removing it takes it away again
@@ -132,11 +154,12 @@ def test_compare_seeds():
     heat = figs["similarity"]
     assert heat["data"][0]["type"] == "heatmap"
     cells = {tuple(cd[:2]) for cd in heat["data"][1]["customdata"]}
-    assert (D000, D002) in cells and len(cells) == 6
+    assert (D000, D002) in cells and len(cells) == 9
     pairs = at.dataframe(key="cmp_pairs").value
     assert {(a, b) for a, b in zip(pairs["doc_a"], pairs["doc_b"])} == {(D000, D002)}
     assert (pairs["passages"] > 0).all()
     assert not ({D003} & (set(pairs["doc_a"]) | set(pairs["doc_b"])))
+    assert len(pairs) == 1
     # the pair's passages are shown side by side, as text
     shown = [t.value for t in at.text]
     assert any("let my children down" in s for s in shown)
@@ -159,3 +182,15 @@ def test_pages_on_a_shared_corpus(page):
     assert charts(at)
     if page == TERMS:
         assert table_with(at, "rank", "term", "doc_share").shape[0] > 0
+
+
+def test_terms_follow_group_by_and_filters():
+    at = open_page(TERMS)
+    at.sidebar.selectbox(key="w_group_by").set_value("party").run()
+    assert not at.exception and at.session_state["view"].group_by == "party"
+    counts = bar_counts(charts(at)["phrase-groups"])
+    assert counts[("single market", "Labour")] == 2 and counts[("left behind", "Labour")] == 2
+    at.sidebar.multiselect(key="w_docs").set_value([D002]).run()  # a text without either phrase
+    assert not at.exception
+    assert sum("never occurs" in i.value for i in at.info) == 2
+    assert "phrase-docs" not in charts(at)

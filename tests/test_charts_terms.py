@@ -93,7 +93,7 @@ def test_phrase_timeline_lines_per_phrase():
     d = phrase_timeline(tl, colours).to_dict()
     assert [tr["name"] for tr in d["data"]] == ["a", "b"]
     a = d["data"][0]
-    assert a["x"] == ["2016", "2017"] and a["y"] == [20.0, 10.0]
+    assert a["x"] == [2016, 2017] and a["y"] == [20.0, 10.0]  # years on a numeric axis
     assert a["customdata"][0][:3] == ["2016", "a", 2]
     assert a["line"]["color"] == "#111111"
     assert d["layout"]["meta"]["chart"] == "phrase-timeline"
@@ -162,13 +162,15 @@ def test_similarity_heatmap_and_click_layer():
     z = values(heat["z"])
     assert np.isnan(z[0][0]) and z[0][1] == pytest.approx(0.6) and z[2][1] == pytest.approx(0.0)
     assert heat["zmin"] == 0.0 and heat["zmax"] == pytest.approx(0.6)
-    assert len(layer["customdata"]) == 6  # every off-diagonal cell is clickable
+    assert len(layer["customdata"]) == 9  # every cell is clickable (the nearest marker answers)
     assert ["a", "b", 0.6] in layer["customdata"] and ["b", "a", 0.6] in layer["customdata"]
+    assert d["layout"]["hoverdistance"] == -1
     assert "Doc &lt;B&gt;" in d["layout"]["xaxis"]["ticktext"]
     assert d["layout"]["meta"]["chart"] == "similarity"
     # big corpora: no click layer, still a heatmap
     d2 = similarity_heatmap(m, clickable_max=2).to_dict()
     assert [tr["type"] for tr in d2["data"]] == ["heatmap"]
     # group averages keep their diagonal
-    d3 = similarity_heatmap(m, blank_diagonal=False, clickable_max=0).to_dict()
+    d3 = similarity_heatmap(m, {"a": "<A>"}, blank_diagonal=False, clickable_max=0).to_dict()
     assert values(d3["data"][0]["z"])[0][0] == pytest.approx(1.0)
+    assert d3["data"][0]["text"][0][1] == "&lt;A&gt; ↔ b"  # hover names the pair, escaped

@@ -301,6 +301,7 @@ def test_json_lines_saved_as_json_are_read_as_lines():
     (b'"just a string"', "JSON holds a str, not an object or a list of objects"),
     (b"[1, 2]", "no JSON objects to load (2 other values)"),
     (b"[]", "no JSON objects to load"),
+    (b"[{}, {}]", "no columns: the items hold no fields"),
     (b"[" * 100_000 + b"]" * 100_000, None),
 ])
 def test_bad_json_is_an_error(data, reason):
@@ -826,7 +827,7 @@ def test_max_documents_caps_and_reports_the_rest_once():
     assert list(texts(c)) == ["r0", "r1", "r2"]
     error = only_error(c)
     assert error.path == "t.csv"
-    assert error.reason == ("the corpus is full: 7 documents and 1 file from here on were not loaded; "
+    assert error.reason == ("the corpus is full - not loaded from here on: 7 documents and 1 file; "
                             "the limit is max_documents = 3 (set EXPLORER_MAX_DOCUMENTS to change it)")
 
 
@@ -836,7 +837,7 @@ def test_max_documents_counts_rows_past_the_cap_without_losing_room_to_empty_row
     assert list(texts(c)) == ["r1", "r2", "r3"]
     assert [(e.path, e.reason.split(";")[0]) for e in c.errors] == [
         ("t.csv", "1 row skipped, empty text in column 'text' (row 1)"),
-        ("t.csv", "the corpus is full: 6 documents from here on were not loaded")]
+        ("t.csv", "the corpus is full - not loaded from here on: 6 documents")]
 
 
 def test_max_columns_for_csv_json_and_metadata():
@@ -865,7 +866,7 @@ def test_max_total_chars_stops_the_corpus():
     assert texts(c) == {"a": "a" * 6}
     error = only_error(c)
     assert error.path == "b.txt"
-    assert error.reason.startswith("the corpus is full: 1 document and 1 file from here on were not loaded; "
+    assert error.reason.startswith("the corpus is full - not loaded from here on: 1 document and 1 file; "
                                    "the limit is max_total_chars = 10")
 
 

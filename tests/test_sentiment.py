@@ -174,7 +174,9 @@ def test_edge_cases_equal_the_libraries():
 WORDS = ["good", "bad", "not", "no", "never", "very", "really", "terribly", "great", "but", "kind", "of",
          "least", "at", "so", "this", "without", "doubt", "the", "shit", "bomb", "ass", "yeah", "right",
          "love", "hate", "LOVE", "Good", "NOT", "isn't", "don't", "won't", "n't", "'s", "Mr.", "U.S.",
-         "etc.", "x", "X", "D", "o", "O", "8", "3", "c", "s"]
+         "etc.", "x", "X", "D", "o", "O", "8", "3", "c", "s", "or", "nor", "VERY", "sort", "just",
+         "enough", "kiss", "death", "to", "die", "for", "bus", "stop", "beating", "heart", "uber",
+         "barely", "Really", "happily", "LOVE!", "ok?", "kinda", "(good)", "nope", "wasn't"]
 PIECES = [":", ")", "(", "-", "!", "?", ".", "...", "'", '"', "\u201c", "\u201d", "\u2018", "\u2019", ";", "]",
           "[", "=", "<", ">", "^", "_", "*", "/", "\\", "\u00b0", "#", "@", ",", "\U0001f601", "\u2764"]
 SEPS = [" ", "", "  ", "\n", "\n\n", "\t", " \n\n ", "\r\n\r\n"]
@@ -420,5 +422,9 @@ def test_validation_auc_on_kavanaugh_tweets():
     assert v["auc"]["textblob_polarity_mean"] >= 0.5721
     assert v["auc"]["vader_mean"] >= 0.7194
     stored = S.stored_validation()
-    if stored is not None:
-        assert stored["auc"] == v["auc"], "analysis/sentiment_validation.json is stale: rerun the script"
+    if stored is not None:  # what the Methods page shows must be what the code gives
+        msg = "analysis/sentiment_validation.json is stale: run scripts/sentiment_validation.py"
+        for k in ("textblob_polarity", "vader_compound"):  # whole texts: exact
+            assert stored["auc"][k] == v["auc"][k], msg
+        for k in ("textblob_polarity_mean", "vader_mean"):  # depend on sentence splitting
+            assert abs(stored["auc"][k] - v["auc"][k]) <= 0.01, msg

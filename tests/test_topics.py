@@ -55,11 +55,14 @@ _FILLER = "people week report today number group local national public plan".spl
 
 
 def _synthetic_docs(n_per_theme: int = 20, n_words: int = 40, seed: int = 7) -> pd.DataFrame:
+    """Documents drawn from one theme each, words Zipf-distributed as in real text."""
     rng = np.random.default_rng(seed)
+    zipf = 1 / np.arange(1, 21)
+    zipf /= zipf.sum()
     rows = []
     for theme, vocab in _THEMES.items():
         for i in range(n_per_theme):
-            words = list(rng.choice(vocab, size=n_words)) + list(rng.choice(_FILLER, size=n_words // 4))
+            words = list(rng.choice(vocab, size=n_words, p=zipf)) + list(rng.choice(_FILLER, size=n_words // 4))
             rng.shuffle(words)
             rows.append({"doc_id": f"{theme}{i:02d}", "theme": theme, "text": " ".join(words) + "."})
     return pd.DataFrame(rows)
@@ -168,7 +171,7 @@ def test_automatic_k_recovers_planted_themes():
     assert list(scores.index) == list(range(2, 13))
     assert scores["adjusted"].idxmax() == 3
     assert ((scores["stability"] >= 0) & (scores["stability"] <= 1)).all()
-    assert m.stability_ > 0.9 and 0 <= m.stability_ <= 1
+    assert 0.8 < m.stability_ <= 1  # measured 0.906
     a = m.assignments().merge(docs[["doc_id", "theme"]], on="doc_id")
     assert pd.crosstab(a["theme"], a["topic"]).max(axis=1).eq(20).all()  # pure clusters
     terms = T.top_terms(m, n=5)
@@ -282,7 +285,7 @@ def test_topic_map(seed_model):
     assert np.isfinite(mp[["x", "y"]].to_numpy()).all()
     assert mp["x"].std() > 0 and mp["y"].std() > 0
     assert mp["topic"].between(0, seed_model.k_ - 1).all()
-    assert mp["label"].str.startswith(mp["unit"]).all()
+    assert all(label.startswith(unit) for label, unit in zip(mp["label"], mp["unit"]))
     # units of different dominant topics sit apart: centroids are distinct
     cent = mp.groupby("topic")[["x", "y"]].mean().to_numpy()
     assert len(np.unique(cent.round(6), axis=0)) == len(cent)

@@ -21,7 +21,6 @@ them from 1 (:func:`topic_name`), as ``"1 · brexit, vote, leave"``.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +32,7 @@ from analysis.model import display_author
 from analysis.pipeline import Prepared
 
 from . import data
+from .colors import colour_map
 from .state import View
 
 UNITS = ("auto", "documents", "paragraphs", "sentences")
@@ -88,10 +88,8 @@ def _excerpt(text, limit: int = EXCERPT_CHARS) -> str:
 
 def _compute(k: int | None, units: str, prep: Prepared) -> _Fit:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # sklearn ConvergenceWarning: the fit is still usable
-            model = tp.TopicModel(k=k, units=units).fit(prep)
-    except ValueError as err:
+        model = tp.TopicModel(k=k, units=units).fit(prep)
+    except ValueError as err:  # too little text: said in words by SessionTopics.error
         return _Fit(None, str(err))
     return _derive(model)
 
@@ -136,6 +134,11 @@ class SessionTopics:
     doc_shares: pd.DataFrame | None
     units: pd.DataFrame | None
     note: str = ""
+
+    @property
+    def colours(self) -> dict[int, str]:
+        """A colour per topic number (the same on every page)."""
+        return dict(zip(self.names, colour_map(self.names[t] for t in self.names).values()))
 
     @property
     def k_max(self) -> int:
@@ -211,6 +214,27 @@ def filtered_doc_shares(view: View, units: str = "auto") -> pd.DataFrame:
     long["topic"] = long["topic"].astype(int)
     long["topic_name"] = long["topic"].map(t.names)
     return long[cols]
+
+
+def topic_overview(t: SessionTopics, doc_ids, terms: pd.DataFrame, n_terms: int = 10) -> pd.DataFrame:
+    """One row per topic for the filtered documents: ``topic`` (name), ``terms``
+    (the ``n_terms`` most relevant, from a :func:`relevant_terms` table),
+    ``share`` (mean share of the documents, in %) and ``passages`` (units
+    whose main topic it is)."""
+    ids = [str(d) for d in doc_ids]
+    shares = t.doc_shares.reindex(ids).fillna(0.0)
+    own = t.units.loc[t.units["doc_id"].isin(set(ids)), "topic"].value_counts()
+    top = {k: ", ".join(g.sort_values("rank")["term"].head(n_terms)) for k, g in terms.groupby("topic")}
+    return pd.DataFrame({
+        "topic": [t.names[k] for k in range(t.model.k_)],
+        "terms": [top.get(k, "") for k in range(t.model.k_)],
+        "share": [round(100 * float(shares[k].mean()), 1) if len(shares) else 0.0 for k in range(t.model.k_)],
+        "passages": [int(own.get(k, 0)) for k in range(t.model.k_)]})
+
+
+def docs_in_group(docs: pd.DataFrame, column: str, value: str) -> list[str]:
+    """doc_ids of ``docs`` whose ``column`` equals ``value`` (empty = missing)."""
+    return docs.loc[docs[column].fillna("").astype(str) == str(value), "doc_id"].astype(str).tolist()
 
 
 def group_label(column: str, value) -> str:

@@ -150,6 +150,18 @@ def never_found(counts: pd.DataFrame, plist: list[str], n_docs: int) -> list[str
     return found
 
 
+def busiest(table: pd.DataFrame, key: str, limit: int, what: str) -> pd.DataFrame:
+    """Rows of the ``limit`` items (documents, groups) with the highest total rate, when
+    there are more items than that (items with no hit at all are left out); says so in a caption."""
+    totals = table.groupby(key, sort=False)["rate_per_10k"].sum()
+    if len(totals) <= limit:
+        return table
+    keep = totals[totals > 0].nlargest(limit).index
+    st.caption(f"Showing the {len(keep):,} {what} with the highest rates, of {len(totals):,} "
+               f"({int((totals == 0).sum()):,} never use these phrases); the CSV has them all.")
+    return table[table[key].isin(keep)]
+
+
 def kwic_table(lines: pd.DataFrame, labels: dict, key: str, height: int | str = "auto",
                limit: int = 5000) -> None:
     """Keyword-in-context lines as a table (document, offsets, left | match | right) with a CSV button."""
@@ -192,6 +204,31 @@ def hits_in_context(view: View, picks: list[tuple[str, str, int | None]], labels
     else:
         st.markdown(f"**{len(sel):,} occurrence(s) behind your selection:**")
         kwic_table(sel, labels, key=key)
+
+
+def timeline_section(view: View, found: list[str], docs: pd.DataFrame, labels: dict, colours: dict) -> None:
+    """Rates per year of the phrases that occur, with drill-down to the lines of a clicked year;
+    or a plain reason why there is no timeline."""
+    st.subheader("Over time", help=GLOSSARY["rate"])
+    tl = ct.phrase_timeline(view, found)
+    undated = tl.attrs.get("undated_docs", 0)
+    if tl["period"].nunique() >= 2:
+        ev = st.plotly_chart(chart("phrase_timeline", tl, colours), key="terms_timeline", on_select="rerun",
+                             selection_mode="points", config={"displaylogo": False})
+        st.caption("Each point: the phrase's rate per 10,000 words over all documents of that year."
+                   + (f" {undated:,} undated document(s) are left out." if undated else ""))
+        years = {c[0]: c[1] for c in selected_points(ev)}
+        picks = [(d, p, None) for y, p in years.items() for d, dt in zip(docs["doc_id"], docs["date"])
+                 if str(dt).strip().startswith(y)]
+        if picks:
+            hits_in_context(view, picks, labels, key="drill_years")
+        download_button("Download rates per year (CSV)", tl, "phrases_per_year.csv", key="dl_phrase_years")
+    elif len(docs) - undated == 0:
+        st.info("No timeline: none of the selected documents has a date.")
+    else:
+        st.info(f"No timeline: the {len(docs) - undated:,} dated document(s) all fall in "
+                f"{tl['period'].iloc[0]}; a timeline needs dates in at least two years"
+                + (f" ({undated:,} document(s) have no date)." if undated else "."))
 
 
 # --------------------------------------------------------------------------- terms

@@ -24,12 +24,6 @@ starting one.
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -44,7 +38,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SERVER_LOG = ROOT / "artifacts" / "browser-server.log"
-START_TIMEOUT_S = 120
 
 
 # --------------------------------------------------------------------------- marking and skipping
@@ -90,53 +83,6 @@ class AppServer:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen | None, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode} before answering")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=5) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not answer at {url} within {timeout_s:.0f} s")
-
-
-def start_server(cwd: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "w", encoding="utf-8")
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env,
-                            start_new_session=True)  # own process group: killed as a whole
-    log.close()
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=15)
-    except ProcessLookupError:
-        pass
-
-
 @pytest.fixture(scope="session")
 def app_server():
     given = os.environ.get("EXPLORER_TEST_URL")
@@ -144,24 +90,25 @@ def app_server():
         host = urlsplit(given).hostname
         if host not in ("127.0.0.1", "localhost", "::1"):
             pytest.fail(f"EXPLORER_TEST_URL must be a loopback address, got {given!r}")
-        wait_healthy(given.rstrip("/"), None, 30)
+        ui.wait_healthy(given.rstrip("/"), None, 30)
         yield AppServer(given.rstrip("/"), None, None)
         return
-    proc, url = start_server(ui.app_dir(), SERVER_LOG)
+    proc, url = ui.start_server(ui.app_dir(), SERVER_LOG)
     server = AppServer(url, proc.pid, SERVER_LOG)
     try:
-        wait_healthy(url, proc, START_TIMEOUT_S)
+        ui.wait_healthy(url, proc, ui.START_TIMEOUT_S)
     except Exception as err:  # noqa: BLE001
-        stop_server(proc)
+        ui.stop_server(proc)
         pytest.fail(f"could not start the app: {err}\n--- server log ---\n{server.log_tail()}")
     try:
         yield server
     finally:
-        stop_server(proc)
+        ui.stop_server(proc)
 
 
 @pytest.fixture(scope="session")
-def app_url(app_server) -> str:
+def app_url(app_server, app_pages) -> str:
+    """The server's base URL, once its main page has been opened (see ``app_pages``)."""
     return app_server.url
 
 
@@ -212,7 +159,12 @@ def fresh_page(new_page):
 
 @pytest.fixture(scope="session")
 def app_pages(chromium_browser, app_server) -> AppPages:
-    """The declared pages and the navigation the running app shows (skips when it cannot start)."""
+    """The declared pages and the navigation the running app shows (skips when it cannot start).
+
+    This opens the main page ("/") first on the new server: Streamlit decides on
+    the first run of the process whether ``pages/`` is a legacy multipage folder
+    (see ``test_hosted_demo.py::test_deep_link_on_fresh_server``).
+    """
     pages = AppPages(ui.declared_pages())
     ctx = chromium_browser.new_context(viewport=dict(ui.VIEWPORT))
     ctx.add_init_script(ui.INIT_JS)

@@ -24,7 +24,12 @@ from __future__ import annotations
 import ast
 import os
 import re
+import signal
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -102,6 +107,58 @@ def page_source(path: str) -> str:
     """The source of a page file ("" when it does not exist yet)."""
     f = app_dir() / path
     return f.read_text(encoding="utf-8") if f.is_file() else ""
+
+
+# --------------------------------------------------------------------------- the server
+
+START_TIMEOUT_S = 120
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen | None, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not answer at {url} within {timeout_s:.0f} s")
+
+
+def start_server(cwd: Path, log_path: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "w", encoding="utf-8")
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
+           "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)  # own process group: killed as a whole
+    log.close()
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+    except ProcessLookupError:
+        pass
 
 
 # --------------------------------------------------------------------------- waiting

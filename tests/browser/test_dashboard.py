@@ -88,9 +88,23 @@ def add_phrase(page, phrase: str) -> None:
     ui.rerun(page, lambda: box.press("Enter"))
 
 
-def test_add_phrase_shows_in_chart(fresh_page, app_url):
+@pytest.fixture(scope="module")
+def terms_page(chromium_browser, app_url):
+    """One visitor on the Terms page, shared by the tests below (in order: add a phrase,
+    click a bar, copy the URL), which keeps the suite fast on a loaded machine."""
     need(TERMS)
+    ctx = chromium_browser.new_context(viewport=dict(ui.VIEWPORT))
+    ctx.add_init_script(ui.INIT_JS)
+    ctx.set_default_timeout(ui.ACTION_TIMEOUT_MS)
+    page = ctx.new_page()
     ui.goto(page, app_url + "/terms", content=".js-plotly-plot")
+    yield page
+    ctx.close()
+
+
+def test_add_phrase_shows_in_chart(terms_page):
+    """A phrase typed into "Add a phrase" is tracked, drawn in the charts and put in the URL."""
+    page = terms_page
     add_phrase(page, "referendum")
     assert "referendum" in ui.multiselect_tags(page, "Tracked phrases")
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot svg text')]"
@@ -112,29 +126,36 @@ def click_first_bar(page, chart_key: str) -> None:
     pytest.fail(f"no visible bar in the chart {chart_key!r}")
 
 
-def test_click_bar_drills_down_terms(fresh_page, app_url):
+def test_click_bar_drills_down_terms(terms_page):
     """Clicking a bar of the per-document phrase chart lists the lines behind it."""
-    need(TERMS)
     if "terms_doc_bars" not in ui.page_source(TERMS):
         pytest.skip("pages/terms.py has no chart with key 'terms_doc_bars' any more; update this test")
-    ui.goto(page, app_url + "/terms", content=".st-key-terms_doc_bars .js-plotly-plot")
+    page = terms_page
     click_first_bar(page, "terms_doc_bars")
-    drill = page.locator(".st-key-drill_docs_table")
-    drill.wait_for(state="visible", timeout=60_000)
-    cells = ui.grid_cells(page, ".st-key-drill_docs_table")
-    assert any(c in ("left behind", "single market") for c in cells), cells
-    assert "behind your selection" in ui.main_text(page)
+    page.get_by_text(re.compile(r"occurrence\(s\) behind your selection")).first.wait_for(timeout=60_000)
+    cells = ui.grid_cells(page)
+    assert any(c in ("left behind", "single market", "referendum") for c in cells), cells
     ui.assert_clean(page, "Terms drill-down")
     ui.screenshot(page, "terms_drilldown")
 
 
 def test_click_bar_drills_down_overview(fresh_page, app_url):
-    """The Overview's clickable chart shows the documents behind a clicked bar."""
+    """Clicking a document's bar in the Overview's tone chart offers that document in the Reader."""
     need(OVERVIEW)
-    src = ui.page_source(OVERVIEW)
-    if 'on_select="rerun"' not in src and "on_select='rerun'" not in src and "POINTS" not in src:
-        pytest.skip("pages/overview.py has no clickable chart yet (st.plotly_chart(..., on_select='rerun'))")
-    pytest.skip("the Overview's drill-down is not described to the tests yet (see pages/overview.py)")
+    if "ov_tone_docs" not in ui.page_source(OVERVIEW) or "reader_link" not in ui.page_source(OVERVIEW):
+        pytest.skip("pages/overview.py no longer has the clickable chart 'ov_tone_docs' with a Reader link; "
+                    "update this test")
+    page = fresh_page
+    ui.goto(page, app_url + "/", content=".st-key-ov_tone_docs .js-plotly-plot")
+    click_first_bar(page, "ov_tone_docs")
+    link = page.locator('[data-testid="stPageLink"]').filter(has_text="in the Reader")
+    link.first.wait_for(state="visible", timeout=60_000)
+    ui.assert_clean(page, "Overview drill-down")
+    ui.screenshot(page, "overview_drilldown")
+    if ui.page_exists("pages/reader.py"):
+        ui.rerun(page, link.first.click, content='[data-testid="stMain"] [data-testid="stElementContainer"]')
+        assert urlsplit(page.url).path == "/reader"
+        ui.assert_clean(page, "Reader opened from the Overview")
 
 
 # --------------------------------------------------------------------------- corpus: uploads
@@ -168,6 +189,7 @@ def upload(page, files: list[dict], replace: bool = False) -> None:
 
 def test_upload_txt_and_docx(fresh_page, app_url):
     """A .txt and a .docx uploaded on the Corpus page appear in its documents table."""
+    page = fresh_page
     need(CORPUS)
     tag = uuid.uuid4().hex[:8]
     ui.goto(page, app_url + "/corpus")
@@ -195,6 +217,7 @@ def test_upload_txt_and_docx(fresh_page, app_url):
 
 def test_upload_limit_stated(fresh_page, app_url):
     """The Corpus page states the per-file upload limit of .streamlit/config.toml."""
+    page = fresh_page
     need(CORPUS)
     import tomllib
 
@@ -225,12 +248,11 @@ def test_copied_link_reproduces_view(new_page, app_url):
     ui.assert_clean(page, "Terms from a copied link")
 
 
-def test_url_round_trip(new_page, app_url):
+def test_url_round_trip(terms_page, new_page):
     """What one visitor sets up (a phrase, an author filter) is what their copied URL shows another."""
-    need(TERMS)
-    a = new_page()
-    ui.goto(a, app_url + "/terms", content=".js-plotly-plot")
-    add_phrase(a, "referendum")
+    a = terms_page
+    if "referendum" not in ui.multiselect_tags(a, "Tracked phrases"):
+        add_phrase(a, "referendum")
     author = a.get_by_role("combobox", name="Author", exact=True)
     author.click()
     ui.rerun(a, lambda: a.get_by_role("option", name="Daniel Zeichner", exact=True).click())

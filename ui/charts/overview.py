@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from ui.colors import UNKNOWN_COLOUR
 from ui.safe import plot_text
 
-ROW_PX = 26
+ROW_PX = 34
 
 
 def topic_share_bars(shares: pd.DataFrame, doc_order: list[str], labels: dict | None = None,
@@ -43,8 +43,8 @@ def topic_share_bars(shares: pd.DataFrame, doc_order: list[str], labels: dict | 
                      tickvals=order, ticktext=[plot_text((labels or {}).get(d, d), limit=45) for d in order],
                      automargin=True)
     fig.update_xaxes(title_text="% of the text", range=[0, 100], gridcolor="#e5e8eb")
-    fig.update_layout(barmode="stack", height=max(220, ROW_PX * len(order) + 150),
-                      margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white", legend_title_text="",
-                      legend=dict(orientation="h", y=-0.25, yanchor="top", x=0),
+    fig.update_layout(barmode="stack", height=max(240, ROW_PX * len(order) + 170),
+                      margin=dict(l=10, r=10, t=80, b=10), plot_bgcolor="white", legend_title_text="",
+                      legend=dict(orientation="h", x=0, xref="container", y=1, yref="container", yanchor="top"),
                       meta={"chart": chart}, clickmode="event+select", hoverlabel=dict(align="left"))
     return fig

@@ -40,7 +40,8 @@ def phrase_bars(table: pd.DataFrame, key_col: str, colour_col: str, colours: dic
     label per key; ``colour_labels``: legend label per colour value.
 
     One trace per (phrase, colour value); bars of one colour value share a
-    legend entry. Each bar is labelled with its raw count ("2×"; "0×" says plainly
+    legend entry (no legend when the bars are the colour values themselves,
+    ``key_col == colour_col``: their labels say it). Each bar is labelled with its raw count ("2×"; "0×" says plainly
     that a document never uses the phrase). ``customdata`` per bar: ``[key, phrase, count, n_words,
     doc_freq, n_docs, colour value]`` (doc_freq/n_docs are -1 for documents).
     Items keep the order of ``table`` (top to bottom).
@@ -70,7 +71,7 @@ def phrase_bars(table: pd.DataFrame, key_col: str, colour_col: str, colours: dic
             hover_docs = ("<br>in %{customdata[4]} of %{customdata[5]} documents" if has_groups else "")
             fig.add_trace(go.Bar(
                 x=sub["rate_per_10k"].astype(float).tolist(), y=sub[key_col].astype(str).tolist(),
-                orientation="h", name=name, legendgroup=cval, showlegend=cval not in shown,
+                orientation="h", name=name, legendgroup=cval, showlegend=key_col != colour_col and cval not in shown,
                 marker_color=colours.get(cval, UNKNOWN_COLOUR), customdata=custom,
                 text=[f"{int(c)}×" for c in sub["count"]], textposition="outside", cliponaxis=False,
                 textfont=dict(size=11, color="#444"),
@@ -98,24 +99,29 @@ def phrase_timeline(table: pd.DataFrame, colours: dict[str, str] | None = None) 
 
     ``table``: :func:`analysis.phrases.phrase_by_date` output (``period``,
     ``phrase``, ``count``, ``n_words``, ``rate_per_10k``, ``n_docs``,
-    ``doc_freq``). ``customdata`` per point: ``[period, phrase, count,
-    n_words, n_docs, doc_freq]``.
+    ``doc_freq``). Years are drawn on a numeric axis (so gaps between years
+    show), months as categories. ``customdata`` per point: ``[period, phrase,
+    count, n_words, n_docs, doc_freq]``.
     """
     colours = colours or colour_map(dict.fromkeys(table["phrase"]))
+    yearly = table["period"].astype(str).str.fullmatch(r"\d{4}").all()
     fig = go.Figure()
     for phrase, sub in table.groupby("phrase", sort=False):
         sub = sub.sort_values("period")
         custom = [[str(p), phrase, int(c), int(w), int(d), int(f)] for p, c, w, d, f in
                   zip(sub["period"], sub["count"], sub["n_words"], sub["n_docs"], sub["doc_freq"])]
         fig.add_trace(go.Scatter(
-            x=sub["period"].astype(str).tolist(), y=sub["rate_per_10k"].astype(float).tolist(),
+            x=[int(p) if yearly else str(p) for p in sub["period"]], y=sub["rate_per_10k"].astype(float).tolist(),
             mode="lines+markers", name=plot_text(phrase, limit=40), customdata=custom,
-            line_color=colours.get(phrase, UNKNOWN_COLOUR), marker_size=7,
-            hovertemplate=("%{x}: %{y:.2f} per 10,000 words<br>%{customdata[2]} times in %{customdata[3]:,} "
-                           "words<br>%{customdata[5]} of %{customdata[4]} documents use it"
+            line_color=colours.get(phrase, UNKNOWN_COLOUR), marker_size=5 if len(sub) > 60 else 7,
+            hovertemplate=("%{customdata[0]}: %{y:.2f} per 10,000 words<br>%{customdata[2]} times in "
+                           "%{customdata[3]:,} words<br>%{customdata[5]} of %{customdata[4]} documents use it"
                            "<extra>%{fullData.name}</extra>"),
         ))
-    fig.update_xaxes(title_text="year", type="category", categoryorder="category ascending")
+    if yearly:  # a real time axis: years without documents keep their place
+        fig.update_xaxes(title_text="year", type="linear", tickformat="d")
+    else:
+        fig.update_xaxes(title_text="month", type="category", categoryorder="category ascending")
     fig.update_yaxes(title_text="per 10,000 words", rangemode="tozero")
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=20, b=10), legend_title_text="",
                       meta={"chart": "phrase-timeline"}, hoverlabel=dict(align="left"))

@@ -1,10 +1,11 @@
 """Chart of document similarity: a heatmap of every pair, clickable cell by cell.
 
 Plotly heatmaps send no selection events to Streamlit, so when the corpus is
-small enough an invisible layer of square markers (one per off-diagonal cell)
-lies over the heatmap: clicking a cell selects its marker, whose
-``customdata`` is ``[doc_a, doc_b, similarity]`` (raw doc_ids, row document
-first). Pure function, no Streamlit; labels escaped with :func:`ui.safe.plot_text`.
+small enough an invisible layer of square markers (one per cell, at its
+centre) lies over the heatmap; the nearest marker to the pointer answers, so
+clicking anywhere in a cell selects that cell's marker, whose ``customdata`` is
+``[doc_a, doc_b, similarity]`` (raw doc_ids, row document first; the diagonal
+has ``doc_a == doc_b``). Pure function, no Streamlit; labels escaped with :func:`ui.safe.plot_text`.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ def similarity_heatmap(matrix: pd.DataFrame, labels: dict | None = None,
                        chart: str = "similarity") -> go.Figure:
     """Heatmap of a square similarity matrix (index = columns = doc_ids, in drawing order).
 
-    ``z`` is a float array (NaN = blank cell). The diagonal (a document with itself) is left blank so that the colours
-    spread over the pairs (``blank_diagonal=False`` keeps it, e.g. for the
-    average similarity inside a group). Trace 0 is the heatmap (``z`` with ``None`` on the
-    diagonal); trace 1, present when there are at most ``clickable_max``
-    documents, is the click layer described in the module docstring.
+    The diagonal (a document with itself) is left blank (NaN) so that the
+    colours spread over the pairs; ``blank_diagonal=False`` keeps it (e.g. for
+    the average similarity inside a group). Trace 0 is the heatmap (``z`` a
+    float array); trace 1, present when there are 2 to ``clickable_max``
+    documents, is the click layer described in the module docstring. ``labels``
+    name the rows/columns on the axes and in the hover (escaped here).
     """
     ids = [str(d) for d in matrix.index]
     labels = labels or {}
@@ -43,18 +45,23 @@ def similarity_heatmap(matrix: pd.DataFrame, labels: dict | None = None,
     zmax = float(off.max()) if off.size and off.max() > 0 else 1.0
     clickable = 1 < n <= clickable_max
     fig = go.Figure(go.Heatmap(
-        z=z.round(4), x=shown, y=shown, zmin=0.0, zmax=zmax, colorscale="Blues", xgap=1, ygap=1,
+        z=z.round(4), x=shown, y=shown, zmin=0.0, zmax=zmax, colorscale="Blues",
+        xgap=1 if n <= MAX_TICK_LABELS else 0, ygap=1 if n <= MAX_TICK_LABELS else 0,
         colorbar=dict(title=dict(text="cosine<br>similarity"), thickness=14),
         hoverinfo="skip" if clickable else None,
-        hovertemplate=None if clickable else "%{y} ↔ %{x}<br>similarity %{z:.2f}<extra></extra>",
+        text=None if clickable or n > MAX_TICK_LABELS else
+        [[f"{plot_text(labels.get(a, a), 50)} ↔ {plot_text(labels.get(b, b), 50)}" for b in ids] for a in ids],
+        hovertemplate=None if clickable else ("%{text}" if n <= MAX_TICK_LABELS else "%{y} ↔ %{x}")
+        + "<br>similarity %{z:.2f}<extra></extra>",
     ))
     if clickable:
-        ii, jj = np.where(~np.eye(n, dtype=bool))
+        ii, jj = np.indices((n, n)).reshape(2, -1)
         short = {d: plot_text(labels.get(d, d), limit=50) for d in ids}
         fig.add_trace(go.Scatter(
             x=[shown[j] for j in jj], y=[shown[i] for i in ii], mode="markers", name="",
             customdata=[[ids[i], ids[j], float(matrix.iat[i, j])] for i, j in zip(ii, jj)],
-            hovertext=[f"{short[ids[i]]}<br>↔ {short[ids[j]]}" for i, j in zip(ii, jj)],
+            hovertext=[f"{short[ids[i]]}<br>↔ {short[ids[j]]}" if i != j else
+                       f"{short[ids[i]]}<br>(the same document)" for i, j in zip(ii, jj)],
             hovertemplate="%{hovertext}<br>similarity %{customdata[2]:.2f}<br>click to see shared passages"
                           "<extra></extra>",
             marker=dict(symbol="square", size=max(6, min(40, int(560 / n))), opacity=0,
@@ -70,5 +77,6 @@ def similarity_heatmap(matrix: pd.DataFrame, labels: dict | None = None,
     fig.update_yaxes(**ticks, autorange="reversed")
     size = max(360, min(900, 16 * n + 220))
     fig.update_layout(height=size, margin=dict(l=10, r=10, t=20, b=10), meta={"chart": chart},
-                      clickmode="event+select", dragmode=False, plot_bgcolor="#ffffff")
+                      clickmode="event+select", dragmode=False, plot_bgcolor="#ffffff",
+                      hovermode="closest", hoverdistance=-1)
     return fig

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from ui.colors import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN_COLOUR
 from ui.safe import plot_text
 
-ROW_PX = 26
+ROW_PX = 34
 #: above this many points scatter plots use WebGL.
 WEBGL_ABOVE = 3000
 BASIS_TEXT = {
@@ -53,7 +53,7 @@ def _symmetric_range(values: list[float | None], pad: float = 1.15, floor: float
 def tone_bars(table: pd.DataFrame, key_col: str, value_col: str = "mean", lo_col: str | None = "lo",
               hi_col: str | None = "hi", colour_col: str | None = None, colours: dict[str, str] | None = None,
               labels: dict | None = None, colour_labels: dict | None = None, value_label: str = "polarity",
-              diverging: bool = True, chart: str = "tone-bars") -> go.Figure:
+              diverging: bool = True, show_legend: bool = True, chart: str = "tone-bars") -> go.Figure:
     """Horizontal bars of a tone score per document or group, with 95% intervals.
 
     ``table``: one row per bar, top to bottom in table order, with ``key_col``
@@ -65,13 +65,14 @@ def tone_bars(table: pd.DataFrame, key_col: str, value_col: str = "mean", lo_col
     :func:`ui.colors.colour_map` over the whole corpus). ``labels``: display
     label per key; ``colour_labels``: legend label per colour value.
     ``diverging``: a symmetric x-axis around 0 (polarity); else from 0
-    (subjectivity).
+    (subjectivity). ``show_legend``: a legend of the colour values (when they differ from the bars).
 
     One trace per colour value (the legend shows each once). ``customdata``
     per bar: ``[key, n_docs, n_sentences, lo, hi, basis, colour value]``
     (-1 / None where unknown).
     """
     colours = colours or {}
+    legend = show_legend and colour_col is not None and colour_col != key_col
     colour_col = colour_col or key_col
     t = table.reset_index(drop=True)
     keys = t[key_col].astype(str).tolist()
@@ -105,7 +106,7 @@ def tone_bars(table: pd.DataFrame, key_col: str, value_col: str = "mean", lo_col
         err_minus = [None if (a is None or v is None) else max(v - a, 0.0) for v, a in zip(x, lo)]
         name = plot_text((colour_labels or {}).get(cval, cval or "Unknown"), limit=40)
         fig.add_trace(go.Bar(
-            x=x, y=sub[key_col].astype(str).tolist(), orientation="h", name=name, legendgroup=cval,
+            x=x, y=sub[key_col].astype(str).tolist(), orientation="h", name=name, legendgroup=cval, showlegend=legend,
             marker_color=colours.get(cval, UNKNOWN_COLOUR), customdata=custom, hovertext=hover,
             hovertemplate="%{hovertext}<extra></extra>",
             error_x=dict(type="data", symmetric=False, array=err_plus, arrayminus=err_minus,
@@ -121,9 +122,10 @@ def tone_bars(table: pd.DataFrame, key_col: str, value_col: str = "mean", lo_col
         top = max([v for v in all_vals if v is not None] + [0.05])
         fig.update_xaxes(range=[0, min(1.0, top * 1.1) if top <= 1 else top * 1.1])
     fig.update_xaxes(title_text=value_label, gridcolor="#e5e8eb")
-    fig.update_layout(height=max(200, ROW_PX * len(keys) + 110), margin=dict(l=10, r=10, t=30, b=10),
+    fig.update_layout(height=max(220, ROW_PX * len(keys) + (130 if legend else 90)),
+                      margin=dict(l=10, r=10, t=50 if legend else 20, b=10),
                       barmode="overlay", plot_bgcolor="white", legend_title_text="",
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+                      legend=dict(orientation="h", x=0, xref="container", y=1, yref="container", yanchor="top"),
                       meta={"chart": chart}, clickmode="event+select", hoverlabel=dict(align="left"))
     return fig
 
@@ -155,6 +157,7 @@ def tone_arc(sentences: pd.DataFrame, value_col: str = "polarity", window: int =
         x=pos, y=y, mode="markers", name="sentence", customdata=custom, hovertext=hover,
         hovertemplate="%{hovertext}<extra></extra>",
         marker=dict(size=7, color=[sign_colour(v) for v in y], line=dict(width=0.5, color="#555555")),
+        unselected=dict(marker=dict(opacity=0.6)),
     ))
     fig.add_trace(go.Scatter(
         x=pos, y=[_num(v) for v in roll], mode="lines", name=f"rolling mean ({int(window)} sentences)",
@@ -202,6 +205,7 @@ def method_scatter(sentences: pd.DataFrame, colour_col: str, colours: dict[str, 
             hovertemplate="%{hovertext}<extra></extra>",
             marker=dict(size=7, opacity=0.7, color=colours.get(cval, UNKNOWN_COLOUR),
                         line=dict(width=0.4, color="white")),
+            unselected=dict(marker=dict(opacity=0.35)),
         ))
     fig.update_xaxes(title_text="TextBlob polarity", range=[-1.05, 1.05], zeroline=True,
                      zerolinecolor="#555555", gridcolor="#e5e8eb")

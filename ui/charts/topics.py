@@ -26,8 +26,23 @@ ADJUSTED_COLOUR = "#009E73"
 WEBGL_ABOVE = 3000
 
 
-def _base(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
+def _wrap(text, width: int = 70, limit: int = 200) -> str:
+    """Escaped text broken into lines of about ``width`` characters for hover boxes."""
+    words, lines, line = str(text)[:limit].split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}" if line else w
+    if line:
+        lines.append(line)
+    return "<br>".join(plot_text(x) for x in lines)
+
+
+def _base(fig: go.Figure, height: int, name: str) -> go.Figure:
+    """Shared layout; ``meta.chart`` names the figure (tests find charts by it)."""
+    fig.update_layout(meta={"chart": name}, height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
                       plot_bgcolor="white", hoverlabel=dict(align="left"))
     return fig
 
@@ -71,9 +86,9 @@ def stability_curve(k_scores: pd.DataFrame, auto_k: int, current_k: int | None =
                 hovertemplate="Your choice: %{x} topics, stability %{y:.2f}<extra></extra>"))
     lo = min([0.0] + [v for v in ks.get("adjusted", pd.Series(dtype=float)).dropna().tolist() if v < 0])
     fig.update_xaxes(title="Number of topics", dtick=1, showgrid=False)
-    fig.update_yaxes(title="Stability (0 to 1)", range=[lo - 0.02, 1.02], gridcolor="#e5e8eb")
+    fig.update_yaxes(title="Score (1 = fully stable)", range=[lo - 0.02, 1.02], gridcolor="#e5e8eb")
     fig.update_layout(legend=dict(orientation="h", y=1.12, x=0))
-    return _base(fig, 340)
+    return _base(fig, 340, "topic-stability")
 
 
 # --------------------------------------------------------------------- terms of a topic
@@ -103,7 +118,7 @@ def term_bars(terms: pd.DataFrame, colour: str = AUTO_COLOUR) -> go.Figure:
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(title="% of the weight of all terms", gridcolor="#e5e8eb", rangemode="tozero")
     fig.update_layout(barmode="group", bargap=0.25, legend=dict(orientation="h", y=1.08, x=0, traceorder="reversed"))
-    return _base(fig, 90 + 34 * max(len(t), 1))
+    return _base(fig, 90 + 34 * max(len(t), 1), "topic-terms")
 
 
 # --------------------------------------------------------------------- shares heatmap
@@ -152,8 +167,9 @@ def share_heatmap(shares: pd.DataFrame, row_labels: list[str], topic_names: dict
                      zeroline=False, range=[-0.5, n_cols - 0.5])
     fig.update_yaxes(tickvals=list(range(n_rows)), ticktext=ylab, autorange="reversed", showgrid=False,
                      zeroline=False)
+    fig = _base(fig, 170 + 26 * max(n_rows, 1), "topic-heatmap")
     fig.update_layout(margin=dict(l=10, r=10, t=10, b=10))
-    return _base(fig, 170 + 26 * max(n_rows, 1))
+    return fig
 
 
 # --------------------------------------------------------------------- 2-D map
@@ -172,7 +188,7 @@ def topic_map(points: pd.DataFrame, topic_names: dict[int, str], colours: dict[i
     for t in sorted(points["topic"].unique()) if len(points) else []:
         p = points[points["topic"] == t]
         name = plot_text(topic_names.get(int(t), str(t)), 40)
-        hover = [f"<b>{plot_text(d, 60)}</b><br>{name} ({w:.0%})<br>{plot_text(e, 160)}"
+        hover = [f"<b>{plot_text(d, 60)}</b><br>{name} ({w:.0%})<br>{_wrap(e)}"
                  for d, w, e in zip(p["doc"], p["weight"], p["excerpt"])]
         fig.add_trace(trace(
             x=p["x"].tolist(), y=p["y"].tolist(), mode="markers", name=name,
@@ -182,4 +198,4 @@ def topic_map(points: pd.DataFrame, topic_names: dict[int, str], colours: dict[i
     fig.update_xaxes(showticklabels=False, title=None, zeroline=False, gridcolor="#eef0f2")
     fig.update_yaxes(showticklabels=False, title=None, zeroline=False, gridcolor="#eef0f2")
     fig.update_layout(legend=dict(title=dict(text="Dominant topic")))
-    return _base(fig, 520)
+    return _base(fig, 520, "topic-map")

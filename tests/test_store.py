@@ -1,0 +1,259 @@
+"""Analysis stores (analysis/store.py, analysis/build.py): round trip, keys,
+manifest, the build command, and chunked builds equal to the in-memory analysis."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import sentiment, terms
+from analysis.build import DocumentHasher, build_store, iter_documents
+from analysis.corpus import load_paths, load_seeds
+from analysis.full import AnalysisParams, analyse
+from analysis.limits import Limits
+from analysis.model import Corpus
+from analysis.store import (FORMAT, PER_DOC_TABLES, cache_key, find_store, open_store, read_manifest,
+                            save_analysis, write_store)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def small_csv_text(n_docs: int = 40) -> str:
+    """A CSV corpus made from the seeds' paragraphs: ``n_docs`` rows, 3 authors,
+    a party column, a few years (no shared data needed)."""
+    prep_texts = [d.text for d in load_seeds().documents]
+    paras = [p.strip() for t in prep_texts for p in t.split("\n\n") if len(p.split()) >= 8]
+    rows = []
+    for i in range(n_docs):
+        text = "\n\n".join(paras[(i * 3 + j) % len(paras)] for j in range(3))
+        rows.append({"doc_id": f"d{i:03d}", "author": "ABC"[i % 3], "party": ["Lab", "Con"][i % 2],
+                     "date": str(2015 + i % 4), "text": text})
+    buf = io.StringIO()
+    pd.DataFrame(rows).to_csv(buf, index=False)
+    return buf.getvalue()
+
+
+def small_csv_corpus() -> Corpus:
+    from analysis.corpus import load_bytes
+
+    return load_bytes("small.csv", small_csv_text().encode())
+
+
+@pytest.fixture(scope="module")
+def seeds_analysis():
+    return analyse(load_seeds(), n_jobs=1)
+
+
+@pytest.fixture(scope="module")
+def seeds_store(seeds_analysis, tmp_path_factory):
+    out = tmp_path_factory.mktemp("store") / "seeds"
+    write_store(seeds_analysis, out)
+    return open_store(out)
+
+
+@pytest.fixture(scope="module")
+def csv_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("csv") / "small.csv"
+    path.write_text(small_csv_text(), encoding="utf-8")
+    return path
+
+
+def assert_stores_equal(a, b):
+    """Every table of two stores holds the same values (term ids may differ:
+    compared through the rebuilt term index and by term)."""
+    pa_, pb = a.prepared(), b.prepared()
+    for name in ("docs", "paragraphs", "sentences", "removals", "repairs"):
+        pd.testing.assert_frame_equal(getattr(pa_, name), getattr(pb, name), check_dtype=False, obj=name)
+    for name in ("sentences", "paragraph_scores", "doc_scores"):
+        pd.testing.assert_frame_equal(a.table(name), b.table(name), check_dtype=False, obj=name)
+    ia, ib = a.term_index(), b.term_index()
+    assert list(ia.terms) == list(ib.terms)
+    assert (ia.counts != ib.counts).nnz == 0
+    ta = a.terms().drop(columns="term_id").sort_values("term").reset_index(drop=True)
+    tb = b.terms().drop(columns="term_id").sort_values("term").reset_index(drop=True)
+    pd.testing.assert_frame_equal(ta, tb, check_dtype=False)
+    for name in ("topic_k_scores", "topic_terms", "topic_doc_shares", "topic_units", "topic_passages",
+                 "passages", "similarity", "agg_group_sentiment", "agg_group_terms", "agg_group_topics",
+                 "errors"):
+        pd.testing.assert_frame_equal(a.table(name), b.table(name), check_dtype=False, obj=name)
+    assert a.content_hash == b.content_hash and a.key == b.key
+    assert a.group_columns == b.group_columns
+
+
+# ----------------------------------------------------------------------------- round trip
+
+
+def test_round_trip_gives_back_what_was_computed(seeds_analysis, seeds_store):
+    fa, st = seeds_analysis, seeds_store
+    prep = st.prepared()
+    for name in ("docs", "paragraphs", "sentences", "removals", "repairs"):
+        pd.testing.assert_frame_equal(getattr(fa.prepared, name).reset_index(drop=True), getattr(prep, name),
+                                      check_dtype=False, obj=name)
+    assert prep.content_hash == fa.content_hash and prep.cleaned
+    s = st.sentiment_tables()
+    for name in ("sentences", "paragraphs", "documents"):
+        pd.testing.assert_frame_equal(getattr(fa.sentiment, name).reset_index(drop=True), getattr(s, name),
+                                      obj=name)
+    idx = st.term_index()
+    assert list(idx.terms) == list(fa.term_index.terms)
+    assert list(idx.term_n) == list(fa.term_index.term_n)
+    assert (idx.counts != fa.term_index.counts).nnz == 0
+    assert (idx.n_words == fa.term_index.n_words).all()
+    topics = st.topics()
+    assert topics["k"] == fa.topics.k and topics["units"] == fa.topics.units
+    pd.testing.assert_frame_equal(topics["doc_shares"], fa.topics.doc_shares, check_dtype=False)
+    pd.testing.assert_frame_equal(topics["terms"], fa.topics.terms, check_dtype=False)
+    pd.testing.assert_frame_equal(topics["k_scores"], fa.topics.k_scores, check_dtype=False)
+    pd.testing.assert_frame_equal(topics["units_table"], fa.topics.units_table, check_dtype=False)
+    pd.testing.assert_frame_equal(st.passages(), fa.passages, check_dtype=False)
+    pd.testing.assert_frame_equal(st.similarity(), fa.similarity, check_dtype=False)
+    corpus = st.corpus()
+    assert corpus.content_hash() == fa.content_hash
+
+
+def test_aggregates_equal_the_engines(seeds_analysis, seeds_store):
+    fa, st = seeds_analysis, seeds_store
+    docs = fa.prepared.docs
+    got = st.group_sentiment("author", "polarity")
+    want = sentiment.group_scores(fa.sentiment.documents, docs, by="author", measure="polarity",
+                                  sentences=fa.sentiment.sentences)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    got = st.top_terms(None, n=10)
+    want = terms.top_terms(fa.term_index, n=10, ngram=1)
+    pd.testing.assert_frame_equal(got[["rank", "term", "count", "doc_freq"]],
+                                  want[["rank", "term", "count", "doc_freq"]], check_dtype=False)
+    by = st.top_terms("author", n=10)
+    want = terms.top_terms(fa.term_index, n=10, by="author", ngram=1)
+    assert by["term"].tolist() == want["term"].tolist()
+    assert by["count"].tolist() == want["count"].tolist()
+    # a subset is computed from the per-document tables
+    sub = [docs["doc_id"].iloc[0], docs["doc_id"].iloc[2]]
+    got = st.top_terms("author", n=10, doc_ids=sub)
+    idx = terms.build_index(docs[docs["doc_id"].isin(sub)], ngram_range=(1, 2))
+    want = terms.top_terms(idx, n=10, by="author", ngram=1)
+    assert got["term"].tolist() == want["term"].tolist()
+    shares = st.topic_shares("author")
+    assert np.allclose(shares.groupby("group")["share"].sum(), 1.0)
+
+
+# ----------------------------------------------------------------------------- keys and manifest
+
+
+def test_cache_key_changes_with_parameters_and_content(seeds_analysis):
+    h = seeds_analysis.content_hash
+    base = cache_key(h, AnalysisParams())
+    assert base == cache_key(h, AnalysisParams())
+    assert base != cache_key(h, AnalysisParams(clean=False))
+    assert base != cache_key(h, AnalysisParams(topic_k=4))
+    assert base != cache_key(h, AnalysisParams(reuse_min_words=10))
+    other = load_seeds()
+    other.documents[0].text += " One more sentence."
+    assert other.content_hash() != h
+    assert cache_key(other.content_hash(), AnalysisParams()) != base
+
+
+def test_manifest_contents(seeds_store, seeds_analysis):
+    m = read_manifest(seeds_store.path)
+    assert m["format"] == FORMAT and m["complete"] is True
+    assert m["content_hash"] == seeds_analysis.content_hash
+    assert m["key"] == cache_key(seeds_analysis.content_hash, seeds_analysis.params)
+    assert m["params"] == AnalysisParams().to_dict()
+    for pkg in ("pandas", "numpy", "scikit-learn", "textblob", "vaderSentiment", "pyarrow", "analysis"):
+        assert m["versions"].get(pkg), pkg
+    assert m["stages"][:6] == ["load", "prepare", "sentiment", "terms", "topics", "reuse"]
+    assert m["n_docs"] == 3 and m["n_words"] == int(seeds_analysis.prepared.docs["n_words"].sum())
+    for t in PER_DOC_TABLES:
+        assert t in m["tables"]
+    assert m["tables"]["sentences"]["rows"] == len(seeds_analysis.prepared.sentences)
+    assert "author" in m["group_columns"]
+    assert m["topics"]["k"] == seeds_analysis.topics.k
+    json.dumps(m)  # plain JSON
+
+
+def test_incomplete_or_foreign_folders_are_not_opened(tmp_path, seeds_store):
+    with pytest.raises(OSError):
+        open_store(tmp_path)
+    (tmp_path / "manifest.json").write_text(json.dumps({"format": "something else"}))
+    with pytest.raises(ValueError):
+        open_store(tmp_path)
+    m = dict(seeds_store.manifest, complete=False)
+    (tmp_path / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ValueError):
+        open_store(tmp_path)
+
+
+def test_save_and_find_in_a_cache_folder(seeds_analysis, tmp_path):
+    assert find_store(seeds_analysis.content_hash, seeds_analysis.params, tmp_path) is None
+    path = save_analysis(seeds_analysis, tmp_path)
+    assert find_store(seeds_analysis.content_hash, seeds_analysis.params, tmp_path) == path
+    assert find_store(seeds_analysis.content_hash, AnalysisParams(clean=False), tmp_path) is None
+    assert open_store(path).matches(seeds_analysis.content_hash, seeds_analysis.params)
+
+
+# ----------------------------------------------------------------------------- build
+
+
+def test_build_command_on_the_seeds(tmp_path):
+    out = tmp_path / "store"
+    proc = subprocess.run([sys.executable, "-m", "analysis", "build", "seeds", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["n_docs"] == 3
+    assert "build" in proc.stderr  # the progress bar
+    st = open_store(out)
+    assert st.content_hash == load_seeds().content_hash()
+    assert len(st.sentences()) > 50
+
+
+def test_chunked_build_equals_the_in_memory_analysis_on_the_seeds(seeds_store, tmp_path):
+    build_store([ROOT / "seeds"], tmp_path / "chunked", chunk_size=1, n_jobs=1, progress=False)
+    assert_stores_equal(open_store(tmp_path / "chunked"), seeds_store)
+
+
+def test_chunked_build_equals_unchunked_on_a_table(csv_path, tmp_path):
+    fa = analyse(load_paths(csv_path), n_jobs=1)
+    write_store(fa, tmp_path / "whole")
+    build_store([csv_path], tmp_path / "chunked", chunk_size=7, n_jobs=2, progress=False)
+    a, b = open_store(tmp_path / "whole"), open_store(tmp_path / "chunked")
+    assert len(b.manifest["parts"]) == 6
+    assert_stores_equal(a, b)
+    # per-document reads of a chunked store
+    sents = b.sentences(doc_ids=["d007", "d030"])
+    assert set(sents["doc_id"]) == {"d007", "d030"}
+    whole = a.sentences()
+    pd.testing.assert_frame_equal(sents, whole[whole["doc_id"].isin(["d007", "d030"])].reset_index(drop=True))
+
+
+def test_streamed_documents_equal_the_loader(csv_path, tmp_path):
+    gz = tmp_path / "small.csv.gz"
+    import gzip
+
+    gz.write_bytes(gzip.compress(csv_path.read_bytes()))
+    for path in (csv_path, gz):
+        want = load_paths(path)
+        errors = []
+        chunks = list(iter_documents([path], chunk_size=9, errors=errors))
+        assert [len(c) for c in chunks] == [9, 9, 9, 9, 4]
+        got = [d for c in chunks for d in c]
+        assert got == want.documents
+        h = DocumentHasher()
+        for d in got:
+            h.update(d)
+        assert h.hexdigest() == want.content_hash()
+        assert errors == want.errors
+
+
+def test_streaming_respects_the_document_limit(csv_path):
+    errors = []
+    got = [d for c in iter_documents([csv_path], limits=Limits(max_documents=10), errors=errors) for d in c]
+    want = load_paths(csv_path, limits=Limits(max_documents=10))
+    assert got == want.documents
+    assert errors == want.errors

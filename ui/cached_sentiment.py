@@ -1,0 +1,314 @@
+"""Cached sentiment (tone) results for the Overview, Sentiment and Reader pages.
+
+How the caching works (see docs/PAGE_GUIDE.md):
+
+- Every sentence of the WHOLE session corpus is scored once with both methods
+  (:func:`analysis.sentiment.score_corpus`), keyed by ``corpus_key()`` +
+  ``view.clean``. That is the slow step (10-20 s for the 1.8M-word State of
+  the Union corpus); it shows a spinner with a plain message and is never
+  repeated on a rerun or for another visitor with the same corpus.
+- With "leave tracked phrases' words out of scoring" on, the key also holds
+  the tracked phrases, and only the documents in which a phrase occurs are
+  scored again (their text masked); every other document keeps its scores.
+  The result is the same as scoring the whole corpus with the phrases masked.
+- Per-document 95% intervals (bootstrap over each document's sentences) are
+  computed once per measure on the whole corpus, since they do not depend on
+  the filters; group tables are computed on the filtered documents (cheap:
+  the only per-sentence bootstraps they need are the per-document ones).
+- Results for the filtered documents are cut out of the whole-corpus tables
+  and cached by the tuple of kept doc_ids.
+
+Returned frames are shared between sessions and reruns: copy before changing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from analysis import sentiment as sa
+from analysis.pipeline import Prepared
+
+from . import cached_terms as ct
+from . import data
+from .colors import colour_map
+from .data import CACHE
+from .state import View
+
+#: Document-level measures: column of the document table -> what it is, in words.
+MEASURES = {
+    "polarity": "TextBlob polarity, whole text",
+    "polarity_mean": "TextBlob polarity, mean of sentences",
+    "subjectivity": "TextBlob subjectivity, whole text",
+    "subjectivity_mean": "TextBlob subjectivity, mean of sentences",
+    "vader_mean": "VADER compound, mean of sentences",
+}
+#: The sentence column behind each document measure.
+SENTENCE_COL = sa.MEASURE_TO_SENTENCE
+N_BOOT = 2000
+MIN_EXTREME_WORDS = 4
+
+SPINNER = ("Scoring the tone of every sentence with TextBlob and VADER… On a large corpus this takes up to "
+           "half a minute, once: afterwards every page (and every visitor with the same texts) reuses the scores.")
+
+
+# --------------------------------------------------------------------------- scope and keys
+
+def excluded(view: View) -> tuple[str, ...]:
+    """The phrases left out of scoring: the tracked phrases when the toggle is on, else ()."""
+    if not view.exclude_phrase_words:
+        return ()
+    return tuple(sorted(ct.check_phrases(view.phrases)[0], key=str.lower))
+
+
+def _scope(view: View) -> tuple[str, Prepared, Prepared, tuple | None]:
+    whole = data.prepared(view)
+    sub = data.filtered(view)
+    ids = None if sub is whole or len(sub.docs) == len(whole.docs) else tuple(sub.docs["doc_id"].astype(str))
+    return data.corpus_key(), whole, sub, ids
+
+
+def _keep(frame: pd.DataFrame, ids: tuple | None, col: str = "doc_id") -> pd.DataFrame:
+    if ids is None:
+        return frame
+    return frame[frame[col].astype(str).isin(set(ids))].reset_index(drop=True)
+
+
+def document_measure(view: View, basis: str = "whole") -> str:
+    """The document score a view shows: VADER's sentence mean, or TextBlob polarity over the
+    whole text (``basis="whole"``) or as the word-weighted mean of its sentences (``"sentences"``)."""
+    if view.method == "vader":
+        return "vader_mean"
+    return "polarity" if basis == "whole" else "polarity_mean"
+
+
+# --------------------------------------------------------------------------- scoring
+
+def merge_rescored(base: sa.SentimentTables, part: sa.SentimentTables, doc_ids) -> sa.SentimentTables:
+    """``base`` (the whole corpus, nothing masked) with the documents ``doc_ids`` replaced
+    by their rows in ``part`` (those documents scored again with phrases masked).
+
+    ``part`` must have been scored on the sentences of ``doc_ids`` in the order they
+    have in ``base``. Returns new tables (``base`` is left unchanged).
+    """
+    keep = set(map(str, doc_ids))
+    sents = base.sentences.copy()
+    mask = sents["doc_id"].astype(str).isin(keep).to_numpy()
+    for c in ("polarity", "subjectivity", "vader", "n_words", "masked"):
+        sents.loc[mask, c] = part.sentences[c].to_numpy()
+    docs = base.documents.set_index("doc_id")
+    new = part.documents.set_index("doc_id")
+    docs = docs.copy()
+    docs.loc[new.index, new.columns] = new
+    docs = docs.reset_index()[base.documents.columns]
+    for c in ("n_sentences", "n_words", "n_masked", "n_both_neutral", "n_polar"):
+        docs[c] = docs[c].astype(int)
+    return sa.SentimentTables(sentences=sents, paragraphs=sa.paragraph_scores(sents), documents=docs,
+                              exclude_phrases=part.exclude_phrases, method=base.method)
+
+
+def _with_position(tables: sa.SentimentTables) -> sa.SentimentTables:
+    s = tables.sentences
+    s["position"] = s.groupby("doc_id", sort=False).cumcount() + 1
+    return tables
+
+
+@st.cache_resource(show_spinner=SPINNER, **CACHE)
+def _base(key: str, clean: bool, _prep: Prepared) -> sa.SentimentTables:
+    return _with_position(sa.score_corpus(_prep.docs, _prep.sentences))
+
+
+@st.cache_resource(show_spinner="Scoring again the texts that contain the tracked phrases, without the phrases' "
+                                "words…", **CACHE)
+def _masked(key: str, clean: bool, excl: tuple, hit_docs: tuple, _prep: Prepared,
+            _base_tables: sa.SentimentTables) -> sa.SentimentTables:
+    if not hit_docs:
+        b = _base_tables
+        return sa.SentimentTables(b.sentences, b.paragraphs, b.documents, excl, b.method)
+    keep = set(hit_docs)
+    docs = _prep.docs[_prep.docs["doc_id"].astype(str).isin(keep)]
+    sents = _prep.sentences[_prep.sentences["doc_id"].astype(str).isin(keep)]
+    part = sa.score_corpus(docs, sents, exclude_phrases=list(excl))
+    return _with_position(merge_rescored(_base_tables, part, hit_docs))
+
+
+def tables(view: View) -> sa.SentimentTables:
+    """Sentence, paragraph and document scores of the WHOLE session corpus (see
+    :class:`analysis.sentiment.SentimentTables`; sentences also have ``position``,
+    1 = the document's first sentence), tracked phrases masked when the view says so."""
+    key, whole = data.corpus_key(), data.prepared(view)
+    base = _base(key, view.clean, whole)
+    excl = excluded(view)
+    if not excl:
+        return base
+    hits = ct.phrase_hits(view, list(excl), whole_corpus=True)
+    hit_docs = tuple(sorted(set(hits["doc_id"].astype(str))))
+    return _masked(key, view.clean, excl, hit_docs, whole, base)
+
+
+@st.cache_resource(show_spinner=False, **CACHE)
+def _sub(key: str, clean: bool, excl: tuple, what: str, ids: tuple | None, _frame: pd.DataFrame) -> pd.DataFrame:
+    return _keep(_frame, ids)
+
+
+def sentences(view: View) -> pd.DataFrame:
+    """Scored sentences of the filtered documents: ``doc_id, para, sent, start, end, text,
+    polarity, subjectivity, vader, n_words, masked, position``."""
+    key, _w, _s, ids = _scope(view)
+    return _sub(key, view.clean, excluded(view), "sentences", ids, tables(view).sentences)
+
+
+def doc_scores(view: View) -> pd.DataFrame:
+    """Document scores of the filtered documents (columns of
+    :func:`analysis.sentiment.document_scores`)."""
+    key, _w, _s, ids = _scope(view)
+    return _sub(key, view.clean, excluded(view), "documents", ids, tables(view).documents)
+
+
+def doc_sentences(view: View, doc_id: str) -> pd.DataFrame:
+    """The scored sentences of one document (whole corpus, whatever the filters)."""
+    s = tables(view).sentences
+    return s[s["doc_id"].astype(str) == str(doc_id)].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- intervals and groups
+
+@st.cache_resource(show_spinner="Working out the uncertainty of each document's score (bootstrap)…", **CACHE)
+def _doc_intervals(key: str, clean: bool, excl: tuple, measure: str, _tables: sa.SentimentTables) -> pd.DataFrame:
+    d = _tables.documents
+    meta = pd.DataFrame({"doc_id": d["doc_id"].astype(str), "_doc": d["doc_id"].astype(str)})
+    out = sa.group_scores(d, meta, "_doc", measure, n_boot=N_BOOT, sentences=_tables.sentences)
+    return out.rename(columns={"group": "doc_id"})
+
+
+def doc_intervals(view: View, measure: str) -> pd.DataFrame:
+    """Per filtered document: ``doc_id, n_docs (1), n_sentences, mean, lo, hi, interval_basis``.
+
+    ``mean`` is the document's ``measure``; ``lo``/``hi`` the 95% percentile bootstrap
+    interval over its sentences (word-weighted sentence means; for the whole-text
+    measures it is the interval of the sentence mean). Computed once per corpus."""
+    key, _w, _s, ids = _scope(view)
+    excl = excluded(view)
+    full = _doc_intervals(key, view.clean, excl, measure, tables(view))
+    return _sub(key, view.clean, excl, f"intervals:{measure}", ids, full)
+
+
+def group_keys(docs: pd.DataFrame, by: str) -> pd.Series:
+    """Each document's group value as :func:`analysis.sentiment.group_scores` forms it
+    (stripped text, "" when missing; years when ``by == "date"``)."""
+    if by not in docs:
+        return pd.Series([""] * len(docs), index=docs.index, dtype=object)
+    if by == "date":
+        return pd.Series(sa.date_bins(docs[by].tolist(), "year").to_numpy(), index=docs.index, dtype=object)
+    return docs[by].astype(object).where(docs[by].notna(), "").astype(str).str.strip()
+
+
+def group_label(by: str, value) -> str:
+    """How a group value is shown ("Unknown author" for an empty author)."""
+    return ct.group_label(by, value)
+
+
+@st.cache_resource(show_spinner=False, **CACHE)
+def _colours(key: str, clean: bool, by: str, _docs: pd.DataFrame) -> dict[str, str]:
+    return colour_map(group_keys(_docs, by))
+
+
+def colours(view: View, by: str | None = None) -> dict[str, str]:
+    """A colour per group value of ``by`` (default the sidebar's group-by), fixed over the whole corpus."""
+    by = by or view.group_by
+    return _colours(data.corpus_key(), view.clean, by, data.prepared(view).docs)
+
+
+@st.cache_resource(show_spinner=False, **CACHE)
+def _groups(key: str, clean: bool, excl: tuple, ids: tuple | None, by: str, measure: str,
+            _docs: pd.DataFrame, _scores: pd.DataFrame, _per_doc: pd.DataFrame) -> pd.DataFrame:
+    meta = pd.DataFrame({"doc_id": _docs["doc_id"].astype(str), "_g": group_keys(_docs, by).to_numpy()})
+    out = sa.group_scores(_scores, meta, "_g", measure, n_boot=N_BOOT)
+    scores = _scores.set_index(_scores["doc_id"].astype(str))
+    meta["n_sentences"] = scores["n_sentences"].reindex(meta["doc_id"]).fillna(0).to_numpy()
+    meta["value"] = scores[measure].reindex(meta["doc_id"]).to_numpy()
+    out["n_sentences"] = out["group"].map(meta.groupby("_g")["n_sentences"].sum()).fillna(0).astype(int)
+    per_doc = _per_doc.set_index("doc_id")
+    for i, g in out["group"].items():
+        if out.at[i, "interval_basis"] != "none":
+            continue
+        valid = meta[(meta["_g"] == g) & meta["value"].notna()]["doc_id"]
+        if len(valid) == 1 and valid.iloc[0] in per_doc.index:
+            row = per_doc.loc[valid.iloc[0]]
+            out.loc[i, ["lo", "hi", "interval_basis"]] = [row["lo"], row["hi"], row["interval_basis"]]
+    out["label"] = [group_label(by, g) for g in out["group"]]
+    return out[["group", "label", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"]]
+
+
+def group_table(view: View, by: str, measure: str) -> pd.DataFrame:
+    """Tone per group of the filtered documents: ``group, label, n_docs, n_sentences, mean,
+    lo, hi, interval_basis``. ``mean``: unweighted mean of the group's document scores;
+    interval: 95% bootstrap over its documents, or over the sentences of a one-document
+    group (``interval_basis`` says which). See :func:`analysis.sentiment.group_scores`."""
+    key, _w, sub, ids = _scope(view)
+    return _groups(key, view.clean, excluded(view), ids, by, measure, sub.docs, doc_scores(view),
+                   doc_intervals(view, measure))
+
+
+# --------------------------------------------------------------------------- evidence
+
+def evidence_text(chunks: list[dict], limit: int = 8) -> str:
+    """Evidence chunks as one line: ``bitter (-0.10), angry (-0.50)``."""
+    parts = [f"{c['words']} ({c['polarity']:+.2f})" for c in chunks if c["polarity"] != 0]
+    more = len(parts) - limit
+    return ", ".join(parts[:limit]) + (f" … and {more} more" if more > 0 else "")
+
+
+def sentence_evidence(view: View, text: str) -> pd.DataFrame:
+    """TextBlob's evidence for one sentence (``words, polarity, subjectivity, label, start, end``),
+    tracked phrases masked when the view says so."""
+    rows = sa.sentence_evidence(str(text), list(excluded(view)))
+    return pd.DataFrame(rows, columns=["words", "polarity", "subjectivity", "label", "start", "end"])
+
+
+@st.cache_resource(show_spinner=False, **CACHE)
+def _evidence(key: str, clean: bool, excl: tuple, doc_id: str, _sents: pd.DataFrame) -> pd.DataFrame:
+    return sa.document_evidence(_sents, doc_id, exclude_phrases=list(excl))
+
+
+def doc_evidence(view: View, doc_id: str) -> pd.DataFrame:
+    """Every scored chunk of every sentence of one document (offsets into its text)."""
+    return _evidence(data.corpus_key(), view.clean, excluded(view), str(doc_id), doc_sentences(view, doc_id))
+
+
+@st.cache_resource(show_spinner=False, **CACHE)
+def _extremes(key: str, clean: bool, excl: tuple, ids: tuple | None, col: str, n: int,
+              _sents: pd.DataFrame) -> pd.DataFrame:
+    s = _sents[_sents["n_words"] >= MIN_EXTREME_WORDS]
+    top = s.nlargest(n, col, keep="first").assign(side="most positive")
+    bottom = s.nsmallest(n, col, keep="first").assign(side="most negative")
+    top = top[top[col] > 0]
+    bottom = bottom[bottom[col] < 0]
+    out = pd.concat([top, bottom], ignore_index=True)
+    out["evidence"] = [evidence_text(sa.sentence_evidence(str(t), list(excl))) for t in out["text"]]
+    return out
+
+
+def extremes(view: View, col: str, n: int = 5) -> pd.DataFrame:
+    """The ``n`` most positive and ``n`` most negative sentences (by sentence column ``col``:
+    ``polarity`` or ``vader``) of the filtered documents, sentences of at least
+    :data:`MIN_EXTREME_WORDS` words, with TextBlob's ``evidence`` words as text."""
+    key, _w, _s, ids = _scope(view)
+    return _extremes(key, view.clean, excluded(view), ids, col, int(n), sentences(view))
+
+
+@st.cache_resource(show_spinner=False, **CACHE)
+def _sample(key: str, clean: bool, excl: tuple, ids: tuple | None, n: int, _sents: pd.DataFrame) -> pd.DataFrame:
+    s = _sents[_sents["n_words"] > 0]
+    if len(s) <= n:
+        return s
+    rows = np.sort(np.random.default_rng(0).choice(len(s), size=n, replace=False))
+    return s.iloc[rows]
+
+
+def sentence_sample(view: View, n: int = 3000) -> pd.DataFrame:
+    """At most ``n`` scored sentences of the filtered documents (a fixed random sample when
+    there are more), for scatter plots."""
+    key, _w, _s, ids = _scope(view)
+    return _sample(key, view.clean, excluded(view), ids, int(n), sentences(view))

@@ -1,0 +1,261 @@
+"""Pieces of the Overview, Sentiment and Reader pages: tone controls, plain-language
+summaries, sentence and evidence tables, Reader links.
+
+Streamlit code kept out of the pages so they stay short. Untrusted text
+(document text, titles, authors, phrases) is shown only in tables, ``st.text``,
+``st.html`` with every piece escaped, or quoted as inline code in Markdown
+(:func:`md_code`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from . import cached_sentiment as cs
+from .colors import UNKNOWN_COLOUR
+from .downloads import download_button
+from .safe import html_text
+from .sidebar import widget
+from .state import View
+
+GLOSSARY = {
+    "polarity": "TextBlob polarity: how positive (+1) or negative (−1) the wording is, the average over the "
+                "words of its word list found in the text (e.g. 'good' +0.7, 'bitter' −0.1), after "
+                "negation ('not good') and intensifiers ('very good'). 0 = no such word, or they balance out.",
+    "subjectivity": "TextBlob subjectivity: 0 = factual wording, 1 = opinion and feeling, the average over the "
+                    "same words.",
+    "vader": "VADER compound score: a second word list built for social-media and news language. Each "
+             "sentence gets a score from −1 (negative) to +1 (positive); from +0.05 up counts as positive, "
+             "from −0.05 down as negative. A document's VADER score is the mean of its sentences, each "
+             "weighted by its number of words.",
+    "interval": "95% bootstrap interval: the range the score would likely take with a different sample of "
+                "texts. Worked out by re-drawing the group's documents (or, for a single document, its "
+                "sentences) at random 2,000 times. Wide interval = few or very mixed texts.",
+    "basis": "TextBlob can score a document as one block of text ('whole text', what the TextBlob library "
+             "returns) or as the mean of its sentences, each weighted by its number of words ('mean of "
+             "sentences', comparable with VADER). They usually differ a little.",
+    "exclude": "Word lists know nothing of set phrases: in 'left behind', 'behind' counts as negative "
+               "(TextBlob −0.4), so a text that merely names the 'left behind' voters reads as more negative. "
+               "Switch this on to blank out the tracked phrases' words before scoring; the texts that use "
+               "them are scored again.",
+    "agreement": "Agreement between TextBlob and VADER over a document's sentences: correlation (1 = they rank "
+                 "sentences alike, 0 = unrelated) and the share of sentences both call positive, negative or "
+                 "neutral.",
+}
+METHOD_NAMES = {"textblob": "TextBlob", "vader": "VADER"}
+BASIS_NAMES = {"whole": "Whole text", "sentences": "Mean of sentences"}
+
+
+def md_code(text) -> str:
+    """Untrusted text quoted as inline code in Markdown (shown literally)."""
+    s = " ".join(str(text).replace("`", "'").split())
+    return f"`{s}`"
+
+
+def md_name(name) -> str:
+    """A column name (from the user's metadata) safe inside Markdown: plain when it is only
+    letters, digits, spaces and underscores, else quoted as code."""
+    s = str(name)
+    if re.fullmatch(r"[A-Za-z0-9 _]{1,40}", s):
+        return s.replace("_", " ")
+    return md_code(s)
+
+
+def selected_points(event) -> list[list]:
+    """The ``customdata`` of the points selected in a ``st.plotly_chart`` event."""
+    try:
+        points = event.selection.points
+    except AttributeError:
+        return []
+    return [p["customdata"] for p in points if p.get("customdata") is not None]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+def _figure(cache_key: tuple, _builder, _args: tuple, _kwargs: dict) -> go.Figure:
+    return _builder(*_args, **_kwargs)
+
+
+def figure(cache_key: tuple, builder, *args, **kwargs) -> go.Figure:
+    """``builder(*args, **kwargs)`` built once per ``cache_key`` (which must name the builder and
+    say everything the inputs depend on). The figure is shared: never change it."""
+    return _figure((builder.__name__,) + tuple(cache_key), builder, args, kwargs)
+
+
+# --------------------------------------------------------------------------- controls
+
+def method_controls(view: View, basis_control: bool = True, exclude_control: bool = True) -> tuple[str, str]:
+    """The method switch (TextBlob / VADER, in the URL), the TextBlob document-score basis and
+    the "leave tracked phrases out" toggle. Returns ``(document measure to show, basis)``,
+    basis "whole" or "sentences"."""
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="large")
+    row.segmented_control("Sentiment method", list(METHOD_NAMES), format_func=METHOD_NAMES.get, required=True,
+                          key="w_method", on_change=widget("w_method", view, "method"),
+                          help=f"TextBlob: {GLOSSARY['polarity']}\n\nVADER: {GLOSSARY['vader']}")
+    basis = "whole"
+    if basis_control and view.method == "textblob":
+        basis = row.segmented_control("Document score", list(BASIS_NAMES), format_func=BASIS_NAMES.get,
+                                      default="whole", required=True, key="w_tone_basis", persist_state="session",
+                                      help=GLOSSARY["basis"]) or "whole"
+    if exclude_control:
+        row.toggle("Leave tracked phrases' words out of scoring", key="w_exclude", width="content",
+                   on_change=widget("w_exclude", view, "exclude_phrase_words"), help=GLOSSARY["exclude"])
+    return cs.document_measure(view, basis), basis
+
+
+def measure_label(measure: str, title: bool = False) -> str:
+    """Axis/column label of a document measure, e.g. "TextBlob polarity, whole text"."""
+    label = cs.MEASURES.get(measure, measure)
+    return label[:1].upper() + label[1:] if title else label
+
+
+def exclusion_note(view: View, n_masked: int) -> None:
+    """Say what the exclusion toggle changed."""
+    excl = cs.excluded(view)
+    if view.exclude_phrase_words and not excl:
+        st.caption("No phrase is tracked, so nothing is left out of scoring.")
+    elif excl:
+        st.caption(f"Scores leave out the words of the tracked phrases ({', '.join(md_code(p) for p in excl)}): "
+                   f"{n_masked:,} sentence(s) of the selected documents contained one.")
+
+
+# --------------------------------------------------------------------------- plain language
+
+def tone_word(score, method: str = "textblob") -> str:
+    """A plain word for a tone score (thresholds: ±0.05 neutral; TextBlob 0.25 / VADER 0.5 strong)."""
+    if score is None or (isinstance(score, float) and math.isnan(score)):
+        return "not scored (no words)"
+    strong = 0.5 if method == "vader" else 0.25
+    if abs(score) < 0.05:
+        return "about neutral"
+    side = "positive" if score > 0 else "negative"
+    return f"clearly {side}" if abs(score) >= strong else f"mildly {side}"
+
+
+def subjectivity_word(score) -> str:
+    """A plain phrase for a subjectivity score (thresholds 0.3 and 0.5)."""
+    if score is None or (isinstance(score, float) and math.isnan(score)):
+        return "not scored"
+    return "mostly factual" if score < 0.3 else "a mix of fact and opinion" if score < 0.5 else "mostly opinion"
+
+
+def _n(x, fmt="{:+.2f}") -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.format(x)
+
+
+def summary_html(table: pd.DataFrame, measure: str, method: str, phrases: list[str], colours: dict,
+                 max_docs: int = 8) -> str:
+    """Plain-language sentences built from the numbers: which document is most positive and most
+    negative by ``measure``, then one line per document (up to ``max_docs``).
+
+    ``table``: the Overview's document table (``doc_id, document, author, group, words,
+    polarity, subjectivity, vader_mean, polarity_mean`` and a count column ``“phrase”`` per phrase).
+    Every piece of corpus text is escaped.
+    """
+    t = table.dropna(subset=[measure])
+    name = measure_label(measure)
+    parts = ['<div style="line-height:1.6">']
+    if len(t) >= 2:
+        hi, lo = t.loc[t[measure].idxmax()], t.loc[t[measure].idxmin()]
+        top = "most positive" if hi[measure] > 0 else "least negative"
+        bottom = "most negative" if lo[measure] < 0 else "least positive"
+        parts.append(f"<p>By {html_text(name)}: <b>{top}</b> is {_doc(hi, colours)} "
+                     f"({_n(hi[measure])}); <b>{bottom}</b> is {_doc(lo, colours)} ({_n(lo[measure])}).</p>")
+    if len(table) <= max_docs:
+        parts.append('<ul style="margin:0;padding-left:1.2em">')
+        for _, r in table.iterrows():
+            counts = [f"“{html_text(p)}” {int(r.get(f'“{p}”', 0) or 0)}×" for p in phrases]
+            parts.append(
+                f"<li>{_doc(r, colours)}, {int(r['words']):,} words. "
+                f"TextBlob: <b>{tone_word(r['polarity'])}</b> ({_n(r['polarity'])}); "
+                f"VADER: <b>{tone_word(r['vader_mean'], 'vader')}</b> ({_n(r['vader_mean'])}); "
+                f"{subjectivity_word(r['subjectivity'])} (subjectivity {_n(r['subjectivity'], '{:.2f}')})."
+                + (f" Tracked phrases: {', '.join(counts)}." if counts else "") + "</li>")
+        parts.append("</ul>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _doc(row, colours: dict) -> str:
+    colour = colours.get(str(row.get("group", "")), UNKNOWN_COLOUR)
+    dot = f'<span style="color:{colour};font-size:1.1em">●</span>'
+    author = str(row.get("author", ""))
+    label = str(row["document"])
+    who = "" if author in label else f" by {html_text(author)}"
+    return f"{dot} <b>{html_text(label)}</b>{who}"
+
+
+# --------------------------------------------------------------------------- tables
+
+SCORE_COLUMNS = {
+    "polarity": st.column_config.NumberColumn("polarity", help=GLOSSARY["polarity"], format="%+.3f"),
+    "subjectivity": st.column_config.NumberColumn("subjectivity", help=GLOSSARY["subjectivity"], format="%.3f"),
+    "vader": st.column_config.NumberColumn("VADER", help=GLOSSARY["vader"], format="%+.3f"),
+    "vader_mean": st.column_config.NumberColumn("VADER (mean)", help=GLOSSARY["vader"], format="%+.3f"),
+    "polarity_mean": st.column_config.NumberColumn("polarity (mean of sentences)", help=GLOSSARY["basis"],
+                                                   format="%+.3f"),
+    "subjectivity_mean": st.column_config.NumberColumn("subjectivity (mean of sentences)", format="%.3f"),
+    "position": st.column_config.NumberColumn("#", help="Sentence number in its document (1 = first)."),
+    "text": st.column_config.TextColumn("sentence", width="large"),
+    "evidence": st.column_config.TextColumn("words that drove it (TextBlob)", width="medium",
+                                            help="TextBlob's scored words with their polarity."),
+    "masked": st.column_config.CheckboxColumn("phrase left out", help="A tracked phrase occurred in the "
+                                              "sentence and its words were blanked before scoring."),
+    "n_words": st.column_config.NumberColumn("words"),
+}
+
+
+def sentence_table(rows: pd.DataFrame, labels: dict, key: str, with_doc: bool = True, height="auto",
+                   limit: int = 2000, **select) -> object:
+    """Scored sentences as a table (document, #, scores, sentence) with a CSV button.
+    ``select``: ``on_select``/``selection_mode`` for a clickable table (returns the event)."""
+    shown = rows.assign(document=rows["doc_id"].astype(str).map(labels).fillna(rows["doc_id"].astype(str)))
+    cols = [c for c in ("side", "position", "text", "polarity", "vader", "subjectivity", "evidence", "masked")
+            if c in shown] + (["document"] if with_doc else [])
+    if len(shown) > limit:
+        st.caption(f"Showing {limit:,} of {len(shown):,} sentences; the CSV has them all.")
+    event = st.dataframe(shown[cols].head(limit), hide_index=True, width="stretch", height=height,
+                         key=f"{key}_table", column_config=SCORE_COLUMNS, **select)
+    download_button("Download these sentences (CSV)", shown[["doc_id"] + cols], f"{key}.csv", key=f"{key}_dl")
+    return event
+
+
+def evidence_table(chunks: pd.DataFrame, key: str) -> None:
+    """TextBlob's scored words of one sentence, with what they mean."""
+    if chunks.empty:
+        st.info("TextBlob found no word of its list in this sentence, so its polarity and subjectivity are 0.")
+        return
+    shown = chunks[["words", "polarity", "subjectivity"]]
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_ev", column_config={
+        "words": st.column_config.TextColumn("words", help="A word of TextBlob's list with the negation or "
+                                             "intensifier before it ('not very good'); '!' marks an exclamation "
+                                             "that strengthened it."),
+        "polarity": SCORE_COLUMNS["polarity"], "subjectivity": SCORE_COLUMNS["subjectivity"]})
+    st.caption("The sentence's TextBlob polarity is the plain mean of these words' polarities (likewise "
+               "subjectivity). Words outside TextBlob's list do not count.")
+    download_button("Download these words (CSV)", shown, f"{key}_evidence.csv", key=f"{key}_ev_dl")
+
+
+def sentence_detail(view: View, row, labels: dict, key: str) -> None:
+    """One sentence: its document, scores, text and evidence words."""
+    doc = str(row["doc_id"])
+    st.text(f"{labels.get(doc, doc)} · sentence {int(row['position'])}")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("TextBlob polarity", _n(row["polarity"], "{:+.3f}"), help=GLOSSARY["polarity"])
+    c2.metric("VADER", _n(row["vader"], "{:+.3f}"), help=GLOSSARY["vader"])
+    c3.metric("Subjectivity", _n(row["subjectivity"], "{:.3f}"), help=GLOSSARY["subjectivity"])
+    st.text(str(row["text"]))
+    evidence_table(cs.sentence_evidence(view, row["text"]), key=key)
+    reader_link(view, doc)
+
+
+def reader_link(view: View, doc_id: str, label: str | None = None) -> None:
+    """A link to the Reader opened on ``doc_id`` (same session; the view travels with it)."""
+    query = dict(view.to_query())
+    query["read"] = str(doc_id)
+    text = "Read it in the Reader" if label is None else f"Read {md_code(label)} in the Reader"
+    st.page_link("pages/reader.py", label=text, icon=":material/menu_book:", query_params=query)
