@@ -87,10 +87,12 @@ from .model import METADATA_FIELDS, STANDARD_FIELDS, Corpus, Document, LoadError
 __all__ = [
     "Corpus",
     "Document",
-    "LoadError",
+    "ID_COLUMNS",
     "Limits",
+    "LoadError",
     "SEEDS_DIR",
     "SUPPORTED_EXTENSIONS",
+    "TEXT_COLUMNS",
     "decode_text",
     "from_text",
     "load_bytes",

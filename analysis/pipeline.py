@@ -25,6 +25,7 @@ from .model import Corpus, LoadError
 
 REMOVAL_COLUMNS = ["doc_id", "rule", "start", "end", "text"]
 REPAIR_COLUMNS = ["doc_id", "step", "count"]
+DERIVED_COLUMNS = ("raw_text", "n_words", "n_sentences", "n_paragraphs")
 
 
 @dataclass
@@ -59,6 +60,9 @@ class Prepared:
 def prepare(corpus: Corpus, clean: bool = True) -> Prepared:
     """Clean (unless ``clean=False``) and segment every document of ``corpus``."""
     frame = corpus.to_frame()
+    # A user's own column with a name we derive (the shared CSVs bring n_words)
+    # is kept under another name rather than overwritten.
+    frame = frame.rename(columns={c: f"{c}_source" for c in DERIVED_COLUMNS if c in frame.columns})
     texts, removals, repairs = [], [], []
     for doc_id, raw in zip(frame["doc_id"], frame["text"]):
         result = clean_mod.clean_text(str(raw), enabled=clean)

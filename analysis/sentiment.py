@@ -612,6 +612,14 @@ def _bootstrap(values: np.ndarray, weights: np.ndarray | None, n_boot: int, seed
     return float(lo), float(hi)
 
 
+def _sentence_weights(sg: pd.DataFrame, measure: str, sentences: pd.DataFrame) -> np.ndarray:
+    """Bootstrap weights for one document's sentences (see :func:`group_scores`)."""
+    if measure in ("polarity", "subjectivity") and "text" in sentences.columns:
+        texts = sentences.loc[sg.index, "text"].astype(str)
+        return np.array([len(fast.textblob_assessments(t)) for t in texts], dtype=float)
+    return sg["n_words"].to_numpy(dtype=float)
+
+
 def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure: str = "polarity",
                  n_boot: int = 2000, seed: int = 0, sentences: pd.DataFrame | None = None,
                  date_freq: str | None = None, ci: float = 0.95) -> pd.DataFrame:
@@ -628,7 +636,8 @@ def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure:
     ``subjectivity_mean`` or ``vader_mean`` (word-weighted sentence means).
 
     Returns one row per group, sorted by group label (``""`` last):
-    ``group, n_docs, n_sentences, mean, lo, hi, interval_basis`` where
+    ``group, n_docs, n_sentences, mean, lo, hi, interval_basis``
+    (``n_sentences`` only when ``sentences`` are given) where
 
     - ``mean`` = unweighted mean of the group's document scores (each document
       counts once, whatever its length);
@@ -639,10 +648,12 @@ def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure:
       ``interval_basis="documents"``;
     - for a group with a single document, when ``sentences`` (scored, see
       :func:`score_sentences`) are given: resamples of that document's
-      sentences, each resample's word-weighted mean of the matching sentence
-      score (polarity, subjectivity or vader); ``interval_basis="sentences"``.
-      For the whole-text measures this is the interval of the sentence mean,
-      which may differ slightly from ``mean``;
+      sentences; ``interval_basis="sentences"``. For the whole-text measures
+      (``polarity``, ``subjectivity``) each resample's statistic is the mean
+      of its sentences' scores weighted by their number of TextBlob
+      assessments, which on the full sample is (up to chunks that straddle a
+      sentence break) the whole-text score itself, so the interval is centred
+      on ``mean``; for the sentence-mean measures the weights are word counts;
     - otherwise (one document with one sentence, or no sentences given)
       ``lo``/``hi`` are NaN and ``interval_basis="none"``.
     Documents whose score is NaN (no words) are left out of ``mean`` and the
@@ -688,7 +699,7 @@ def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure:
             if sg is not None:
                 sg = sg[sg["n_words"] > 0]
                 if len(sg) >= 2:
-                    lo, hi = _bootstrap(sg[col].to_numpy(dtype=float), sg["n_words"].to_numpy(dtype=float),
+                    lo, hi = _bootstrap(sg[col].to_numpy(dtype=float), _sentence_weights(sg, measure, sentences),
                                         n_boot, seed, ci)
                     basis = "sentences"
         rows.append({"group": label, "n_docs": n_docs, "n_sentences": n_sentences, "mean": mean,

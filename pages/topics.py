@@ -138,9 +138,12 @@ else:
     with tab_map:
         ev = st.plotly_chart(charts.topic_map(ct.map_points(topics, ids, labels), names, colours),
                              key="topic_map", **SELECT)
-        st.caption(f"Each point is one of the {model.units_} of the filtered documents, coloured by its main topic; "
-                   "points close together mix the same topics. Hover for the start of the text; click a point or "
-                   "draw a box around several to read them below. Click a topic in the legend to hide it.")
+        what = "one of the filtered documents" if model.units_ == "documents" else \
+            f"one of the {model.units_} of the filtered documents"
+        st.caption(f"Each point is {what}, coloured by its main topic; points close together mix the same topics"
+                   + (" (with two topics, every text sits on one curve between them)" if model.k_ == 2 else "")
+                   + ". Hover for the start of the text; click a point or draw a box around several to read them "
+                   "below. Click a topic in the legend to hide it.")
         if units_picked := [p[0] for p in picked(ev)]:
             show_units(ct.units_in(topics, unit_ids=units_picked), key="map")
     with tab_k:

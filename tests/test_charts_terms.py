@@ -174,3 +174,11 @@ def test_similarity_heatmap_and_click_layer():
     d3 = similarity_heatmap(m, {"a": "<A>"}, blank_diagonal=False, clickable_max=0).to_dict()
     assert values(d3["data"][0]["z"])[0][0] == pytest.approx(1.0)
     assert d3["data"][0]["text"][0][1] == "&lt;A&gt; ↔ b"  # hover names the pair, escaped
+
+
+def test_phrase_timeline_months_are_categories():
+    tl = pd.DataFrame({"period": ["2020-03", "2020-01"], "phrase": ["a", "a"], "count": [1, 0],
+                       "n_words": [100, 100], "rate_per_10k": [100.0, 0.0], "n_docs": [1, 1], "doc_freq": [1, 0]})
+    d = phrase_timeline(tl).to_dict()
+    assert d["data"][0]["x"] == ["2020-01", "2020-03"]
+    assert d["layout"]["xaxis"]["type"] == "category"

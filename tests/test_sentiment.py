@@ -192,7 +192,7 @@ def messy_text(draw):
     return "".join(out)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(messy_text())
 def test_generated_text_equals_the_libraries(text):
     assert F.textblob_sentiment(text) == ref_tb(text)
@@ -201,7 +201,7 @@ def test_generated_text_equals_the_libraries(text):
     assert F.textblob_assessments(text) == [tuple(a) for a in lib]
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(messy_text(), min_size=1, max_size=6))
 def test_whole_document_from_sentences_equals_textblob(parts):
     # Documents built from sentence-like parts with varied gaps, scored through

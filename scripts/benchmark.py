@@ -1,0 +1,428 @@
+"""Speed and memory benchmark: cold analysis vs a naive peer, warm page reruns, a 100,000-document build.
+
+    .venv/bin/python scripts/benchmark.py                  # everything (make bench)
+    .venv/bin/python scripts/benchmark.py --cold           # full analysis vs the peer, per stage, peak memory
+    .venv/bin/python scripts/benchmark.py --warm           # per-page rerun times with AppTest
+    .venv/bin/python scripts/benchmark.py --build-100k     # chunked build of a 100,000-document corpus
+    .venv/bin/python scripts/benchmark.py --cold --corpus ../shared/corpora/bbc-news-full/bbc_news_full.csv.gz
+
+Cold: the peer and our analysis each run in a fresh subprocess, one after the
+other, on the same corpus (default: the US State of the Union addresses,
+233 texts, 1.8M words). The clock starts after the third-party imports of
+each (TextBlob/scikit-learn for the peer, pandas for ours; our lazy imports,
+the worker process's start and every stage count against us). Peak memory is
+the largest sum of the resident set sizes of the subprocess and all its
+children (our worker included), sampled every 20 ms with psutil.
+
+- peer: split each text into sentences with ``(?<=[.!?])\\s+``,
+  ``TextBlob(s).sentiment`` per sentence and ``TextBlob(text).sentiment`` per
+  document, ``CountVectorizer(ngram_range=(1, 2)).fit_transform(texts)``, then
+  ``TfidfVectorizer(stop_words="english", min_df=2, max_df=0.8)`` and
+  ``NMF(8, init="nndsvda", random_state=0)`` fit on it.
+- ours: :func:`analysis.full.analyse` on the file: loading, cleaning,
+  segmentation, TextBlob + VADER per sentence, TextBlob per whole document,
+  the term index (words and 2-word n-grams), topics with the automatic k
+  (:func:`analysis.full.topic_params`: on more than 150 units 2 resamples per
+  k, 2,000 terms, at most 1,000 units in the stability analysis), shared
+  passages and document similarity.
+
+Warm: the app (app.py, pages from ``app.PAGES`` that exist) under
+``streamlit.testing.v1.AppTest`` with the corpus put into the session; each
+page is run once (cold, caches filled), then a filter change and a phrase
+change are each timed (server time of one rerun).
+
+Build: a corpus of 100,000 documents made by repeating the four shared
+corpora with new ids, written to a temporary folder, built with
+``python -m analysis build ... --local-limits``; time and peak memory, then
+the store's aggregate queries are timed (whole corpus and a filtered subset).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CORPORA = ROOT.parent / "shared" / "corpora"
+SOTU = CORPORA / "us-sotu" / "us_sotu_1790_2021.csv.gz"
+BBC = CORPORA / "bbc-news-full" / "bbc_news_full.csv.gz"
+SHARED = {
+    "bbc": BBC,
+    "covid": CORPORA / "uk-covid-opposition" / "uk_covid_opposition_speeches.csv.gz",
+    "tweets": CORPORA / "kavanaugh-tweets-sentiment" / "kavanaugh_tweets_sentiment.csv.gz",
+    "sotu": SOTU,
+}
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def rel(path: Path) -> str:
+    try:
+        return os.path.relpath(path, Path.cwd())
+    except ValueError:
+        return str(path)
+
+
+# ----------------------------------------------------------------------------- memory
+
+
+class TreeMemory:
+    """Peak resident memory of a process and all its descendants (psutil, sampled)."""
+
+    def __init__(self, pid: int, every: float = 0.02):
+        import psutil
+
+        self.proc = psutil.Process(pid)
+        self.every = every
+        self.peak = 0
+        self.peak_processes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        import psutil
+
+        while not self._stop.is_set():
+            try:
+                procs = [self.proc] + self.proc.children(recursive=True)
+            except psutil.Error:
+                break
+            total = 0
+            for p in procs:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            if total > self.peak:
+                self.peak, self.peak_processes = total, len(procs)
+            self._stop.wait(self.every)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run_measured(cmd: list[str], env=None) -> tuple[subprocess.CompletedProcess, float, int, int]:
+    """Run ``cmd``; returns (completed process, wall seconds, peak tree RSS bytes, processes at peak)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    mem = TreeMemory(proc.pid)
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    peak = mem.stop()
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), wall, peak, mem.peak_processes
+
+
+def mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB"
+
+
+# ----------------------------------------------------------------------------- cold: the two programs
+
+
+def child_peer(path: str) -> dict:
+    import re
+
+    import pandas as pd
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from textblob import TextBlob
+
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    df = pd.read_csv(path, keep_default_na=False)
+    texts = df["text"].astype(str).tolist()
+    split = re.compile(r"(?<=[.!?])\s+")
+    sent, docs = [], []
+    for t in texts:
+        for s in split.split(t):
+            sent.append(TextBlob(s).sentiment)
+        docs.append(TextBlob(t).sentiment)
+    t1 = time.perf_counter()
+    CountVectorizer(ngram_range=(1, 2)).fit_transform(texts)
+    X = TfidfVectorizer(stop_words="english", min_df=2, max_df=0.8).fit_transform(texts)
+    NMF(8, init="nndsvda", random_state=0).fit(X)
+    t2 = time.perf_counter()
+    return {"total": t2 - t0, "stages": {"read+textblob": t1 - t0, "count+tfidf+nmf": t2 - t1},
+            "cpu_main": time.process_time() - c0, "n_sentences": len(sent), "n_docs": len(docs)}
+
+
+def child_ours(path: str) -> dict:
+    import resource
+
+    import pandas  # noqa: F401  (the peer's pandas import is not timed either)
+
+    from analysis.full import analyse
+    from analysis.limits import Limits
+
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    fa = analyse([path], limits=Limits.local())
+    total = time.perf_counter() - t0
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"total": total, "stages": fa.timings, "schedule": fa.schedule, "notes": fa.notes,
+            "cpu_main": time.process_time() - c0, "cpu_workers": children.ru_utime + children.ru_stime,
+            "n_jobs": fa.n_jobs, "n_docs": len(fa.prepared.docs), "n_sentences": len(fa.prepared.sentences),
+            "n_words": int(fa.prepared.docs["n_words"].sum()), "topics_k": fa.topics.k,
+            "topics_units": fa.topics.units, "topic_params": fa.topics.params,
+            "n_terms": int(fa.term_index.counts.shape[1]), "n_passages": len(fa.passages)}
+
+
+def cold(corpus: Path) -> dict:
+    print(f"\n== Cold analysis of {rel(corpus)}")
+    print(f"   load average before: {load_average()} (2 cores shared with other work: expect noise)")
+    results = {}
+    for who in ("peer", "ours"):
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--_child", who, str(corpus)]
+        done, wall, peak, nproc = run_measured(cmd)
+        if done.returncode != 0:
+            print(done.stderr[-3000:], file=sys.stderr)
+            raise SystemExit(f"{who} failed")
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        r["peak_rss"] = peak
+        r["peak_processes"] = nproc
+        r["load_after"] = load_average()
+        results[who] = r
+        print(f"   {who}: {r['total']:.1f} s (process wall {wall:.1f} s incl. imports), "
+              f"peak RSS {mb(peak)} over {nproc} process(es), load average after: {r['load_after']}")
+    peer, ours = results["peer"], results["ours"]
+    ratio = ours["total"] / peer["total"]
+    print(f"\n   RATIO ours/peer = {ours['total']:.1f} / {peer['total']:.1f} = {ratio:.2f}  (target <= 0.50)")
+    print(f"   CPU seconds: peer {peer['cpu_main']:.1f}; ours {ours['cpu_main']:.1f} (main) + "
+          f"{ours['cpu_workers']:.1f} (worker) = {ours['cpu_main'] + ours['cpu_workers']:.1f}")
+    print("   our stages (seconds, in the process that ran them; main and worker overlap):")
+    for k, v in ours["stages"].items():
+        where = ours["schedule"].get(k, "")
+        print(f"     {k:<14} {v:7.2f}  {where}")
+    print(f"   peer stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in peer["stages"].items()))
+    print(f"   ours: {ours['n_docs']} docs, {ours['n_words']:,} words, {ours['n_sentences']:,} sentences, "
+          f"{ours['n_terms']:,} terms, {ours['n_passages']:,} shared passages, topics k={ours['topics_k']} "
+          f"({ours['topics_units']}, automatic, settings {ours['topic_params']}), n_jobs={ours['n_jobs']}")
+    print(f"   peak RSS ours {mb(ours['peak_rss'])} (target <= 1,536 MB), peer {mb(peer['peak_rss'])}")
+    if ours["notes"]:
+        print(f"   notes: {ours['notes']}")
+    print(f"   command: {rel(Path(sys.executable))} scripts/benchmark.py --cold --corpus {rel(corpus)}")
+    return {"ratio": ratio, **results}
+
+
+# ----------------------------------------------------------------------------- warm
+
+
+def app_pages() -> list[tuple[str, str]]:
+    """``(path, title)`` of app.PAGES, read from app.py without running it."""
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "PAGES" for t in node.targets):
+            return [(p[0], p[1]) for p in ast.literal_eval(node.value)]
+    return []
+
+
+def warm(corpora: list[Path]) -> dict:
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    from analysis.corpus import load_paths
+    from analysis.limits import Limits
+
+    # Run switched-to pages inside app.py's frame, as the server does (see tests/test_app_terms.py).
+    init = PagesManager.__init__
+
+    def init_v2(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init_v2
+    pages = [(p, t) for p, t in app_pages() if (ROOT / p).exists()]
+    missing = [p for p, _ in app_pages() if not (ROOT / p).exists()]
+    out = {}
+    for path in corpora:
+        print(f"\n== Warm reruns on {rel(path)} (load average {load_average()})")
+        if missing:
+            print(f"   pages not written yet, skipped: {', '.join(missing)}")
+        corpus = load_paths(path, limits=Limits.local())
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=3600)
+        at.session_state["corpus"] = corpus
+        at.session_state["corpus_key"] = corpus.content_hash()
+        docs = corpus.to_frame(with_text=False)
+        authors = [a for a in docs["author"].value_counts().index.tolist() if a][:3]
+        rows = []
+        for page, title in pages:
+            at.switch_page(page)
+            t0 = time.perf_counter()
+            at.run()
+            first = time.perf_counter() - t0
+            errors = [str(e.value)[:120] for e in list(at.exception) + list(at.error)]
+            view = at.session_state["view"] if "view" in at.session_state else None
+            times = {}
+            if view is not None:
+                view.authors = authors[:2] if view.authors != authors[:2] else authors[1:3]
+                t0 = time.perf_counter()
+                at.run()
+                times["filter"] = time.perf_counter() - t0
+                view.phrases = (["the people"] if view.phrases != ["the people"] else ["left behind"])
+                t0 = time.perf_counter()
+                at.run()
+                times["phrase"] = time.perf_counter() - t0
+                view.authors = []
+                t0 = time.perf_counter()
+                at.run()
+                times["clear filter"] = time.perf_counter() - t0
+                errors += [str(e.value)[:120] for e in list(at.exception) + list(at.error)]
+            worst = max(times.values()) if times else float("nan")
+            flag = "ok" if worst <= 1.0 else "OVER 1 s"
+            print(f"   {title:<16} cold {first:7.1f} s | " + " | ".join(f"{k} {v:.2f} s" for k, v in times.items())
+                  + f" | worst {worst:.2f} s {flag}" + (f" | errors: {errors[:2]}" if errors else ""))
+            rows.append({"page": page, "cold": first, **times, "errors": errors})
+        out[str(path)] = rows
+        print(f"   load average after: {load_average()}")
+    print(f"   command: {rel(Path(sys.executable))} scripts/benchmark.py --warm")
+    return out
+
+
+# ----------------------------------------------------------------------------- 100k build
+
+
+def make_big_corpus(folder: Path, n_docs: int) -> tuple[Path, int]:
+    """A CSV of ``n_docs`` documents repeating the shared corpora with new ids."""
+    import pandas as pd
+
+    frames = []
+    for name, path in SHARED.items():
+        df = pd.read_csv(path, keep_default_na=False, dtype=str)
+        keep = [c for c in ("doc_id", "author", "date", "party", "category", "title", "text") if c in df.columns]
+        df = df[keep].copy()
+        df["source"] = name
+        frames.append(df)
+    base = pd.concat(frames, ignore_index=True).fillna("")
+    base = base[["doc_id", "author", "date", "party", "category", "title", "source", "text"]]
+    out = folder / f"corpus_{n_docs}.csv"
+    written = 0
+    rep = 0
+    chars = 0
+    header = True
+    while written < n_docs:
+        take = base.iloc[: n_docs - written].copy()
+        take["doc_id"] = [f"r{rep:02d}_{d}" for d in take["doc_id"]]
+        take.to_csv(out, mode="w" if header else "a", header=header, index=False)
+        chars += int(take["text"].str.len().sum())
+        header = False
+        written += len(take)
+        rep += 1
+    return out, chars
+
+
+def build_100k(n_docs: int, keep: bool) -> dict:
+    print(f"\n== Build of a {n_docs:,}-document corpus (load average {load_average()})")
+    tmp = Path(tempfile.mkdtemp(prefix="explorer-bench-"))
+    t0 = time.perf_counter()
+    csv, chars = make_big_corpus(tmp, n_docs)
+    print(f"   corpus: {csv} ({csv.stat().st_size / 2**20:,.0f} MB, {chars:,} characters), "
+          f"made in {time.perf_counter() - t0:.0f} s")
+    out = tmp / "store"
+    cmd = [sys.executable, "-m", "analysis", "build", str(csv), "--out", str(out), "--local-limits"]
+    done, wall, peak, nproc = run_measured(cmd)
+    if done.returncode != 0:
+        print(done.stderr[-3000:], file=sys.stderr)
+        raise SystemExit("build failed")
+    summary = json.loads(done.stdout)
+    print(f"   BUILD: {wall:.0f} s wall, peak RSS {mb(peak)} over {nproc} process(es) "
+          f"(load average after: {load_average()})")
+    print(f"   {summary['n_docs']:,} docs, {summary['n_words']:,} words; stage seconds: "
+          + ", ".join(f"{k} {v:.0f}" for k, v in summary["timings"].items()))
+    print(f"   topics: k={summary['topics']['k']} on {summary['topics']['n_fit_docs']:,} sampled documents; "
+          f"notes: {summary['notes']}")
+    print(f"   command: {' '.join(rel(Path(c)) if c.startswith('/') else c for c in cmd)}")
+    queries = store_queries(out)
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    print(f"   store size on disk: {size / 2**20:,.0f} MB")
+    if not keep:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        print(f"   kept: {tmp}")
+    return {"wall": wall, "peak_rss": peak, "summary": summary, "queries": queries, "store_bytes": size}
+
+
+def store_queries(path: Path) -> dict:
+    """Time the aggregate queries pages of a large store make (fresh open, then warm)."""
+    from analysis.store import open_store
+
+    t0 = time.perf_counter()
+    st = open_store(path)
+    docs = st.docs(text=False)
+    timings = {"open + docs metadata": time.perf_counter() - t0}
+    by = "source" if "source" in st.group_columns else st.group_columns[0]
+    subset = docs.loc[docs[by] == docs[by].iloc[0], "doc_id"].tolist()[:2000]
+    calls = {
+        "doc_scores (all)": lambda: st.doc_scores(),
+        f"group_sentiment({by})": lambda: st.group_sentiment(by),
+        f"top_terms({by})": lambda: st.top_terms(by, n=30),
+        f"topic_shares({by})": lambda: st.topic_shares(by),
+        f"group_sentiment(author, {len(subset)} docs)": lambda: st.group_sentiment("author", doc_ids=subset),
+        f"top_terms(author, {len(subset)} docs)": lambda: st.top_terms("author", n=30, doc_ids=subset),
+        f"topic_shares(author, {len(subset)} docs)": lambda: st.topic_shares("author", doc_ids=subset),
+        "sentences of one document": lambda: st.sentences(doc_ids=subset[:1]),
+    }
+    for name, fn in calls.items():
+        t0 = time.perf_counter()
+        fn()
+        first = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        fn()
+        timings[name] = (first, time.perf_counter() - t0)
+    print("   store queries (first call, repeated call):")
+    for k, v in timings.items():
+        print(f"     {k:<44} " + (f"{v[0]:.2f} s, {v[1]:.2f} s" if isinstance(v, tuple) else f"{v:.2f} s"))
+    return timings
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cold", action="store_true", help="full analysis vs the peer")
+    parser.add_argument("--warm", action="store_true", help="page rerun times (AppTest)")
+    parser.add_argument("--build-100k", action="store_true", help="chunked build of 100,000 documents")
+    parser.add_argument("--corpus", action="append", type=Path,
+                        help="corpus for --cold (default us-sotu) and --warm (default us-sotu and bbc)")
+    parser.add_argument("--docs", type=int, default=100_000, help="documents for --build-100k")
+    parser.add_argument("--keep", action="store_true", help="keep the generated corpus and store")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args._child:
+        who, path = args._child
+        result = child_peer(path) if who == "peer" else child_ours(path)
+        print(json.dumps(result, default=str))
+        return 0
+    everything = not (args.cold or args.warm or args.build_100k)
+    print(f"benchmark on {os.cpu_count()} CPU(s); load average {load_average()}; python {sys.version.split()[0]}")
+    report = {}
+    if args.cold or everything:
+        report["cold"] = cold((args.corpus or [SOTU])[0])
+    if args.warm or everything:
+        report["warm"] = warm(args.corpus or [SOTU, BBC])
+    if args.build_100k or everything:
+        report["build"] = build_100k(args.docs, args.keep)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
