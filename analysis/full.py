@@ -22,8 +22,8 @@ term index, topics and reuse on the whole corpus. With ``n_jobs=2`` (the
 default on a machine with two or more cores and a corpus of at least
 :data:`PARALLEL_MIN_CHARS` characters) one worker process cleans and segments
 the second half of the documents while this process does the first half;
-then the worker fits the topics while this process scores the sentiment,
-builds the term index and finds the shared passages. The results are
+then the worker fits the topics and builds the term index while this
+process scores the sentiment and finds the shared passages. The results are
 identical whatever ``n_jobs`` is (the tests check it). The worker is a plain
 ``python -c`` subprocess exchanging pickles over pipes (started before
 loading, so that its imports overlap with it), so this works the same from a
@@ -129,15 +129,18 @@ def topic_params(n_units: int) -> dict:
     """TopicModel settings by the number of fitting units (documents or paragraphs).
 
     Up to 150 units: the model's defaults (4 resamples per k, 10,000 terms).
-    Above: the stability analysis is the cost (11 values of k x 5 fits x 2 for
-    the chance baseline), so it uses 2 resamples per k, a vocabulary of the
-    2,000 most frequent terms and at most 1,000 units (a seeded sample; the
-    final model is still fitted on every unit). On the State of the Union
-    (233 documents) this picks the same k as the defaults.
+    Above, the stability analysis is the cost (11 values of k, each fitted on
+    all units and on every resample, and again on the chance baseline), so it
+    uses 2 resamples per k, a vocabulary of the 1,000 most frequent terms
+    (after the min_df/max_df filters) and at most 1,000 units (a seeded
+    sample; the final model is still fitted on every unit). On the State of
+    the Union (233 documents) this takes about 5 CPU seconds instead of 29.
+    The app should fit with the same settings (``TopicModel(**topic_params(n))``)
+    so that its topics and a store's agree.
     """
     if n_units <= 150:
         return {}
-    return {"n_resamples": 2, "max_features": 2000, "max_stability_units": 1000}
+    return {"n_resamples": 2, "max_features": 1000, "max_stability_units": 1000}
 
 
 def versions() -> dict:
@@ -516,8 +519,40 @@ _FUNCS: dict[str, Callable] = {
     "prepare": lambda documents, clean: _timed(_prepare_slice, documents, clean),
     "prepare_score_index": _prepare_score_index,
     "topic_stage": lambda prep, params: _timed(topic_stage, prep, params, keep_model=False),
+    # the term index first: its scan is the worker's memory peak, best met while
+    # the main process scores sentiment (light) rather than finds passages (heavy)
+    "topics_and_terms": lambda prep, params: tuple(reversed((
+        _trimmed(_timed(terms_stage, prep.docs, params.ngram_max)),
+        _timed(topic_stage, prep, params, keep_model=False)))),
     "build_topics": lambda *args: __import__("analysis.build", fromlist=["_timed_topics"])._timed_topics(*args),
 }
+
+
+def release_memory() -> None:
+    """Give freed heap memory back to the operating system (glibc's
+    ``malloc_trim``; a no-op elsewhere), so that a stage's transient peak does
+    not stay in the process's resident size while the other process peaks."""
+    global _MALLOC_TRIM
+    if _MALLOC_TRIM is None:
+        try:
+            import ctypes
+
+            _MALLOC_TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _MALLOC_TRIM = False
+    if _MALLOC_TRIM:
+        import gc
+
+        gc.collect()
+        _MALLOC_TRIM(0)
+
+
+_MALLOC_TRIM = None
+
+
+def _trimmed(value):
+    release_memory()
+    return value
 
 
 def _timed(func, *args, **kwargs):
@@ -552,6 +587,8 @@ def _worker_main() -> None:
             out = ("error", f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
         pickle.dump(out, stdout, protocol=pickle.HIGHEST_PROTOCOL)
         stdout.flush()
+        del out
+        release_memory()
 
 
 class _Worker:
@@ -692,31 +729,33 @@ def analyse(source, params: AnalysisParams | None = None, n_jobs: int | None = N
         prepared = merge_prepared(parts, corpus, content_hash)
         del parts
 
-        # -- topics in the worker, while this process scores, indexes and finds passages
+        # -- topics and the term index in the worker, while this process scores
+        # the sentiment and finds the shared passages
         if worker is not None:
-            worker.submit("topic_stage", _topic_input(prepared), params)
+            worker.submit("topics_and_terms", _topic_input(prepared), params)
         say("sentiment")
         sentiment_tables, timings["sentiment"] = _timed(_sentiment_stage, prepared)
         schedule["sentiment"] = "main"
-        say("terms")
-        term_index, timings["terms"] = _timed(terms_stage, prepared.docs, params.ngram_max)
-        schedule["terms"] = "main"
         say("reuse")
         (passages, similarity, notes), timings["reuse"] = _timed(reuse_stage, prepared.docs, params)
         schedule["reuse"] = "main"
-        topics = None
+        release_memory()
+        got = None
         if worker is not None:
-            say("topics")
+            say("topics, terms")
             t1 = time.perf_counter()
-            topics = worker.result()
+            got = worker.result()
             timings["wait_worker"] = time.perf_counter() - t1
-            if topics is not None:
-                topics, timings["topics"] = topics
-                schedule["topics"] = "worker (while main ran sentiment, terms, reuse)"
-        if topics is None:
+        if got is not None:
+            (topics, timings["topics"]), (term_index, timings["terms"]) = got
+            term_index = replace(term_index, docs=_meta(prepared.docs))
+            schedule["topics"] = schedule["terms"] = "worker (while main ran sentiment, reuse)"
+        else:
+            say("terms")
+            term_index, timings["terms"] = _timed(terms_stage, prepared.docs, params.ngram_max)
             say("topics")
             topics, timings["topics"] = _timed(topic_stage, prepared, params)
-            schedule["topics"] = "main"
+            schedule["topics"] = schedule["terms"] = "main"
         if topics.error:
             notes["topics"] = topics.error
         n_used = 2 if worker is not None else 1

@@ -33,7 +33,8 @@ Corpus-wide tables (one file each): ``topic_k_scores``, ``topic_terms``,
 read instead of recomputing: ``agg_group_sentiment`` (mean document score per
 group with its bootstrap interval, :func:`analysis.sentiment.group_scores`,
 for every group column and measure), ``agg_group_terms`` (the 50 most
-frequent terms per group and n-gram size, as :func:`analysis.terms.top_terms`)
+frequent words per group, as :func:`analysis.terms.top_terms`; n-grams per
+group are computed on request from ``term_counts``)
 and ``agg_group_topics`` (mean topic share per group, as
 :func:`analysis.topics.group_topics`). Group columns are the metadata columns
 with at most :data:`MAX_GROUPS` distinct values; ``date`` is grouped by year.
@@ -84,7 +85,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 #: A metadata column with more distinct values than this gets no group aggregates.
 MAX_GROUPS = 2000
-#: Terms listed per group and n-gram size in ``agg_group_terms``.
+#: Words listed per group in ``agg_group_terms``.
 GROUP_TOP_TERMS = 50
 #: The term vocabulary of a chunked build stops growing here (known terms keep
 #: being counted exactly; the manifest notes how many occurrences were left out).
@@ -362,11 +363,14 @@ class StoreWriter:
                              "count": data.astype(np.int64)})
 
     def _add_group_terms(self, docs: pd.DataFrame, index) -> None:
+        # words only: per-group n-gram counts would hold most of the corpus's
+        # (group, term) pairs in memory; n-grams per group are computed on request
         ids = self._chunk_ids
-        keep = ids >= 0
-        counts = index.counts[:, np.flatnonzero(keep)].tocoo()
+        keep = (ids >= 0) & (np.asarray(index.term_n) == 1)
+        sel = np.flatnonzero(keep)
+        counts = index.counts[:, sel].tocoo()
         V = len(self.vocab)
-        mapped = sp.csr_matrix((counts.data, (counts.row, ids[keep][counts.col])), shape=(len(docs), V))
+        mapped = sp.csr_matrix((counts.data, (counts.row, ids[sel][counts.col])), shape=(len(docs), V))
         n_words = docs["n_words"].to_numpy(dtype=np.int64)
         for column in candidate_group_columns(docs):
             acc = self.groups.setdefault(column, _GroupTerms())
@@ -435,8 +439,7 @@ class StoreWriter:
             values = group_values(docs, c)
             vc = pd.Series(values).value_counts()
             single = set(docs.loc[pd.Series(values).map(vc).to_numpy() == 1, "doc_id"].astype(str))
-            sents = store.sentences(doc_ids=single, columns=["doc_id", "polarity", "subjectivity", "vader",
-                                                             "n_words"]) if single else None
+            sents = store.sentences(doc_ids=single) if single else None
             meta = pd.DataFrame({"doc_id": docs["doc_id"].astype(str), "_g": values})
             for m in MEASURES:
                 g = group_scores(scores, meta, by="_g", measure=m, sentences=sents)
@@ -455,7 +458,7 @@ class StoreWriter:
             for label, r in sorted(acc.labels.items()):  # labels sorted, as terms.top_terms does
                 cnt = acc.counts[r].toarray().ravel() if acc.counts is not None else np.zeros(0)
                 dfr = acc.doc_freq[r].toarray().ravel() if acc.doc_freq is not None else np.zeros(0)
-                for n in sorted(set(ngram_arr.tolist())):
+                for n in (1,):
                     idx = np.flatnonzero((cnt > 0) & (ngram_arr[: len(cnt)] == n))
                     order = np.lexsort((term_arr[idx].astype(str), -dfr[idx], -cnt[idx]))[:GROUP_TOP_TERMS]
                     idx = idx[order]
@@ -672,8 +675,9 @@ class StoredAnalysis:
             df = self._read_parts(name, columns=columns)
         else:
             df = pq.read_table(self.path / f"{name}.parquet", columns=list(columns) if columns else None).to_pandas()
-        if name not in ("sentences", "term_counts", "paragraphs", "paragraph_scores") or self.n_docs <= 5000:
-            self._cache[key] = df
+        texts = {"text", "raw_text"} & set(df.columns)
+        if name not in PER_DOC_TABLES or self.n_docs <= 5000 or (name in ("docs", "doc_scores") and not texts):
+            self._cache[key] = df  # large per-document tables are read on each request
         return df
 
     def _read_parts(self, name: str, columns=None, doc_idx=None) -> pd.DataFrame:
@@ -857,8 +861,7 @@ class StoredAnalysis:
         meta = pd.DataFrame({"doc_id": docs["doc_id"].astype(str), "_g": group_values(docs, by)})
         counts = meta["_g"].value_counts()
         single = meta.loc[meta["_g"].map(counts).to_numpy() == 1, "doc_id"].tolist()
-        sents = self.sentences(doc_ids=single, columns=["doc_id", "polarity", "subjectivity", "vader",
-                                                        "n_words"]) if single else None
+        sents = self.sentences(doc_ids=single) if single else None
         return group_scores(scores, meta, by="_g", measure=measure, sentences=sents)
 
     def top_terms(self, by: str | None = None, n: int = 30, ngram: int = 1, doc_ids=None) -> pd.DataFrame:
@@ -867,7 +870,8 @@ class StoredAnalysis:
         document frequency then term). Whole corpus: precomputed (up to 50 per
         group); a subset: computed from the stored term counts. Columns
         (``group``), ``rank, term, ngram, count, rate_per_10k, doc_freq, n_docs``."""
-        if doc_ids is None and by is not None and by in self.group_columns and n <= GROUP_TOP_TERMS:
+        if doc_ids is None and by is not None and by in self.group_columns and n <= GROUP_TOP_TERMS \
+                and ngram == 1:
             a = self.table("agg_group_terms")
             out = a[(a["column"] == by) & (a["ngram"] == ngram) & (a["rank"] <= n)]
             return out.drop(columns=["column", "n_words"]).reset_index(drop=True)

@@ -53,22 +53,29 @@ Stability analysis for topic models") adjusted for chance:
    for the same number of fits). It lies in [0, 1].
 2. Baseline. Raw stability favours k = 2 or 3: with so few topics each topic's
    leading terms are simply the corpus's heaviest terms, which come back in
-   every subsample whatever the structure (on the BBC News corpus a corpus
-   with its co-occurrences shuffled away scores 0.72-0.82 at k = 2 and about
-   0.35 at k = 5). So the same procedure is run on a structureless copy of
-   the data (:func:`null_matrix`: each term's weights moved to random units),
-   giving the stability expected by chance, ``baseline``.
+   every subsample whatever the structure (the BBC News corpus with its
+   co-occurrences shuffled away scores 0.6-0.8 at k = 2 but 0.3-0.45 at
+   k = 5; ranked by raw stability that corpus gets k = 2, NMI 0.46 against
+   its 5 categories, ranked as below k = 5, NMI 0.86). So the same
+   procedure is run on a structureless copy of the data
+   (:func:`null_matrix`: each term's weights moved to random units), giving
+   the stability expected by chance, ``baseline``.
 3. Choice. ``adjusted = (stability - baseline) / (1 - baseline)`` (the share
    of the attainable agreement above chance, as in Cohen's kappa; at most
    ``stability``). The k with the highest adjusted stability wins; scores
    within ``choice_tol`` (0.005) of the best count as ties and go to the
-   smaller k. ``criterion="stability"`` ranks by raw stability instead.
+   smaller k. If even the best is below ``min_adjusted`` (0.1), no k is
+   distinguishable from chance (typically a tiny corpus) and the smallest k
+   is used, with ``k_reason_`` saying so. ``criterion="stability"`` ranks by
+   raw stability instead.
 
 The per-k scores are in ``k_scores_`` (columns ``k, stability, baseline,
 adjusted``) for a curve; when ``k`` is given only that k's stability is
-measured. With at most ``max_stability_units`` units the whole analysis costs
-about ``2 * (1 + n_resamples)`` NMF fits per candidate k: on the BBC News
-corpus (2,127 documents) about 20 s on one core, all of k = 2..12.
+measured. The analysis uses at most ``max_stability_units`` units and costs
+``2 * (1 + n_resamples)`` NMF fits per candidate k (capped at
+``stability_max_iter`` / ``null_max_iter`` iterations): for k = 2..12, about
+20 s on one core for the BBC News corpus (2,127 documents) and for the US
+State of the Union addresses (233 long documents).
 
 Plain meaning of ``stability_`` (the raw score of the chosen k): the share of
 each topic's 20 leading terms, weighted towards the top ones, that come back
@@ -90,6 +97,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from functools import partial
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,6 +108,7 @@ from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
+from .model import unique_id
 from .segment import WORD_RE, normalise_token, segment_texts
 
 #: ``units="auto"``: fewer documents than this -> paragraph units.
@@ -167,6 +176,10 @@ def analyze(text: str, stopwords=STOPWORDS) -> list[str]:
 _HAS_LETTER = re.compile(r"[^\W\d_]").search
 
 
+def _as_is(tokens):
+    return tokens
+
+
 # --------------------------------------------------------------------------- units
 
 UNIT_COLUMNS = ["unit", "doc_id", "para", "sent", "start", "end", "n_words", "text"]
@@ -182,16 +195,24 @@ def _docs_frame(data) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame |
         df = data.reset_index(drop=True)
         if "doc_id" not in df.columns:
             df = df.assign(doc_id=[f"doc{i:05d}" for i in range(len(df))])
+        if df["doc_id"].astype(str).duplicated().any():  # units are keyed by doc_id
+            seen: set[str] = set()
+            ids = []
+            for d in df["doc_id"].astype(str):
+                ids.append(unique_id(d, seen))
+                seen.add(ids[-1])
+            df = df.assign(doc_id=ids)
         return df, None, None
     texts = list(data)
     if not all(isinstance(t, str) for t in texts):
-        raise TypeError("fit() takes a Prepared corpus, a DataFrame with a 'text' column or a list of strings")
+        raise TypeError("fit() takes a Prepared corpus, a DataFrame with a 'text' column "
+                        "or a list of strings")
     df = pd.DataFrame({"doc_id": [f"doc{i:05d}" for i in range(len(texts))], "text": texts})
     return df, None, None
 
 
 def _count(text: str) -> int:
-    return sum(1 for _ in WORD_RE.finditer(text))
+    return len(WORD_RE.findall(text))
 
 
 def build_units(data, units: str = "auto", min_unit_words: int = 5) -> tuple[pd.DataFrame, pd.DataFrame, str]:
@@ -324,8 +345,9 @@ def _nmf(k: int, random_state: int, max_iter: int, tol: float) -> NMF:
 
 
 def _fit_nmf(X, k: int, random_state: int, max_iter: int, tol: float) -> tuple[NMF, np.ndarray]:
-    with warnings.catch_warnings():
-        # capped iterations are a deliberate speed/accuracy trade-off here
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        # capped iterations are a deliberate speed/accuracy trade-off here;
+        # errstate: sklearn's loss takes sqrt of a rounding-negative 0 on tiny data
         warnings.simplefilter("ignore", category=ConvergenceWarning)
         nmf = _nmf(k, random_state, max_iter, tol)
         W = nmf.fit_transform(X)
@@ -402,17 +424,26 @@ class TopicModel:
         Stability: subsamples per k, share of units in each, length of the
         compared term lists, and the tolerance within which two k's scores
         count as tied (the smaller k wins).
+    min_adjusted : float
+        If no k reaches this chance-adjusted stability (tiny or uniform
+        corpora, where every k is about as stable as shuffled data), the
+        smallest k of ``k_range`` is used and ``k_reason_`` says so.
     max_stability_units : int
         The stability analysis uses at most this many fitting units (a random
         subset, for speed on large corpora); the final model uses all.
-    null_max_iter : int
-        Iteration cap of the NMF fits on the structureless baseline.
+    stability_max_iter, null_max_iter : int
+        Iteration caps of the NMF fits of the stability analysis (the leading
+        terms settle long before the loss does) and of those on the
+        structureless baseline. The final model uses ``max_iter``.
     min_unit_words : int
         Units with fewer words do not take part in fitting (they are scored).
     max_iter, tol, random_state
         NMF settings; ``random_state`` also seeds subsampling and the baseline.
     stopwords : iterable of str or None
-        Terms to drop; ``None`` means :data:`STOPWORDS`.
+        Terms to drop; ``None`` means :data:`STOPWORDS` (pass e.g.
+        ``STOPWORDS | {"brexit"}`` to extend it).
+
+    The fitted model can be pickled (e.g. for a cache).
 
     Learned attributes
     ------------------
@@ -432,6 +463,7 @@ class TopicModel:
         (NaN when ``k`` was given or ``criterion="stability"``).
     k_scores_ : DataFrame ``k, stability, baseline, adjusted`` for every k
         scored (``baseline``/``adjusted`` NaN when not computed).
+    k_reason_ : str, in plain words, why ``k_`` was used.
     reconstruction_err_ : float, the NMF's Frobenius reconstruction error.
     vectorizer_, nmf_ : the fitted sklearn objects (for :meth:`transform`).
     """
@@ -439,7 +471,8 @@ class TopicModel:
     def __init__(self, k=None, units="auto", k_range=(2, 12), criterion="adjusted",
                  max_features=10000, min_df=2, max_df=0.5, sublinear_tf=True,
                  n_resamples=5, sample_frac=0.8, n_stability_terms=20, choice_tol=0.005,
-                 max_stability_units=2500, stability_max_iter=300, null_max_iter=30, min_unit_words=5,
+                 min_adjusted=0.1,
+                 max_stability_units=2500, stability_max_iter=50, null_max_iter=30, min_unit_words=5,
                  max_iter=300, tol=1e-3, random_state=0, stopwords=None):
         self.k = k
         self.units = units
@@ -453,6 +486,7 @@ class TopicModel:
         self.sample_frac = sample_frac
         self.n_stability_terms = n_stability_terms
         self.choice_tol = choice_tol
+        self.min_adjusted = min_adjusted
         self.max_stability_units = max_stability_units
         self.stability_max_iter = stability_max_iter
         self.null_max_iter = null_max_iter
@@ -464,8 +498,8 @@ class TopicModel:
 
     _PARAMS = ("k", "units", "k_range", "criterion", "max_features", "min_df", "max_df",
                "sublinear_tf", "n_resamples", "sample_frac", "n_stability_terms", "choice_tol",
-               "max_stability_units", "stability_max_iter", "null_max_iter", "min_unit_words", "max_iter", "tol",
-               "random_state", "stopwords")
+               "min_adjusted", "max_stability_units", "stability_max_iter", "null_max_iter",
+               "min_unit_words", "max_iter", "tol", "random_state", "stopwords")
 
     # sklearn-style parameter access
     def get_params(self, deep=True) -> dict:
@@ -485,11 +519,15 @@ class TopicModel:
 
     # ------------------------------------------------------------------ fitting
 
+    def _stopwords(self) -> frozenset:
+        return STOPWORDS if self.stopwords is None else frozenset(normalise_token(w) for w in self.stopwords)
+
     def _vectorizer(self, min_df, max_df) -> TfidfVectorizer:
-        stop = STOPWORDS if self.stopwords is None else frozenset(self.stopwords)
-        return TfidfVectorizer(analyzer=lambda text: analyze(text, stop), lowercase=False,
-                               min_df=min_df, max_df=max_df, max_features=self.max_features,
-                               sublinear_tf=self.sublinear_tf, norm="l2", dtype=np.float64)
+        # fitted on token lists (each text is tokenized once); the analyzer is
+        # switched to :func:`analyze` after fitting so transform() takes text
+        return TfidfVectorizer(analyzer=_as_is, lowercase=False, min_df=min_df, max_df=max_df,
+                               max_features=self.max_features, sublinear_tf=self.sublinear_tf,
+                               norm="l2", dtype=np.float64)
 
     def fit(self, data, y=None) -> "TopicModel":
         """Fit topics to ``data`` (a Prepared corpus, a docs DataFrame with a
@@ -500,18 +538,24 @@ class TopicModel:
         fit_mask = (table["n_words"] >= self.min_unit_words).to_numpy()
         if fit_mask.sum() < 2:
             fit_mask = (table["n_words"] > 0).to_numpy()
-        fit_texts = table["text"][fit_mask].tolist()
-        if len(fit_texts) < 2:
-            raise ValueError(f"too few {kind} with words to find topics ({len(fit_texts)})")
+        stop = self._stopwords()
+        tokens = [analyze(str(t), stop) for t in table["text"]]
+        fit_tokens = [toks for toks, f in zip(tokens, fit_mask) if f]
+        if len(fit_tokens) < 2:
+            raise ValueError(f"too few {kind} with words to find topics ({len(fit_tokens)})")
 
         try:
             vec = self._vectorizer(self.min_df, self.max_df)
-            X_fit = vec.fit_transform(fit_texts)
+            X_fit = vec.fit_transform(fit_tokens)
         except ValueError:  # "After pruning, no terms remain" / max_df < min_df
             vec = None
         if vec is None or X_fit.shape[1] < 2:
             vec = self._vectorizer(1, 1.0)
-            X_fit = vec.fit_transform(fit_texts)
+            try:
+                X_fit = vec.fit_transform(fit_tokens)
+            except ValueError:
+                raise ValueError(f"no words left in the {kind} once stopwords and numbers "
+                                 "are removed: cannot find topics") from None
         X_fit = sparse.csr_matrix(X_fit)
         nonempty = np.asarray(X_fit.getnnz(axis=1) > 0)
         X_nz = X_fit[nonempty]
@@ -550,24 +594,40 @@ class TopicModel:
             b = adj = float("nan")
             if adjust:
                 b = _stability(X_null, k, samples, t, self.random_state, self.null_max_iter, self.tol)
-                adj = (s - b) / (1.0 - b) if b < 1.0 else 0.0
+                if np.isfinite(s) and np.isfinite(b):
+                    adj = (s - b) / (1.0 - b) if b < 1.0 else 0.0
             rows.append({"k": k, "stability": s, "baseline": b, "adjusted": adj})
         k_scores = pd.DataFrame(rows, columns=["k", "stability", "baseline", "adjusted"])
 
-        if len(ks) == 1:
-            best = ks[0]
+        span = f"k = {ks[0]}..{ks[-1]}"
+        if self.k is not None:
+            best, reason = ks[0], f"k = {ks[0]} was set by the user"
+        elif len(ks) == 1:
+            best, reason = ks[0], f"k = {ks[0]} is the only number of topics these units allow"
         else:
             col = "adjusted" if adjust else "stability"
             vals = k_scores[col].fillna(-np.inf)
             best = int(k_scores.loc[vals >= vals.max() - self.choice_tol, "k"].min())
+            top = float(vals.max())
+            if adjust and not top >= self.min_adjusted:
+                best = ks[0]
+                reason = (f"no number of topics in {span} is clearly more stable than chance "
+                          f"(best adjusted stability {top:.2f} < {self.min_adjusted}), so the "
+                          f"smallest, k = {best}, is used: treat these topics as tentative")
+            elif adjust:
+                reason = f"k = {best} has the highest chance-adjusted stability ({top:.2f}) of {span}"
+            else:
+                reason = f"k = {best} has the highest stability ({top:.2f}) of {span}"
         nmf, _ = _fit_nmf(X_nz, best, self.random_state, self.max_iter, self.tol)
 
         # score every unit (including the short ones left out of fitting)
         W_all = np.zeros((len(table), best))
-        X_all = sparse.csr_matrix(vec.transform(table["text"].tolist()))
+        X_all = sparse.csr_matrix(vec.transform(tokens))
+        vec.set_params(analyzer=partial(analyze, stopwords=stop))
         has_terms = np.asarray(X_all.getnnz(axis=1) > 0)
         if has_terms.any():
-            W_all[has_terms] = nmf.transform(X_all[has_terms])
+            with np.errstate(invalid="ignore"):
+                W_all[has_terms] = nmf.transform(X_all[has_terms])
         # number topics by total weight, largest first
         order = np.argsort(-W_all[fit_mask].sum(axis=0), kind="stable")
         nmf.components_ = nmf.components_[order]
@@ -590,6 +650,7 @@ class TopicModel:
         self.stability_ = float(chosen["stability"])
         self.stability_adjusted_ = float(chosen["adjusted"])
         self.k_scores_ = k_scores
+        self.k_reason_ = reason
         self.reconstruction_err_ = float(nmf.reconstruction_err_)
         self.n_fit_units_ = int(n_units)
         return self
@@ -651,8 +712,8 @@ class TopicModel:
         """
         self._check()
         tt = top_terms(self, n=n_terms, lam=lam)
-        topics = [{"topic": int(t), "terms": g.sort_values("rank")["term"].tolist()}
-                  for t, g in tt.groupby("topic", sort=True)]
+        terms = {int(t): g.sort_values("rank")["term"].tolist() for t, g in tt.groupby("topic")}
+        topics = [{"topic": t, "terms": terms.get(t, [])} for t in range(self.k_)]
         a = self.assignments()
         assignments = [{"doc_id": str(d), "unit": str(u), "topic": int(t), "weight": round(float(w), 6)}
                        for d, u, t, w in zip(a["doc_id"], a["unit"], a["topic"], a["weight"])]
@@ -716,7 +777,8 @@ def topic_labels(model: TopicModel, n: int = 3, lam: float = 0.6) -> dict[int, s
     """A short name per topic: its number and top ``n`` relevant terms, e.g.
     ``"0: brexit, vote, leave"``."""
     tt = top_terms(model, n=n, lam=lam)
-    return {t: f"{t}: " + ", ".join(g.sort_values("rank")["term"]) for t, g in tt.groupby("topic")}
+    terms = {int(t): ", ".join(g.sort_values("rank")["term"]) for t, g in tt.groupby("topic")}
+    return {t: f"{t}: {terms.get(t, '')}" for t in range(model.k_)}
 
 
 def representative_units(model: TopicModel, n: int = 3, max_chars: int | None = 300) -> pd.DataFrame:

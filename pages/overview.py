@@ -16,7 +16,7 @@ from ui.charts.phrases import phrase_bars
 from ui.downloads import download_button
 from ui.state import get_view
 
-MAX_BARS = 40
+MAX_BARS, MAX_GROUPS, MAX_PHRASE_DOCS = 20, 40, 30
 POINTS = dict(on_select="rerun", selection_mode="points", config={"displaylogo": False})
 
 view = get_view()
@@ -37,8 +37,9 @@ else:
     plist = ct.check_phrases(view.phrases)[0]
     table = ovs.document_table(view, docs, plist, labels, group_of)
     measure = cs.document_measure(view)
+    groups = cs.group_table(view, by, measure).sort_values("mean", ascending=False, kind="stable")
     st.subheader("At a glance", help=f"{ts.GLOSSARY['polarity']}\n\n{ts.GLOSSARY['vader']}")
-    st.html(ts.summary_html(table, measure, view.method, plist, colours))
+    st.html(ts.summary_html(table, measure, view.method, plist, colours, groups if by != "doc_id" else None))
     st.page_link("pages/sentiment.py", label="Tone in detail, sentence by sentence: Sentiment page", icon=":material/mood:")
 
     c1, c2 = st.columns(2)
@@ -61,17 +62,18 @@ else:
         download_button("Download tone per document (CSV)", per_doc, "tone_per_document.csv", key="ov_dl_tone_docs")
     with c2:
         st.subheader(f"Tone of each {BY}" if by != "doc_id" else "Tone per group", help=ts.GLOSSARY["interval"])
-        groups = cs.group_table(view, by, measure).sort_values("mean", ascending=False, kind="stable")
         if by == "doc_id":
             st.info("Pick a 'Group by' column in the sidebar to compare groups of documents.")
         else:
-            fig = ts.figure(key + ("ov-groups", measure, ids, by), tone_charts.tone_bars, groups.head(MAX_BARS),
+            top = groups if len(groups) <= MAX_GROUPS else pd.concat([groups.head(MAX_GROUPS // 2),
+                                                                       groups.tail(MAX_GROUPS // 2)])
+            fig = ts.figure(key + ("ov-groups", measure, ids, by), tone_charts.tone_bars, top,
                             "group", colours=colours, labels=dict(zip(groups["group"], groups["label"])),
                             value_label=ts.measure_label(measure), chart="overview-tone-groups")
             st.plotly_chart(fig, key="ov_tone_groups", config={"displaylogo": False})
             st.caption("Each bar: the mean over the group's documents (each counts once). Whisker: 95% bootstrap "
                        "interval over its documents, or over the sentences of a one-document group."
-                       + (f" The {MAX_BARS} highest of {len(groups):,}." if len(groups) > MAX_BARS else ""))
+                       + (f" The {MAX_GROUPS // 2} highest and lowest of {len(groups):,}." if len(top) < len(groups) else ""))
             download_button("Download tone per group (CSV)", groups, "tone_per_group.csv", key="ov_dl_tone_groups")
 
     st.subheader("Where do the tracked phrases occur?")
@@ -87,12 +89,15 @@ else:
     if int(totals.sum()) > 0:
         found = [p for p in plist if int(totals.get(p, 0)) > 0]
         rates = rates[rates["phrase"].isin(found)].assign(group=lambda t: t["doc_id"].map(group_of))
-        busiest = rates.groupby("doc_id")["rate_per_10k"].sum().nlargest(MAX_BARS).index
+        doc_rates = rates.groupby("doc_id")["rate_per_10k"].sum()
+        busiest = doc_rates[doc_rates > 0].nlargest(MAX_PHRASE_DOCS).index if len(ids) > MAX_PHRASE_DOCS else doc_rates.index
         fig = ts.figure(key + ("ov-phrases", tuple(found), ids, by), phrase_bars, rates[rates["doc_id"].isin(busiest)],
                         "doc_id", "group", colours, labels, group_names, "overview-phrases")
         st.plotly_chart(fig, key="ov_phrases", config={"displaylogo": False})
         st.caption("Each bar: how often the phrase occurs per 10,000 words of one document (hover for the count)"
-                   + (f"; the {MAX_BARS} documents with the highest rates." if len(busiest) < len(ids) else "."))
+                   + (f"; the {len(busiest)} documents with the highest rates." if len(busiest) < len(ids) else "."))
+        download_button("Download phrase counts per document (CSV)", rates.drop(columns=["positions", "rel_positions"],
+                        errors="ignore"), "phrases_per_document.csv", key="ov_dl_phrases")
         ovs.phrase_lines(view, found, labels, dict(zip(table["doc_id"], table["author"])))
 
     st.subheader("The documents")

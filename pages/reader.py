@@ -21,8 +21,8 @@ META_SKIP = {"doc_id", "raw_text", "text", "n_words", "n_sentences", "n_paragrap
 view = get_view()
 prep, docs = data.prepared(view), data.filtered(view).docs
 ids, labels = list(docs["doc_id"].astype(str)), ct.doc_labels(view)
-if (asked := st.query_params.get("read")) and asked in ids:  # a "Read it in the Reader" link
-    view.doc = asked
+if asked := st.query_params.get("read"):  # a "Read it in the Reader" link (write_url then drops it)
+    view.doc = str(asked)[:200]
 
 st.title("Reader")
 st.caption("One document at a time, as text: each sentence tinted by its tone, tracked phrases highlighted, "
@@ -32,7 +32,8 @@ if not ids:
 else:
     if view.doc not in ids:
         if view.doc:
-            st.info("The document in the link is not among the documents the sidebar filters keep; showing the first one.")
+            st.info("The document you asked for is not among the documents the sidebar filters keep; showing the "
+                    "first one that is. Clear the filters to read it.")
         view.doc = ids[0]
     st.session_state["w_reader_doc"] = view.doc
     doc = st.selectbox("Document", ids, format_func=lambda d: labels.get(d, d), key="w_reader_doc",
@@ -48,7 +49,7 @@ else:
     m3.metric("Subjectivity", f"{score['subjectivity']:.3f}", help=ts.GLOSSARY["subjectivity"])
     m4.metric("VADER (mean)", "n/a" if pd.isna(score["vader_mean"]) else f"{score['vader_mean']:+.3f}",
               help=ts.GLOSSARY["vader"])
-    ts.exclusion_note(view, int(sents["masked"].sum()))
+    ts.exclusion_note(view, int(sents["masked"].sum()), "this document")
 
     pick_key = f"reader_sents_{doc}"
     state = st.session_state.get(pick_key)
@@ -90,6 +91,8 @@ else:
         meta += [{"field": "sentences", "value": f"{len(sents):,}"}]
         st.dataframe(pd.DataFrame(meta), hide_index=True, width="stretch", key="reader_meta",
                      column_config={"value": st.column_config.TextColumn("value", width="large")})
+        download_button("Download the metadata (CSV)", pd.DataFrame(meta + [{"field": "notes", "value": str(
+            row.get("notes", ""))}]), "metadata.csv", key="reader_dl_meta")
         if str(row.get("notes", "")).strip():
             st.text("Notes: " + str(row["notes"]))
 
@@ -110,6 +113,7 @@ else:
         elif removed.empty:
             st.caption("Cleaning removed nothing from this document.")
         else:
-            st.dataframe(removed.assign(why=removed["rule"].map(lambda r: RULES.get(r, r)))[["text", "why"]],
-                         hide_index=True, width="stretch", key="reader_removed")
+            removed = removed.assign(why=removed["rule"].map(lambda r: RULES.get(r, r)))
+            st.dataframe(removed[["text", "why"]], hide_index=True, width="stretch", key="reader_removed")
+            download_button("Download what was removed (CSV)", removed, "removed.csv", key="reader_dl_removed")
         st.page_link("pages/corpus.py", label="All cleaning rules and removals: Corpus page", icon=":material/folder_open:")

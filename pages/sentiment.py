@@ -66,13 +66,15 @@ else:
         if by != "doc_id":
             st.subheader(f"Per {BY}", help=ts.GLOSSARY["interval"])
             groups = cs.group_table(view, by, measure).sort_values("mean", ascending=False, kind="stable")
-            fig = ts.figure(key + ("groups", measure), tone_charts.tone_bars, groups.head(MAX_BARS), "group",
+            top = groups if len(groups) <= MAX_BARS else pd.concat([groups.head(MAX_BARS // 2), groups.tail(MAX_BARS // 2)])
+            fig = ts.figure(key + ("groups", measure), tone_charts.tone_bars, top, "group",
                             colours=colours, labels=dict(zip(groups["group"], groups["label"])),
                             value_label=ts.measure_label(measure), chart="sentiment-groups")
             ev = st.plotly_chart(fig, key="sent_groups", **POINTS)
             st.caption("Each bar: the mean over the group's documents (each counts once). Whisker: 95% bootstrap "
                        "interval over its documents; for a group of one document, over that document's sentences "
-                       "(hover says which). Click a bar to read the group's sentences.")
+                       "(hover says which). Click a bar to read the group's sentences."
+                       + (f" The {MAX_BARS // 2} highest and lowest of {len(groups):,}." if len(top) < len(groups) else ""))
             download_button("Download tone per group (CSV)", groups, "tone_per_group.csv", key="dl_groups")
             if chosen := {p[0] for p in ts.selected_points(ev)}:
                 in_group = [d for d, g in group_of.items() if g in chosen]
@@ -123,8 +125,8 @@ else:
                                                      f"{len(sents):,} sentences." if len(sample) < len(sents) else ""))
         download_button("Download the sentence scores (CSV)", sample, "sentences_textblob_vader.csv", key="dl_scatter")
         if (v := sa.stored_validation()) and v.get("auc"):
-            st.caption(f"On {v['n']:,} hand-labelled political tweets, VADER told positive from negative ones "
-                       f"correctly {v['auc']['vader_compound']:.0%} of the time and TextBlob "
+            st.caption(f"Which to trust? On {v['n']:,} hand-labelled political tweets, VADER scored a random positive "
+                       f"tweet above a random negative one {v['auc']['vader_compound']:.0%} of the time, TextBlob "
                        f"{v['auc']['textblob_polarity']:.0%} (50% = chance; see the Methods page).")
         if pts := ts.selected_points(ev):
             row = sents[(sents["doc_id"] == pts[0][0]) & (sents["sent"] == int(pts[0][1]))]

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import corpus as loaders
-from conftest import shared_corpus_path
-from test_app_overview import D000, D002, D003, open_page, table_with
+from test_app_overview import D000, D002, D003, shared_corpus_path, open_page, table_with
 from ui.reader_view import document_html, tint
 from ui.state import View
 

@@ -8,8 +8,7 @@ import pytest
 from analysis import corpus as loaders
 from analysis import pipeline
 from analysis import sentiment as sa
-from conftest import shared_corpus_path
-from test_app_overview import D000, D002, D003, bars, charts, open_page, table_with
+from test_app_overview import D000, D002, D003, shared_corpus_path, bars, charts, open_page, table_with
 from ui.cached_sentiment import merge_rescored
 from ui.state import View
 

@@ -49,7 +49,8 @@ _THEMES = {
     "space": "rocket orbit astronaut satellite launch lunar telescope galaxy planet comet "
              "asteroid cosmonaut shuttle capsule gravity nebula spacewalk probe mars jupiter".split(),
     "court": "judge jury verdict lawyer trial appeal defendant prosecutor witness sentence "
-             "barrister testimony courtroom acquittal bail magistrate plaintiff lawsuit ruling evidence".split(),
+             "barrister testimony courtroom acquittal bail magistrate plaintiff lawsuit ruling "
+             "evidence".split(),
 }
 _FILLER = "people week report today number group local national public plan".split()
 
@@ -62,7 +63,8 @@ def _synthetic_docs(n_per_theme: int = 20, n_words: int = 40, seed: int = 7) -> 
     rows = []
     for theme, vocab in _THEMES.items():
         for i in range(n_per_theme):
-            words = list(rng.choice(vocab, size=n_words, p=zipf)) + list(rng.choice(_FILLER, size=n_words // 4))
+            words = list(rng.choice(vocab, size=n_words, p=zipf))
+            words += list(rng.choice(_FILLER, size=n_words // 4))
             rng.shuffle(words)
             rows.append({"doc_id": f"{theme}{i:02d}", "theme": theme, "text": " ".join(words) + "."})
     return pd.DataFrame(rows)
@@ -114,7 +116,8 @@ def test_seed_units_are_paragraphs_with_offsets(seeds, seed_model):
 
 def test_seed_topics_are_not_one_per_document(seed_model):
     m = seed_model
-    assert 2 <= m.k_ <= 12
+    # 61 paragraphs: no k is clearly more stable than chance, so the smallest is used
+    assert m.k_ <= 5 and m.k_reason_
     a = m.assignments()
     a = a[a["topic"] >= 0]
     docs_per_topic = a.groupby("topic")["doc_id"].nunique()
@@ -170,6 +173,7 @@ def test_automatic_k_recovers_planted_themes():
     scores = m.k_scores_.set_index("k")
     assert list(scores.index) == list(range(2, 13))
     assert scores["adjusted"].idxmax() == 3
+    assert "highest chance-adjusted stability" in m.k_reason_
     assert ((scores["stability"] >= 0) & (scores["stability"] <= 1)).all()
     assert 0.8 < m.stability_ <= 1  # measured 0.906
     a = m.assignments().merge(docs[["doc_id", "theme"]], on="doc_id")
@@ -184,6 +188,7 @@ def test_user_k_overrides_the_choice(seeds):
     m = TopicModel(k=4).fit(seeds)
     assert m.k_ == 4 and m.components_.shape[0] == 4 and m.unit_topics_.shape[1] == 4
     assert list(m.k_scores_["k"]) == [4]
+    assert "set by the user" in m.k_reason_
     assert 0 <= m.stability_ <= 1
     assert np.isnan(m.stability_adjusted_)
     with pytest.raises(ValueError):
@@ -323,9 +328,10 @@ def test_summarize(seed_model):
 def test_bbc_topics_recover_categories():
     """Automatic k on document units against the 5 BBC categories.
 
-    Measured (sklearn 1.9.1, numpy 2.4, random_state=0): k chosen = 5,
-    NMI(dominant topic, category) = 0.855, fit ~20 s CPU (≈45-80 s wall on
-    the shared, loaded 2-core machine).
+    Measured (sklearn 1.9.1, numpy 2.4.6, random_state=0): k chosen = 5
+    (adjusted stability 0.729; next best k=3 at 0.674), NMI(dominant topic,
+    category) = 0.8596; the fit takes ~18.5 s CPU (22-110 s wall on the
+    shared 2-core machine, depending on its load).
     """
     from sklearn.metrics import normalized_mutual_info_score
 
@@ -337,11 +343,21 @@ def test_bbc_topics_recover_categories():
     cpu = time.process_time() - cpu
     assert m.units_ == "documents"
     assert m.k_ == 5, m.k_scores_
+    assert "highest chance-adjusted stability" in m.k_reason_
     a = m.assignments()
     nmi = normalized_mutual_info_score(df["category"], a["topic"])
-    assert nmi >= 0.835, nmi  # measured 0.855
-    assert cpu < 60, cpu  # measured ~20 s CPU
+    assert nmi >= 0.84, nmi  # measured 0.8596
+    assert cpu < 60, cpu  # measured 18.5 s CPU
     # topic shares per category: each category is led by a different topic
     g = T.group_topics(m, "category")
     leaders = g.loc[g.groupby("category")["share"].idxmax(), "topic"]
     assert leaders.nunique() == 5
+
+
+def test_fitted_model_pickles(seed_model):
+    import pickle
+
+    back = pickle.loads(pickle.dumps(seed_model))
+    assert back.to_dict() == seed_model.to_dict()
+    np.testing.assert_allclose(back.transform(["the referendum and the Leave vote"]),
+                               seed_model.transform(["the referendum and the Leave vote"]))

@@ -133,6 +133,12 @@ def _masked(key: str, clean: bool, excl: tuple, hit_docs: tuple, _prep: Prepared
     return _with_position(merge_rescored(_base_tables, part, hit_docs))
 
 
+def _hit_docs(view: View, excl: tuple) -> tuple:
+    """The documents of the whole corpus in which one of the phrases ``excl`` occurs."""
+    hits = ct.phrase_hits(view, list(excl), whole_corpus=True)
+    return tuple(sorted(set(hits["doc_id"].astype(str))))
+
+
 def tables(view: View) -> sa.SentimentTables:
     """Sentence, paragraph and document scores of the WHOLE session corpus (see
     :class:`analysis.sentiment.SentimentTables`; sentences also have ``position``,
@@ -142,9 +148,7 @@ def tables(view: View) -> sa.SentimentTables:
     excl = excluded(view)
     if not excl:
         return base
-    hits = ct.phrase_hits(view, list(excl), whole_corpus=True)
-    hit_docs = tuple(sorted(set(hits["doc_id"].astype(str))))
-    return _masked(key, view.clean, excl, hit_docs, whole, base)
+    return _masked(key, view.clean, excl, _hit_docs(view, excl), whole, base)
 
 
 @st.cache_resource(show_spinner=False, **CACHE)
@@ -174,23 +178,49 @@ def doc_sentences(view: View, doc_id: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- intervals and groups
 
-@st.cache_resource(show_spinner="Working out the uncertainty of each document's score (bootstrap)…", **CACHE)
-def _doc_intervals(key: str, clean: bool, excl: tuple, measure: str, _tables: sa.SentimentTables) -> pd.DataFrame:
-    d = _tables.documents
+def _intervals(tables: sa.SentimentTables, measure: str, doc_ids=None) -> pd.DataFrame:
+    d = tables.documents
+    sents = tables.sentences
+    if doc_ids is not None:
+        keep = set(doc_ids)
+        d = d[d["doc_id"].astype(str).isin(keep)]
+        sents = sents[sents["doc_id"].astype(str).isin(keep)]
     meta = pd.DataFrame({"doc_id": d["doc_id"].astype(str), "_doc": d["doc_id"].astype(str)})
-    out = sa.group_scores(d, meta, "_doc", measure, n_boot=N_BOOT, sentences=_tables.sentences)
+    out = sa.group_scores(d, meta, "_doc", measure, n_boot=N_BOOT, sentences=sents)
     return out.rename(columns={"group": "doc_id"})
+
+
+@st.cache_resource(show_spinner="Working out the uncertainty of each document's score (bootstrap)…", **CACHE)
+def _doc_intervals(key: str, clean: bool, measure: str, _tables: sa.SentimentTables) -> pd.DataFrame:
+    out = _intervals(_tables, measure)
+    order = {d: i for i, d in enumerate(_tables.documents["doc_id"].astype(str))}
+    return out.sort_values("doc_id", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
+
+
+@st.cache_resource(show_spinner=False, **CACHE)
+def _doc_intervals_masked(key: str, clean: bool, excl: tuple, measure: str, hit_docs: tuple,
+                          _base: pd.DataFrame, _tables: sa.SentimentTables) -> pd.DataFrame:
+    if not hit_docs:
+        return _base
+    part = _intervals(_tables, measure, hit_docs).set_index("doc_id")
+    out = _base.set_index("doc_id").copy()
+    out.loc[part.index, part.columns] = part
+    return out.reset_index()
 
 
 def doc_intervals(view: View, measure: str) -> pd.DataFrame:
     """Per filtered document: ``doc_id, n_docs (1), n_sentences, mean, lo, hi, interval_basis``.
 
     ``mean`` is the document's ``measure``; ``lo``/``hi`` the 95% percentile bootstrap
-    interval over its sentences (word-weighted sentence means; for the whole-text
-    measures it is the interval of the sentence mean). Computed once per corpus."""
-    key, _w, _s, ids = _scope(view)
+    interval over its sentences, as :func:`analysis.sentiment.group_scores` computes it for
+    a one-document group (NaN when it cannot: one sentence, or no scored word). Computed
+    once per corpus and measure; with phrases left out of scoring, again only for the
+    documents that use them."""
+    key, whole, _s, ids = _scope(view)
     excl = excluded(view)
-    full = _doc_intervals(key, view.clean, excl, measure, tables(view))
+    full = _doc_intervals(key, view.clean, measure, _base(key, view.clean, whole))
+    if excl:
+        full = _doc_intervals_masked(key, view.clean, excl, measure, _hit_docs(view, excl), full, tables(view))
     return _sub(key, view.clean, excl, f"intervals:{measure}", ids, full)
 
 

@@ -52,6 +52,7 @@ def document_table(view: View, docs: pd.DataFrame, plist: list[str], labels: dic
     table = pd.DataFrame({"doc_id": ids, "document": [labels.get(d, d) for d in ids],
                           "author": [display_author("" if pd.isna(a) else str(a)) for a in authors],
                           "group": [group_of.get(d, "") for d in ids],
+                          "type": docs["type"].fillna("").astype(str).tolist() if "type" in docs else [""] * len(ids),
                           "date": docs["date"].fillna("").astype(str).tolist() if "date" in docs else [""] * len(ids),
                           "words": docs["n_words"].astype(int).tolist()})
     scores = cs.doc_scores(view).set_index("doc_id")
@@ -86,12 +87,8 @@ def phrase_lines(view: View, plist: list[str], labels: dict, authors: dict) -> N
         st.caption(f"The first {MAX_LINES:,} of {len(kw):,} occurrences; the CSV has them all.")
     ev = st.dataframe(kw.head(MAX_LINES), hide_index=True, width="stretch", key="ov_kwic", on_select="rerun",
                       selection_mode="single-row", column_order=["document", "author", "left", "match", "right"],
-                      column_config={"document": st.column_config.TextColumn("document", width="medium"),
-                                     "author": st.column_config.TextColumn("author", width="small"),
-                                     "left": st.column_config.TextColumn("left context", alignment="right",
-                                                                         width="large"),
-                                     "match": st.column_config.TextColumn("match", width="small"),
-                                     "right": st.column_config.TextColumn("right context", width="large")})
+                      column_config={"left": st.column_config.TextColumn("left context", alignment="right"),
+                                     "right": st.column_config.TextColumn("right context")})
     hit_docs = list(dict.fromkeys(kw["doc_id"]))
     picked = [kw.iloc[r]["doc_id"] for r in ev.selection.rows] if ev.selection.rows else []
     st.caption("Click a line to get a link to its document in the Reader." if len(hit_docs) > 6 else
@@ -103,8 +100,9 @@ def phrase_lines(view: View, plist: list[str], labels: dict, authors: dict) -> N
 
 def topic_shares(view: View, order: list[str], labels: dict, n_docs: int) -> None:
     """Each document split into topics (the Topics page's model and colours), inside an expander
-    that finds the topics only when open (open from the start on small corpora)."""
-    small = n_docs <= AUTO_TOPICS_DOCS
+    that finds the topics only when open (open from the start on small corpora: topics are
+    found on the whole corpus, so its size decides). ``n_docs``: filtered documents."""
+    small = len(data.prepared(view).docs) <= AUTO_TOPICS_DOCS
     label = "Topic shares" if small else "Topic shares (the first time, finding topics takes a minute or two)"
     box = st.expander(label, expanded=small, key="ov_topics_box", on_change="rerun", icon=":material/hub:")
     if not box.open:

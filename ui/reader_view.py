@@ -8,7 +8,7 @@ it (character offsets into that text):
   sentence number in front so that the sentence picker can refer to it;
 - tracked phrases, highlighted with ``<mark>``;
 - passages shared with other documents, underlined, with a tag naming the
-  other document at the start of each passage;
+  other document(s) where passages start (hover the underline for all of them);
 - for the selected sentence, an outline and the words that drove its score
   underlined in their colour.
 
@@ -35,7 +35,9 @@ MARK_STYLE = "background:#ffe066;color:inherit;padding:0 1px;border-radius:2px;f
 REUSE_STYLE = "text-decoration:underline;text-decoration-color:#7b3294;text-decoration-thickness:2px;" \
               "text-underline-offset:3px"
 TAG_STYLE = "font-size:0.7em;color:#7b3294;background:#f3e8f7;border-radius:3px;padding:0 3px;margin:0 2px;" \
-            "white-space:nowrap"
+            "overflow-wrap:anywhere"
+#: at most this many other documents are named in the tag at the start of a shared passage.
+MAX_TAG_DOCS = 2
 NUM_STYLE = "font-size:0.62em;color:#8a949e;margin-right:2px;user-select:none"
 SELECTED_STYLE = "outline:2px solid #1f5f8b;outline-offset:1px"
 BOX_STYLE = "white-space:pre-wrap;line-height:1.75;font-size:1.02rem;max-width:52em;padding:0.4em 0.2em"
@@ -134,10 +136,12 @@ def document_html(text: str, sentences: pd.DataFrame, value_col: str = "polarity
             if cur is not None:
                 out.append(_open_sentence(sent_rows[cur], value_label, selected))
             open_sent = cur
-        for m in starts.get(a, []):
-            if m.kind == "reuse":
-                out.append(f'<span class="reuse-tag" style="{TAG_STYLE}" title="{html_text("Shared with " + m.info)}">'
-                           f"↔ {html_text(_short(m.info))}</span>")
+        others = list(dict.fromkeys(m.info for m in starts.get(a, []) if m.kind == "reuse"))
+        if others:
+            shown = ", ".join(_short(o) for o in others[:MAX_TAG_DOCS])
+            more = f" and {len(others) - MAX_TAG_DOCS} more" if len(others) > MAX_TAG_DOCS else ""
+            out.append(f'<span class="reuse-tag" style="{TAG_STYLE}" title="{html_text("Shared with " + ", ".join(others))}">'
+                       f"↔ {html_text(shown + more)}</span>")
         out.append(_segment(text[a:b], [m for m, c in active.items() if c > 0]))
     if open_sent is not None:
         out.append("</span>")

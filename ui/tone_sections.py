@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from . import cached_sentiment as cs
+from . import cached_terms as ct
 from .colors import UNKNOWN_COLOUR
 from .downloads import download_button
 from .safe import html_text
@@ -113,14 +114,19 @@ def measure_label(measure: str, title: bool = False) -> str:
     return label[:1].upper() + label[1:] if title else label
 
 
-def exclusion_note(view: View, n_masked: int) -> None:
-    """Say what the exclusion toggle changed."""
+def exclusion_note(view: View, n_masked: int, scope: str = "the selected documents") -> None:
+    """Say what the exclusion toggle changed (``n_masked`` sentences of ``scope`` contained a phrase)."""
     excl = cs.excluded(view)
-    if view.exclude_phrase_words and not excl:
+    if not view.exclude_phrase_words:
+        if ct.check_phrases(view.phrases)[0]:
+            st.caption("The tracked phrases' own words count in the scores: in 'left behind', 'behind' reads as "
+                       "negative (TextBlob −0.4), although the phrase names a group of voters. Switch on 'Leave "
+                       "tracked phrases' words out of scoring' to see the scores without them.")
+    elif not excl:
         st.caption("No phrase is tracked, so nothing is left out of scoring.")
-    elif excl:
+    else:
         st.caption(f"Scores leave out the words of the tracked phrases ({', '.join(md_code(p) for p in excl)}): "
-                   f"{n_masked:,} sentence(s) of the selected documents contained one.")
+                   f"{n_masked:,} sentence(s) of {scope} contained one.")
 
 
 # --------------------------------------------------------------------------- plain language
@@ -148,9 +154,10 @@ def _n(x, fmt="{:+.2f}") -> str:
 
 
 def summary_html(table: pd.DataFrame, measure: str, method: str, phrases: list[str], colours: dict,
-                 max_docs: int = 8) -> str:
+                 groups: pd.DataFrame | None = None, max_docs: int = 8) -> str:
     """Plain-language sentences built from the numbers: which document is most positive and most
-    negative by ``measure``, then one line per document (up to ``max_docs``).
+    negative by ``measure``, the same for the groups (``groups``: a :func:`ui.cached_sentiment.group_table`
+    with at least two groups), then one line per document (up to ``max_docs``).
 
     ``table``: the Overview's document table (``doc_id, document, author, group, words,
     polarity, subjectivity, vader_mean, polarity_mean`` and a count column ``“phrase”`` per phrase).
@@ -165,12 +172,18 @@ def summary_html(table: pd.DataFrame, measure: str, method: str, phrases: list[s
         bottom = "most negative" if lo[measure] < 0 else "least positive"
         parts.append(f"<p>By {html_text(name)}: <b>{top}</b> is {_doc(hi, colours)} "
                      f"({_n(hi[measure])}); <b>{bottom}</b> is {_doc(lo, colours)} ({_n(lo[measure])}).</p>")
+    g = groups.dropna(subset=["mean"]) if groups is not None else None
+    if g is not None and len(g) >= 2 and len(g) < len(t):
+        hi, lo = g.loc[g["mean"].idxmax()], g.loc[g["mean"].idxmin()]
+        parts.append(f"<p>Of the {len(g)} groups: <b>highest</b> {_group(hi, colours)} ({_n(hi['mean'])}), "
+                     f"<b>lowest</b> {_group(lo, colours)} ({_n(lo['mean'])}).</p>")
     if len(table) <= max_docs:
         parts.append('<ul style="margin:0;padding-left:1.2em">')
         for _, r in table.iterrows():
             counts = [f"“{html_text(p)}” {int(r.get(f'“{p}”', 0) or 0)}×" for p in phrases]
+            kind = str(r.get("type", "") or "").strip()
             parts.append(
-                f"<li>{_doc(r, colours)}, {int(r['words']):,} words. "
+                f"<li>{_doc(r, colours)}" + (f" ({html_text(kind)})" if kind else "") + f", {int(r['words']):,} words. "
                 f"TextBlob: <b>{tone_word(r['polarity'])}</b> ({_n(r['polarity'])}); "
                 f"VADER: <b>{tone_word(r['vader_mean'], 'vader')}</b> ({_n(r['vader_mean'])}); "
                 f"{subjectivity_word(r['subjectivity'])} (subjectivity {_n(r['subjectivity'], '{:.2f}')})."
@@ -178,6 +191,13 @@ def summary_html(table: pd.DataFrame, measure: str, method: str, phrases: list[s
         parts.append("</ul>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def _group(row, colours: dict) -> str:
+    colour = colours.get(str(row["group"]), UNKNOWN_COLOUR)
+    n = int(row["n_docs"])
+    return (f'<span style="color:{colour};font-size:1.1em">●</span> <b>{html_text(row["label"])}</b> '
+            f"({n} document{'s' if n != 1 else ''})")
 
 
 def _doc(row, colours: dict) -> str:

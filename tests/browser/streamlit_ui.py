@@ -47,8 +47,11 @@ INIT_JS = r"""
   let last = null;
   const seen = (app) => {
     const s = app.getAttribute('data-test-script-state');
-    if (s === 'notRunning' && last !== 'notRunning' && last !== null) window.__stRuns += 1;
-    if (s !== 'notRunning') window.__stRunning = true;
+    if (s === 'running' && window.__stFirstRunning === undefined) window.__stFirstRunning = performance.now();
+    if (s === 'notRunning' && last !== 'notRunning' && last !== null) {
+      window.__stRuns += 1;
+      if (window.__stFirstDone === undefined) window.__stFirstDone = performance.now();
+    }
     last = s;
   };
   const obs = new MutationObserver((records) => {
@@ -335,3 +338,13 @@ def first_screen_ms(page, url: str, timeout_ms: int = LOAD_TIMEOUT_MS) -> float:
         time.sleep(SETTLE_S)
         if page.evaluate(js) is not False:
             return float(ms)
+
+
+def load_phases(page) -> dict[str, float]:
+    """Milliseconds from navigation start to: the page's HTML and scripts loaded
+    (DOMContentLoaded), the server starting the first script run, that run finishing."""
+    return page.evaluate("""() => {
+        const nav = performance.getEntriesByType('navigation')[0] || {};
+        return {'DOMContentLoaded': nav.domContentLoadedEventEnd, 'first run started': window.__stFirstRunning,
+                'first run finished': window.__stFirstDone};
+    }""")

@@ -32,17 +32,28 @@ def need(path: str) -> None:
 # --------------------------------------------------------------------------- first screen
 
 def test_first_screen_time(new_page, app_url, app_pages, capsys):
-    """Time from navigation start to the Overview's headline metrics, printed (generous bound only)."""
+    """Time from navigation start to the first screen, printed (a generous sanity bound only).
+
+    First screen ready = the Overview's headline metrics (``st.metric``) visible and the
+    app idle: script not running, connected, no status widget, spinner, skeleton (a chart
+    still loading) or stale element (see ``streamlit_ui``). Measured in two fresh sessions
+    (fresh browser contexts: nothing cached in the browser) on a server whose caches the
+    first session already filled (``app_pages``)."""
     need(OVERVIEW)
-    page = new_page()
-    ms = ui.first_screen_ms(page, app_url + "/")
-    ui.assert_clean(page, "Overview")
-    again = ui.first_screen_ms(new_page(), app_url + "/")
+    runs = []
+    for _ in range(2):
+        page = new_page()
+        ms = ui.first_screen_ms(page, app_url + "/")
+        ui.assert_clean(page, "Overview")
+        runs.append((ms, ui.load_phases(page)))
     with capsys.disabled():
-        print(f"\n[first screen] Overview headline metrics ready {ms / 1000:.2f} s after navigation start "
-              f"(fresh session; the server's first session took {app_pages.cold_load_s:.2f} s to its first "
-              f"drawn screen); another fresh session: {again / 1000:.2f} s")
-    assert ms < 120_000, f"first screen took {ms / 1000:.1f} s"
+        for i, (ms, phases) in enumerate(runs, 1):
+            steps = "; ".join(f"{k} {v / 1000:.2f} s" for k, v in phases.items() if v is not None)
+            print(f"\n[first screen] fresh session {i}: Overview headline metrics ready {ms / 1000:.2f} s after "
+                  f"navigation start ({steps})")
+        print(f"[first screen] the server's very first session (cold caches) drew its first screen in "
+              f"{app_pages.cold_load_s:.2f} s")
+    assert max(ms for ms, _ in runs) < 120_000, f"first screen took {max(ms for ms, _ in runs) / 1000:.1f} s"
 
 
 # --------------------------------------------------------------------------- every page
@@ -182,8 +193,8 @@ def upload(page, files: list[dict], replace: bool = False) -> None:
         ui.rerun(page, lambda: page.get_by_text("Replace the current corpus", exact=True).click())
         ui.open_tab(page, "Add documents")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files)
-    for f in files:
-        page.get_by_text(f["name"], exact=True).first.wait_for(timeout=60_000)
+    for f in files:  # each file is listed (its name may be shortened; its remove button says it in full)
+        page.get_by_role("button", name=f"Remove {f['name']}", exact=True).first.wait_for(timeout=60_000)
     ui.rerun(page, lambda: page.get_by_role("button", name="Load files").click())
 
 

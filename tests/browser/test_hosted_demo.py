@@ -128,13 +128,15 @@ def payload(name: str, data: bytes, mime: str = "text/plain") -> dict:
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HOSTILE_NAME = "<img src=x onerror=alert(1)> [y](javascript:alert(1))"  # a file name cannot hold "/"
 HOSTILE_TEXT = (f"Some towns were left behind. {PAYLOAD} They felt left behind again.\n\n"
                 f"Another paragraph repeats it: {PAYLOAD}")
 
 
 def hostile_files() -> list[dict]:
     """The payload in a text, and as title/author/source metadata three ways: a metadata.csv
-    beside a .txt, the columns of an uploaded CSV table, and a .docx's core properties."""
+    beside a .txt, the columns of an uploaded CSV table, and a .docx's core properties; and
+    markup as a file name (which becomes a doc_id)."""
     return [
         payload("hostile.txt", HOSTILE_TEXT.encode()),
         payload("metadata.csv", csv_bytes([{"file": "hostile.txt", "title": PAYLOAD, "author": PAYLOAD,
@@ -142,6 +144,7 @@ def hostile_files() -> list[dict]:
         payload("hostile_table.csv", csv_bytes([{"doc_id": "hostile_row", "title": PAYLOAD + " (table)",
                                                  "author": PAYLOAD, "text": HOSTILE_TEXT}]), "text/csv"),
         payload("hostile_word.docx", docx_bytes(PAYLOAD + " (docx)", PAYLOAD, HOSTILE_TEXT.split("\n\n")), DOCX),
+        payload(HOSTILE_NAME + ".txt", HOSTILE_TEXT.encode()),
     ]
 
 
@@ -153,8 +156,8 @@ def upload(page, files: list[dict], replace: bool = False) -> None:
         ui.rerun(page, radio.click)
         ui.open_tab(page, "Add documents")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files)
-    for f in files:
-        page.get_by_text(f["name"], exact=True).first.wait_for(timeout=60_000)
+    for f in files:  # each file is listed (its name may be shortened; its remove button says it in full)
+        page.get_by_role("button", name=f"Remove {f['name']}", exact=True).first.wait_for(timeout=60_000)
     ui.rerun(page, page.get_by_role("button", name="Load files").click)
 
 
@@ -187,6 +190,8 @@ def test_hostile_document_is_only_text(new_page, app_url, app_pages):
     cells = ui.grid_cells(page)
     if PAYLOAD not in cells:
         failures.append(f"Corpus: no table cell shows the title/author exactly as written; cells: {cells[:40]}")
+    if HOSTILE_NAME not in cells:
+        failures.append(f"Corpus: the file name is not shown as written in the doc_id column; cells: {cells[:40]}")
     if ui.page_exists("pages/corpus.py"):
         ui.assert_clean(page, "Corpus with hostile documents")
     ui.screenshot(page, "hostile_corpus")

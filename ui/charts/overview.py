@@ -45,6 +45,7 @@ def topic_share_bars(shares: pd.DataFrame, doc_order: list[str], labels: dict | 
     fig.update_xaxes(title_text="% of the text", range=[0, 100], gridcolor="#e5e8eb")
     fig.update_layout(barmode="stack", height=max(240, ROW_PX * len(order) + 170),
                       margin=dict(l=10, r=10, t=80, b=10), plot_bgcolor="white", legend_title_text="",
-                      legend=dict(orientation="h", x=0, xref="container", y=1, yref="container", yanchor="top"),
+                      legend=dict(orientation="h", x=0, xref="container", y=1, yref="container", yanchor="top",
+                                  traceorder="normal"),
                       meta={"chart": chart}, clickmode="event+select", hoverlabel=dict(align="left"))
     return fig

@@ -20,6 +20,8 @@ from ui.colors import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN_COLOUR
 from ui.safe import plot_text
 
 ROW_PX = 34
+#: more colour values than this: no legend (it would crowd the chart; the labels name the documents).
+MAX_LEGEND = 10
 #: above this many points scatter plots use WebGL.
 WEBGL_ABOVE = 3000
 BASIS_TEXT = {
@@ -65,16 +67,17 @@ def tone_bars(table: pd.DataFrame, key_col: str, value_col: str = "mean", lo_col
     :func:`ui.colors.colour_map` over the whole corpus). ``labels``: display
     label per key; ``colour_labels``: legend label per colour value.
     ``diverging``: a symmetric x-axis around 0 (polarity); else from 0
-    (subjectivity). ``show_legend``: a legend of the colour values (when they differ from the bars).
+    (subjectivity). ``show_legend``: a legend of the colour values (when they differ from the bars and
+    there are at most :data:`MAX_LEGEND` of them).
 
     One trace per colour value (the legend shows each once). ``customdata``
     per bar: ``[key, n_docs, n_sentences, lo, hi, basis, colour value]``
     (-1 / None where unknown).
     """
     colours = colours or {}
-    legend = show_legend and colour_col is not None and colour_col != key_col
     colour_col = colour_col or key_col
     t = table.reset_index(drop=True)
+    legend = show_legend and colour_col != key_col and t[colour_col].astype(str).nunique() <= MAX_LEGEND
     keys = t[key_col].astype(str).tolist()
     fig = go.Figure()
     all_vals: list[float | None] = []
