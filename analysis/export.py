@@ -35,5 +35,7 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
 def safe_csv(df: pd.DataFrame) -> str:
     """CSV text of ``df`` with spreadsheet formulas neutralised (see module docstring)."""
     buf = io.StringIO()
-    neutralise_formulas(df).to_csv(buf, index=False)
+    # CRLF row ends (RFC 4180) make the writer quote any cell holding a bare
+    # CR or LF, so a line break can never start a new row in a spreadsheet.
+    neutralise_formulas(df).to_csv(buf, index=False, lineterminator="\r\n")
     return buf.getvalue()

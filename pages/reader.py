@@ -67,8 +67,8 @@ else:
 
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.html(rv.legend_html(f"{ts.METHOD_NAMES[view.method]} {col}"))
-        st.html(rv.document_html(str(row["text"]), sents, col, f"{ts.METHOD_NAMES[view.method]} {col}", hits, passages,
+        st.html(rv.legend_html(ts.SENTENCE_LABELS[col]))
+        st.html(rv.document_html(str(row["text"]), sents, col, ts.SENTENCE_LABELS[col], hits, passages,
                                  labels, None if chosen is None else int(chosen["sent"]), ev_doc))
     with right:
         st.subheader("Sentences", help="Click a row: the sentence is outlined in the text and the words that drove "
@@ -79,7 +79,7 @@ else:
         if chosen is None:
             st.caption("Click a sentence above to see the words behind its score.")
         else:
-            st.markdown(f"**Sentence {int(chosen['position'])}**: {ts.METHOD_NAMES[view.method]} "
+            st.markdown(f"**Sentence {int(chosen['position'])}**: {ts.SENTENCE_LABELS[col]} "
                         f"{chosen[col]:+.3f}, subjectivity {chosen['subjectivity']:.3f}")
             st.text(str(chosen["text"]))
             ts.evidence_table(evidence, key="reader")

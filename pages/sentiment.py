@@ -56,7 +56,7 @@ else:
                             colours=colours, labels=labels, colour_labels=group_names, value_label=ts.measure_label(m),
                             diverging=name == "tone", chart=f"sentiment-docs-{name}")
             picks += [p[0] for p in ts.selected_points(st.plotly_chart(fig, key=f"sent_docs_{name}", **POINTS))]
-            download_button("Download (CSV)", per_doc, f"{m}_per_document.csv", key=f"dl_docs_{name}")
+            download_button(f"Download {name} per document (CSV)", per_doc, f"{m}_per_document.csv", key=f"dl_docs_{name}")
         st.caption(f"Each bar: one document, coloured by {BY}; whisker: 95% interval from re-drawing its sentences"
                    + (f"; the {MAX_BARS // 2} highest and lowest of {len(ids):,} documents" if len(ids) > MAX_BARS else "")
                    + ". Click a bar to read the document's sentences below.")
@@ -89,7 +89,7 @@ else:
                            help="Number of sentences averaged in the line (centred on each sentence).")
         one = sents[sents["doc_id"] == doc]
         fig = ts.figure(key + ("arc", doc, col, window), tone_charts.tone_arc, one, col, window,
-                        colours.get(group_of.get(doc, ""), "#1f5f8b"), f"{ts.METHOD_NAMES[view.method]} {col}")
+                        colours.get(group_of.get(doc, ""), "#1f5f8b"), ts.SENTENCE_LABELS[col])
         ev = st.plotly_chart(fig, key="sent_arc", **POINTS)
         st.caption(f"Each point: one sentence's {ts.METHOD_NAMES[view.method]} score, from the first sentence "
                    f"(left) to the last; the line is the mean over {window} neighbouring sentences. Click a point "

@@ -28,9 +28,11 @@ Printed at the end:
   while they run (sampled every 0.5 s); and after they have closed and
   ``--after`` seconds (default 20) have passed.
 
-Bounded: at most ``--duration`` seconds of sessions (max 600) plus start-up
-and a fixed grace period; every action has a timeout; every loop has a
-maximum number of rounds.
+Each session's ``--duration`` seconds start when its first screen is ready
+(on a small machine, a dozen browsers opening the app at once take a while).
+Bounded: every session stops at first load (at most 180 s) + ``--duration``
+(at most 600 s) + a fixed grace period; every action has a timeout; every loop
+has a maximum number of rounds.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ PHRASES = ["referendum", "immigration", "single market", "working people", "Brex
            "left behind", "vote", "Labour", "Cambridge"]
 MAX_ROUNDS = 200            # per session
 ACTION_TIMEOUT_S = 90       # one page switch or phrase change
+FIRST_LOAD_TIMEOUT_S = 180  # opening the app (a fresh browser context has nothing cached)
 START_TIMEOUT_S = 120
 GRACE_S = 120               # on top of --duration for the last actions to finish
 
@@ -280,19 +283,26 @@ class Stats:
 
 
 async def wait_ready(page, before_runs: int | None, timeout_s: float) -> None:
-    ms = max(1000, int(timeout_s * 1000))
+    """Wait (at most ``timeout_s`` in all) for the run the action started to finish and the page to settle."""
+    end = time.monotonic() + timeout_s
+
+    def left() -> int:
+        return max(1000, int((end - time.monotonic()) * 1000))
+
     if before_runs is not None:
-        await page.wait_for_function(f"() => (window.__stRuns || 0) > {before_runs}", timeout=ms, polling=100)
-    await page.wait_for_function(IDLE_JS, timeout=ms, polling=100)
+        await page.wait_for_function(f"() => (window.__stRuns || 0) > {before_runs}", timeout=left(), polling=100)
+    await page.wait_for_function(IDLE_JS, timeout=left(), polling=100)
     await asyncio.sleep(0.3)
-    await page.wait_for_function(IDLE_JS, timeout=ms, polling=100)
+    await page.wait_for_function(IDLE_JS, timeout=left(), polling=100)
 
 
-async def timed(page, stats: Stats, label: str, action, deadline: float, expect_run: bool = True) -> bool:
+async def timed(page, stats: Stats, label: str, action, deadline: float, expect_run: bool = True,
+                timeout_s: float | None = None) -> bool:
     """Run ``action`` and wait for the page to be ready; record the time or the error."""
     from playwright.async_api import TimeoutError as PWTimeout
 
-    timeout_s = min(ACTION_TIMEOUT_S, max(5.0, deadline + GRACE_S / 2 - time.monotonic()))
+    if timeout_s is None:
+        timeout_s = min(ACTION_TIMEOUT_S, max(5.0, deadline + GRACE_S / 2 - time.monotonic()))
     t0 = time.monotonic()
     try:
         before = await page.evaluate("() => window.__stRuns || 0") if expect_run else None
@@ -346,17 +356,20 @@ async def upload_own_document(page, n: int, kb: int, stats: Stats, deadline: flo
     await timed(page, stats, "Corpus: upload", page.get_by_role("button", name="Load files").click, deadline)
 
 
-async def session(browser, url: str, n: int, deadline: float, stats: Stats, max_rounds: int = MAX_ROUNDS,
+async def session(browser, url: str, n: int, duration: float, stats: Stats, max_rounds: int = MAX_ROUNDS,
                   upload_kb: int = 0) -> None:
+    """One visitor: open the app (first screen), then for ``duration`` seconds tour the pages."""
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
     await ctx.add_init_script(INIT_JS)
     page = await ctx.new_page()
     try:
         ok = await timed(page, stats, "first load (/)",
                          lambda: page.goto(url + "/", wait_until="domcontentloaded",
-                                           timeout=ACTION_TIMEOUT_S * 1000), deadline)
+                                           timeout=FIRST_LOAD_TIMEOUT_S * 1000), 0.0,
+                         timeout_s=FIRST_LOAD_TIMEOUT_S)
         if not ok:
             return
+        deadline = time.monotonic() + duration
         phases = await page.evaluate("""() => {
             const nav = performance.getEntriesByType('navigation')[0] || {};
             return {'page and scripts loaded (DOMContentLoaded)': nav.domContentLoadedEventEnd,
@@ -412,8 +425,8 @@ async def warm_up(url: str) -> Stats:
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            await asyncio.wait_for(session(browser, url, 0, time.monotonic() + 300, stats, max_rounds=1),
-                                   timeout=300 + GRACE_S)
+            await asyncio.wait_for(session(browser, url, 0, 300, stats, max_rounds=1),
+                                   timeout=FIRST_LOAD_TIMEOUT_S + 300 + GRACE_S)
         finally:
             await browser.close()
     return stats
@@ -426,12 +439,11 @@ async def run_sessions(url: str, n: int, duration: float, upload_kb: int = 0) ->
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            deadline = time.monotonic() + duration
             tasks = []
             for i in range(n):
-                tasks.append(asyncio.create_task(session(browser, url, i, deadline, stats, upload_kb=upload_kb)))
+                tasks.append(asyncio.create_task(session(browser, url, i, duration, stats, upload_kb=upload_kb)))
                 await asyncio.sleep(0.2)  # all open within a few seconds, not in the same millisecond
-            done, pending = await asyncio.wait(tasks, timeout=duration + GRACE_S)
+            done, pending = await asyncio.wait(tasks, timeout=FIRST_LOAD_TIMEOUT_S + duration + GRACE_S)
             for t in pending:
                 stats.error("timeout", "session", "still running at the hard time limit; cancelled")
                 t.cancel()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,20 +10,8 @@ from streamlit.testing.v1 import AppTest
 from analysis import corpus as loaders
 from analysis import pipeline
 from analysis import sentiment as sa
+from tests.conftest import ROOT, shared_corpus_path
 from ui.state import View
-
-
-def _tests_conftest():
-    """tests/conftest.py, imported by its path: in a run of the whole suite the name
-    ``conftest`` may belong to tests/browser/conftest.py."""
-    spec = importlib.util.spec_from_file_location("explorer_tests_conftest", Path(__file__).with_name("conftest.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_CONFTEST = _tests_conftest()
-ROOT, shared_corpus_path = _CONFTEST.ROOT, _CONFTEST.shared_corpus_path
 
 APP = str(ROOT / "app.py")
 OVERVIEW = "pages/overview.py"

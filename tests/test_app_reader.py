@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis import corpus as loaders
-from test_app_overview import D000, D002, D003, shared_corpus_path, open_page, table_with
+from tests.conftest import shared_corpus_path
+from tests.test_app_overview import D000, D002, D003, open_page, table_with
 from ui.reader_view import document_html, tint
 from ui.state import View
 
@@ -60,7 +61,7 @@ def test_reader_marks_a_shared_passage_in_the_news_report():
 
 def test_reader_link_from_another_page_opens_that_document():
     from streamlit.testing.v1 import AppTest
-    from test_app_overview import APP
+    from tests.test_app_overview import APP
 
     at = AppTest.from_file(APP, default_timeout=300)
     at.query_params["read"] = D003

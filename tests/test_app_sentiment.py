@@ -8,7 +8,8 @@ import pytest
 from analysis import corpus as loaders
 from analysis import pipeline
 from analysis import sentiment as sa
-from test_app_overview import D000, D002, D003, shared_corpus_path, bars, charts, open_page, table_with
+from tests.conftest import shared_corpus_path
+from tests.test_app_overview import D000, D002, D003, bars, charts, open_page, table_with
 from ui.cached_sentiment import merge_rescored
 from ui.state import View
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.runtime.pages_manager import PagesManager
 
 from analysis.corpus import load_paths
-from conftest import ROOT, shared_corpus_path
+from tests.conftest import ROOT, shared_corpus_path
 
 APP = str(ROOT / "app.py")
 TERMS, COMPARE = "pages/terms.py", "pages/compare.py"

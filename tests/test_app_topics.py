@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.corpus import load_paths
-from conftest import ROOT, shared_corpus_path
+from tests.conftest import ROOT, shared_corpus_path
 
 APP = str(ROOT / "app.py")
 TOPICS, METHODS = "pages/topics.py", "pages/methods.py"

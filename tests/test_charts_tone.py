@@ -74,6 +74,9 @@ def test_tone_bars_same_author_same_colour(per_doc):
     assert bars["d1"]["colour"] == bars["d3"]["colour"] == colours["Ann"]
     assert bars["d2"]["colour"] == colours["Bob"] != colours["Ann"]
     assert bars["d4"]["colour"] == UNKNOWN_COLOUR
+    # one trace (legend entry) per author, in the whole corpus's order whatever the bar order
+    d = tone_bars(per_doc, "doc_id", colour_col="author", colours=colours).to_dict()
+    assert [tr["name"] for tr in d["data"]] == ["Bob", "Ann", "Unknown"]
     # the same author keeps the colour in a second chart built from a filtered table
     again = bars_of(tone_bars(per_doc[per_doc["author"] == "Ann"], "doc_id", colour_col="author",
                               colours=colours).to_dict())

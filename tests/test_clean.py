@@ -10,7 +10,7 @@ import pytest
 
 from analysis.clean import NORMALISATIONS, RULES, Cleaned, Removal, clean_text
 from analysis.segment import count_words, segment_document
-from conftest import SEEDS, shared_corpus_frame
+from tests.conftest import SEEDS, shared_corpus_frame
 
 SEED_000 = "000_bfc6cafdf39d029c.txt"
 SEED_002 = "002_27ba5fbbf84c96f5.txt"

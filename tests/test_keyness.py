@@ -11,7 +11,7 @@ import pytest
 
 from analysis import keyness as K
 from analysis import terms as T
-from conftest import shared_corpus_frame
+from tests.conftest import shared_corpus_frame
 
 
 def frame(texts, **meta) -> pd.DataFrame:

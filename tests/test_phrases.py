@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from analysis import phrases as P
 from analysis import segment
-from conftest import SEEDS, shared_corpus_frame
+from tests.conftest import SEEDS, shared_corpus_frame
 
 S000, S002, S003 = "000_bfc6cafdf39d029c", "002_27ba5fbbf84c96f5", "003_963148aadf6ce902"
 

@@ -20,7 +20,7 @@ from analysis.segment import (
     token_spans,
     tokens,
 )
-from conftest import SEEDS, shared_corpus_frame
+from tests.conftest import SEEDS, shared_corpus_frame
 
 
 def sentences(text: str) -> list[str]:

@@ -23,7 +23,7 @@ from analysis import segment
 from analysis import sentiment as S
 from analysis import sentiment_fast as F
 
-from conftest import ROOT, shared_corpus_frame, shared_corpus_path
+from tests.conftest import ROOT, shared_corpus_frame, shared_corpus_path
 
 textblob = pytest.importorskip("textblob")
 from textblob import TextBlob  # noqa: E402

@@ -257,3 +257,23 @@ def test_streaming_respects_the_document_limit(csv_path):
     want = load_paths(csv_path, limits=Limits(max_documents=10))
     assert got == want.documents
     assert errors == want.errors
+
+
+def test_the_app_finds_a_store_by_corpus(seeds_store, seeds_analysis, monkeypatch, tmp_path):
+    from ui import store_access
+
+    key = seeds_analysis.content_hash
+    monkeypatch.delenv(store_access.ENV_STORE, raising=False)
+    monkeypatch.delenv(store_access.ENV_CACHE, raising=False)
+    assert store_access.stored_prepared(key, True) is None
+    monkeypatch.setenv(store_access.ENV_STORE, str(seeds_store.path))
+    prep = store_access.stored_prepared(key, True)
+    pd.testing.assert_frame_equal(prep.sentences, seeds_analysis.prepared.sentences, check_dtype=False)
+    assert store_access.stored_prepared(key, False) is None  # cleaning off: other results
+    assert store_access.stored_prepared("0" * 64, True) is None
+    assert store_access.default_corpus().content_hash() == key
+    # a store saved in the cache folder is found too
+    monkeypatch.delenv(store_access.ENV_STORE)
+    monkeypatch.setenv(store_access.ENV_CACHE, str(tmp_path))
+    save_analysis(seeds_analysis, tmp_path)
+    assert store_access.store_for(key, True) is not None

@@ -17,7 +17,7 @@ from analysis import terms as T
 from analysis.model import Corpus
 from analysis.pipeline import prepare
 
-from conftest import SEEDS, shared_corpus_frame
+from tests.conftest import SEEDS, shared_corpus_frame
 
 
 def seed_docs() -> pd.DataFrame:

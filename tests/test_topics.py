@@ -16,7 +16,7 @@ from analysis.pipeline import REMOVAL_COLUMNS, Prepared
 from analysis.segment import segment_texts
 from analysis.topics import TopicModel
 
-from conftest import SEEDS, shared_corpus_frame
+from tests.conftest import SEEDS, shared_corpus_frame
 
 
 # ----------------------------------------------------------------- fixtures

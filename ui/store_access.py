@@ -88,6 +88,20 @@ def default_corpus() -> Corpus | None:
     return _store_corpus(str(store.path))
 
 
+def corpus_from_store(path: str) -> Corpus:
+    """The corpus of the store at ``path`` (for a Corpus-page "open a store"
+    option: ``data.set_corpus(store_access.corpus_from_store(path))``; offer it
+    on a local server only, as it reads a server-side folder). Raises
+    ``OSError``/``ValueError`` for a missing, incomplete or large store (a
+    large one is opened with ``EXPLORER_STORE`` and read through its
+    aggregates)."""
+    store = cached_store(str(Path(path).resolve()))
+    if is_large(store):
+        raise ValueError(f"the store holds {store.n_docs:,} documents, too many to load into a session; "
+                         f"start the app with {ENV_STORE}={path} instead")
+    return _store_corpus(str(store.path))
+
+
 def _cache_dir() -> Path | None:
     env = os.environ.get(ENV_CACHE, "").strip()
     return Path(env) if env else None

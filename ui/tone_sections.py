@@ -49,6 +49,8 @@ GLOSSARY = {
                  "neutral.",
 }
 METHOD_NAMES = {"textblob": "TextBlob", "vader": "VADER"}
+#: How a sentence score column is named on axes and in legends.
+SENTENCE_LABELS = {"polarity": "TextBlob polarity", "vader": "VADER compound", "subjectivity": "TextBlob subjectivity"}
 BASIS_NAMES = {"whole": "Whole text", "sentences": "Mean of sentences"}
 
 

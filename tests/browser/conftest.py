@@ -7,7 +7,9 @@
 - ``chromium_browser`` (session): Playwright's chromium driver launching
   ``/usr/bin/chromium`` (Playwright cannot download its own browser here).
 - ``new_page`` (function): a factory of pages, each in a fresh browser context
-  (= a fresh Streamlit session) at 1280x900; ``page`` is one such page.
+  (= a fresh Streamlit session) at 1280x900; ``fresh_page`` is one such page.
+  (Not named ``page``/``browser``: pytest-playwright's own fixtures keep those
+  names; ``browser_type_launch_args`` below points them at the same chromium.)
 - ``app_pages`` (session): the pages ``app.py`` declares and the navigation
   the running app shows; browser tests are skipped, with the reason, when the
   app cannot start because ``app.py`` lists page files that do not exist yet.
@@ -18,7 +20,7 @@ reason when ``/usr/bin/chromium`` is missing (``make browser-deps`` installs it)
 Environment knobs (for working on the tests, not needed in CI):
 ``EXPLORER_TEST_APP_DIR`` runs another checkout's ``app.py``;
 ``EXPLORER_TEST_URL`` uses an already running server on 127.0.0.1 instead of
-starting one.
+starting one; ``EXPLORER_TEST_CHROMIUM`` another chromium binary.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import streamlit_ui as ui
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("EXPLORER_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SERVER_LOG = ROOT / "artifacts" / "browser-server.log"

@@ -81,7 +81,9 @@ def tone_bars(table: pd.DataFrame, key_col: str, value_col: str = "mean", lo_col
     keys = t[key_col].astype(str).tolist()
     fig = go.Figure()
     all_vals: list[float | None] = []
-    for cval, sub in t.groupby(t[colour_col].astype(str), sort=False):
+    rank = {c: i for i, c in enumerate(colours)}  # legend in the whole corpus's order, the same in every chart
+    parts = sorted(t.groupby(t[colour_col].astype(str), sort=False), key=lambda kv: rank.get(str(kv[0]), len(rank)))
+    for cval, sub in parts:
         cval = str(cval)
         x = [_num(v) for v in sub[value_col]]
         lo = [_num(v) for v in sub[lo_col]] if lo_col and lo_col in sub else [None] * len(sub)
