@@ -1,7 +1,7 @@
 """Political-text explorer: the entry point and shared frame.
 
 ``streamlit run app.py`` opens the dashboard on the seed corpus. This file
-sets up the page, the navigation over ``pages/``, the sidebar filters that
+sets up the page, the navigation over ``views/``, the sidebar filters that
 every page shares, and keeps the view in the URL. Pages run inside a guard
 that shows a friendly message instead of a traceback.
 """
@@ -18,14 +18,14 @@ from ui.state import get_view, write_url
 log = logging.getLogger("explorer")
 
 PAGES = [
-    ("pages/overview.py", "Overview", ":material/dashboard:", True),
-    ("pages/corpus.py", "Corpus", ":material/folder_open:", False),
-    ("pages/reader.py", "Reader", ":material/menu_book:", False),
-    ("pages/terms.py", "Terms & phrases", ":material/format_quote:", False),
-    ("pages/sentiment.py", "Sentiment", ":material/mood:", False),
-    ("pages/topics.py", "Topics", ":material/hub:", False),
-    ("pages/compare.py", "Compare", ":material/compare_arrows:", False),
-    ("pages/methods.py", "Methods", ":material/science:", False),
+    ("views/overview.py", "Overview", ":material/dashboard:", True),
+    ("views/corpus.py", "Corpus", ":material/folder_open:", False),
+    ("views/reader.py", "Reader", ":material/menu_book:", False),
+    ("views/terms.py", "Terms & phrases", ":material/format_quote:", False),
+    ("views/sentiment.py", "Sentiment", ":material/mood:", False),
+    ("views/topics.py", "Topics", ":material/hub:", False),
+    ("views/compare.py", "Compare", ":material/compare_arrows:", False),
+    ("views/methods.py", "Methods", ":material/science:", False),
 ]
 
 

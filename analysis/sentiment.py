@@ -607,6 +607,8 @@ def _bootstrap(values: np.ndarray, weights: np.ndarray | None, n_boot: int, seed
             with np.errstate(invalid="ignore", divide="ignore"):
                 stats[done:done + r] = np.where(tot > 0, (values[idx] * w).sum(axis=1) / tot, np.nan)
         done += r
+    if np.isnan(stats).all():  # no resample had any weight (e.g. no sentiment word at all)
+        return math.nan, math.nan
     alpha = (1.0 - ci) / 2.0
     lo, hi = np.nanpercentile(stats, [100 * alpha, 100 * (1 - alpha)])
     return float(lo), float(hi)

@@ -14,7 +14,7 @@ from tests.conftest import ROOT, shared_corpus_path
 from ui.state import View
 
 APP = str(ROOT / "app.py")
-OVERVIEW = "pages/overview.py"
+OVERVIEW = "views/overview.py"
 D000, D002, D003 = "000_bfc6cafdf39d029c", "002_27ba5fbbf84c96f5", "003_963148aadf6ce902"
 
 

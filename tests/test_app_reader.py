@@ -14,7 +14,7 @@ from tests.test_app_overview import D000, D002, D003, open_page, table_with
 from ui.reader_view import document_html, tint
 from ui.state import View
 
-READER = "pages/reader.py"
+READER = "views/reader.py"
 EVIL = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 

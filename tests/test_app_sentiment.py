@@ -13,7 +13,7 @@ from tests.test_app_overview import D000, D002, D003, bars, charts, open_page, t
 from ui.cached_sentiment import merge_rescored
 from ui.state import View
 
-SENTIMENT = "pages/sentiment.py"
+SENTIMENT = "views/sentiment.py"
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from analysis.corpus import load_paths
 from tests.conftest import ROOT, shared_corpus_path
 
 APP = str(ROOT / "app.py")
-TERMS, COMPARE = "pages/terms.py", "pages/compare.py"
+TERMS, COMPARE = "views/terms.py", "views/compare.py"
 D000, D002, D003 = "000_bfc6cafdf39d029c", "002_27ba5fbbf84c96f5", "003_963148aadf6ce902"
 
 

@@ -11,7 +11,7 @@ from analysis.corpus import load_paths
 from tests.conftest import ROOT, shared_corpus_path
 
 APP = str(ROOT / "app.py")
-TOPICS, METHODS = "pages/topics.py", "pages/methods.py"
+TOPICS, METHODS = "views/topics.py", "views/methods.py"
 D000, D002, D003 = "000_bfc6cafdf39d029c", "002_27ba5fbbf84c96f5", "003_963148aadf6ce902"
 
 

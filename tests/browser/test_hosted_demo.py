@@ -179,7 +179,7 @@ def test_hostile_document_is_only_text(new_page, app_url, app_pages):
     exactly that text on the Corpus, Reader, Terms (keyword in context) and Overview
     pages, and nothing of it runs on any page: no dialog, no injected <img>/<script>,
     no javascript: link, no request to its URLs."""
-    need("pages/corpus.py")
+    need("views/corpus.py")
     page = new_page()
     watch = Watch(page)
     ui.goto(page, app_url + "/corpus")
@@ -192,7 +192,7 @@ def test_hostile_document_is_only_text(new_page, app_url, app_pages):
         failures.append(f"Corpus: no table cell shows the title/author exactly as written; cells: {cells[:40]}")
     if HOSTILE_NAME not in cells:
         failures.append(f"Corpus: the file name is not shown as written in the doc_id column; cells: {cells[:40]}")
-    if ui.page_exists("pages/corpus.py"):
+    if ui.page_exists("views/corpus.py"):
         ui.assert_clean(page, "Corpus with hostile documents")
     ui.screenshot(page, "hostile_corpus")
 
@@ -307,7 +307,7 @@ def edit_first_author(page, value: str) -> None:
 def test_sessions_are_isolated(new_page, app_url, app_pages):
     """Visitor A's upload never reaches B (open at the same time) nor C (opened after it),
     and B's metadata edit and phrase never reach A."""
-    need("pages/corpus.py")
+    need("views/corpus.py")
     mark_a = "zqa" + uuid.uuid4().hex[:10]
     mark_b = "zqb" + uuid.uuid4().hex[:10]
     a, b = new_page(), new_page()
@@ -382,7 +382,7 @@ def test_bogus_parameters_on_deep_links(new_page, app_url, app_pages):
 
 def test_corrupt_uploads_fail_politely(new_page, app_url):
     """Corrupt files are listed as load errors with a reason; no traceback, no error box."""
-    need("pages/corpus.py")
+    need("views/corpus.py")
     page = new_page()
     ui.goto(page, app_url + "/corpus")
     good = f"fine_{uuid.uuid4().hex[:6]}"

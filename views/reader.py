@@ -116,4 +116,4 @@ else:
             removed = removed.assign(why=removed["rule"].map(lambda r: RULES.get(r, r)))
             st.dataframe(removed[["text", "why"]], hide_index=True, width="stretch", key="reader_removed")
             download_button("Download what was removed (CSV)", removed, "removed.csv", key="reader_dl_removed")
-        st.page_link("pages/corpus.py", label="All cleaning rules and removals: Corpus page", icon=":material/folder_open:")
+        st.page_link("views/corpus.py", label="All cleaning rules and removals: Corpus page", icon=":material/folder_open:")
