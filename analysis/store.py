@@ -184,9 +184,35 @@ def _to_table(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df, preserve_index=False)
 
 
-def _write(path: Path, df: pd.DataFrame) -> None:
+def _write(path: Path, df: pd.DataFrame, row_group_size: int = 64_000) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(_to_table(df), path, compression="zstd", row_group_size=64_000)
+    pq.write_table(_to_table(df), path, compression="zstd", row_group_size=row_group_size)
+
+
+#: Row groups of per-document parts: small, so that reading a few documents
+#: (a filter on doc_idx, pruned by the row groups' statistics) reads little.
+PART_ROW_GROUP = 8_000
+#: Single-file copies of the small per-document tables, for fast whole reads.
+INDEX_FILES = {"docs": "index_docs.parquet", "doc_scores": "index_doc_scores.parquet"}
+
+
+def write_indexes(path) -> None:
+    """Write the single-file copies of the documents' metadata (no texts) and of
+    the document scores (``index_docs.parquet``, ``index_doc_scores.parquet``)
+    of the store being written at ``path``; :meth:`StoreWriter.finish` calls it."""
+    path = Path(path)
+    files = sorted((path / "docs").glob("part-*.parquet"))
+    metas = []
+    for f in files:
+        names = [n for n in pq.read_schema(f).names if n not in ("raw_text", "text")]
+        metas.append(pq.read_table(f, columns=names))
+    if metas:
+        t = pa.concat_tables(metas, promote_options="default") if len(metas) > 1 else metas[0]
+        _write(path / INDEX_FILES["docs"], _fill_docs(t.to_pandas()))
+    scores = [pq.read_table(f) for f in sorted((path / "doc_scores").glob("part-*.parquet"))]
+    if scores:
+        t = pa.concat_tables(scores, promote_options="default") if len(scores) > 1 else scores[0]
+        pq.write_table(t, path / INDEX_FILES["doc_scores"], compression="zstd")
 
 
 def _removals(df: pd.DataFrame) -> pd.DataFrame:
@@ -322,7 +348,7 @@ class StoreWriter:
             "term_counts": self._term_rows(term_index, offset),
         }
         for t, df in tables.items():
-            _write(self.path / t / name, df)
+            _write(self.path / t / name, df, PART_ROW_GROUP)
             self.rows[t] += len(df)
         self.parts.append({"file": name, "doc_start": offset, "doc_end": offset + n})
         self.n_docs += n
@@ -400,6 +426,7 @@ class StoreWriter:
             _write(self.path / f"{name}.parquet", df)
         _write(self.path / "passages.parquet", _passages_frame(passages))
         _write(self.path / "similarity.parquet", _similarity_frame(similarity))
+        write_indexes(self.path)
 
         store = StoredAnalysis(self.path, self._manifest(content_hash, notes, timings or {}, stages, {},
                                                          topics, complete=False))
@@ -671,7 +698,13 @@ class StoredAnalysis:
         key = (name, tuple(columns) if columns else None)
         if key in self._cache:
             return self._cache[key]
-        if name in PER_DOC_TABLES:
+        index = self.path / INDEX_FILES.get(name, "-")
+        wants_text = columns is None or bool({"text", "raw_text"} & set(columns))
+        if index.exists() and (name == "doc_scores" or not wants_text):
+            names = pq.read_schema(index).names
+            cols = None if columns is None else [c for c in columns if c in names]
+            df = pq.read_table(index, columns=cols).to_pandas()
+        elif name in PER_DOC_TABLES:
             df = self._read_parts(name, columns=columns)
         else:
             df = pq.read_table(self.path / f"{name}.parquet", columns=list(columns) if columns else None).to_pandas()
@@ -708,8 +741,18 @@ class StoredAnalysis:
         return pos.reindex([str(d) for d in doc_ids]).dropna().astype(np.int64).to_numpy()
 
     def _per_doc(self, name: str, doc_ids=None, columns=None, drop_idx=True) -> pd.DataFrame:
+        small = name == "doc_scores" or (name == "docs" and columns is not None
+                                         and not {"text", "raw_text"} & set(columns))
         if doc_ids is None:
             df = self.table(name, columns=columns)
+        elif small and (self.path / INDEX_FILES[name]).exists():
+            # metadata and scores: filtered in memory from the cached whole table
+            cols = None if columns is None else list(dict.fromkeys(["doc_id", *columns]))
+            whole = self.table(name, columns=cols)
+            keep = whole["doc_id"].astype(str).isin(set(map(str, doc_ids))).to_numpy()
+            df = whole[keep].reset_index(drop=True)
+            if columns is not None:
+                df = df[list(columns)]
         else:
             df = self._read_parts(name, columns=columns, doc_idx=self._doc_idx(doc_ids))
         if drop_idx and "doc_idx" in df.columns and (columns is None or "doc_idx" not in columns):

@@ -82,20 +82,29 @@ IDLE_JS = r"""
 """
 INIT_JS = r"""
 (() => {
-  window.__stRuns = 0; let last = null;
-  const obs = new MutationObserver(() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (!app) return;
-    const s = app.getAttribute('data-test-script-state');
+  // Counts finished script runs: transitions of stApp's data-test-script-state into
+  // "notRunning". Attribute records carry the old values, so states that come and go
+  // within one batch of mutations (a fast run on a busy machine) are still counted.
+  window.__stRuns = 0;
+  let last = null;
+  const feed = (s) => {
+    if (s === last || s === null || s === undefined) return;
     if (s === 'running' && window.__stFirstRunning === undefined) window.__stFirstRunning = performance.now();
-    if (s === 'notRunning' && last !== null && last !== 'notRunning') {
+    if (s === 'notRunning' && last !== null) {
       window.__stRuns += 1;
       if (window.__stFirstDone === undefined) window.__stFirstDone = performance.now();
     }
     last = s;
+  };
+  const obs = new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'attributes' && r.target.getAttribute('data-testid') === 'stApp') feed(r.oldValue);
+    }
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (app) feed(app.getAttribute('data-test-script-state'));
   });
   const start = () => obs.observe(document.documentElement, {subtree: true, childList: true,
-    attributes: true, attributeFilter: ['data-test-script-state']});
+    attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
   if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
 })();
 """
@@ -119,6 +128,22 @@ STATE_JS = r"""
     `runs ${window.__stRuns}`;
 }
 """
+def page_switched_js(path: str, old_title: str) -> str:
+    """True once the browser shows ``path`` and the main title is no longer ``old_title``."""
+    return (f"() => location.pathname === {json.dumps(path)} && (() => {{ const h = document.querySelector("
+            f"'[data-testid=\"stMain\"] h1'); return h && h.innerText !== {json.dumps(old_title)}; }})()")
+
+
+def phrase_tracked_js(phrase: str) -> str:
+    return (f"() => [...document.querySelectorAll('[data-testid=\"stMultiSelect\"] [data-tag]')]"
+            f".some(t => (t.getAttribute('aria-label') || '').toLowerCase() === {json.dumps(phrase.lower())})")
+
+
+async def main_title(page) -> str:
+    return await page.evaluate("() => { const h = document.querySelector('[data-testid=\"stMain\"] h1'); "
+                               "return h ? h.innerText : ''; }")
+
+
 NAV_JS = """() => [...document.querySelectorAll('[data-testid="stSidebarNav"] a[data-testid="stSidebarNavLink"]')]
   .map(e => e.innerText.trim().split('\\n').pop().trim())"""
 
@@ -282,22 +307,28 @@ class Stats:
             self.error_examples.append(f"{kind} on {where}: {detail}"[:300])
 
 
-async def wait_ready(page, before_runs: int | None, timeout_s: float) -> None:
-    """Wait (at most ``timeout_s`` in all) for the run the action started to finish and the page to settle."""
+async def wait_ready(page, before_runs: int | None, timeout_s: float, effect: str | None = None) -> None:
+    """Wait (at most ``timeout_s`` in all) for the run the action started to finish and the page to settle.
+
+    The run is seen either as one more finished run (``window.__stRuns``) or, if given,
+    as its ``effect`` (a JS predicate): a browser that is short of CPU may process the
+    "run started" and "run finished" messages in one go and never show the running state.
+    """
     end = time.monotonic() + timeout_s
 
     def left() -> int:
         return max(1000, int((end - time.monotonic()) * 1000))
 
     if before_runs is not None:
-        await page.wait_for_function(f"() => (window.__stRuns || 0) > {before_runs}", timeout=left(), polling=100)
+        seen = f"(window.__stRuns || 0) > {before_runs}" + (f" || ({effect})()" if effect else "")
+        await page.wait_for_function(f"() => {seen}", timeout=left(), polling=100)
     await page.wait_for_function(IDLE_JS, timeout=left(), polling=100)
     await asyncio.sleep(0.3)
     await page.wait_for_function(IDLE_JS, timeout=left(), polling=100)
 
 
 async def timed(page, stats: Stats, label: str, action, deadline: float, expect_run: bool = True,
-                timeout_s: float | None = None) -> bool:
+                timeout_s: float | None = None, effect: str | None = None) -> bool:
     """Run ``action`` and wait for the page to be ready; record the time or the error."""
     from playwright.async_api import TimeoutError as PWTimeout
 
@@ -307,15 +338,22 @@ async def timed(page, stats: Stats, label: str, action, deadline: float, expect_
     try:
         before = await page.evaluate("() => window.__stRuns || 0") if expect_run else None
         await action()
-        await wait_ready(page, before, timeout_s)
+    except PWTimeout as err:
+        stats.error("timeout", label, f"the click/navigation itself: {str(err).splitlines()[0]}")
+        return False
+    except Exception as err:  # noqa: BLE001 - counted, the session goes on
+        stats.error("failure", label, f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+        return False
+    try:
+        await wait_ready(page, before, timeout_s, effect)
     except PWTimeout:
         try:
-            state = await page.evaluate(STATE_JS)
+            state = await page.evaluate(STATE_JS) + f", at {urlsplit(page.url).path}"
         except Exception:  # noqa: BLE001
             state = "page state unknown"
         stats.error("timeout", label, f"not ready after {timeout_s:.0f} s ({state})")
         return False
-    except Exception as err:  # noqa: BLE001 - counted, the session goes on
+    except Exception as err:  # noqa: BLE001
         stats.error("failure", label, f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
         return False
     stats.actions += 1
@@ -346,7 +384,8 @@ async def upload_own_document(page, n: int, kb: int, stats: Stats, deadline: flo
     if "Corpus" not in labels:
         return
     link = page.locator('[data-testid="stSidebarNav"] a[data-testid="stSidebarNavLink"]').nth(labels.index("Corpus"))
-    if not await timed(page, stats, "Corpus", link.click, deadline):
+    effect = page_switched_js(urlsplit(await link.get_attribute("href") or "").path, await main_title(page))
+    if not await timed(page, stats, "Corpus", link.click, deadline, effect=effect):
         return
     await page.get_by_role("tab", name="Add documents", exact=True).first.click()
     await page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
@@ -401,7 +440,8 @@ async def session(browser, url: str, n: int, duration: float, stats: Stats, max_
                 same = urlsplit(target or "").path == current
                 if same:
                     continue
-                await timed(page, stats, label, link.click, deadline)
+                effect = page_switched_js(urlsplit(target or "").path, await main_title(page))
+                await timed(page, stats, label, link.click, deadline, effect=effect)
                 if label.startswith("Terms") and time.monotonic() < deadline:
                     phrase = PHRASES[(n + r) % len(PHRASES)]
                     box = page.get_by_role("textbox", name="Add a phrase", exact=True)
@@ -410,7 +450,9 @@ async def session(browser, url: str, n: int, duration: float, stats: Stats, max_
                         await box.fill(phrase, timeout=ACTION_TIMEOUT_S * 1000)
                         await box.press("Enter")
 
-                    await timed(page, stats, "Terms: add a phrase", add, deadline)
+                    already = await page.evaluate(phrase_tracked_js(phrase))
+                    await timed(page, stats, "Terms: add a phrase", add, deadline,
+                                effect=None if already else phrase_tracked_js(phrase))
             else:
                 stats.rounds += 1  # a full tour of the navigation
     finally:

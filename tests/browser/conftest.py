@@ -163,9 +163,8 @@ def fresh_page(new_page):
 def app_pages(chromium_browser, app_server) -> AppPages:
     """The declared pages and the navigation the running app shows (skips when it cannot start).
 
-    This opens the main page ("/") first on the new server: Streamlit decides on
-    the first run of the process whether ``pages/`` is a legacy multipage folder
-    (see ``test_hosted_demo.py::test_deep_link_on_fresh_server``).
+    This opens the main page ("/") first on the new server, as a visitor would
+    (``test_hosted_demo.py::test_deep_link_on_fresh_server`` checks the other way in).
     """
     pages = AppPages(ui.declared_pages())
     ctx = chromium_browser.new_context(viewport=dict(ui.VIEWPORT))

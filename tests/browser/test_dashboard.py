@@ -94,9 +94,7 @@ def test_navigation_matches_app(app_pages):
 # --------------------------------------------------------------------------- terms: phrases and drill-down
 
 def add_phrase(page, phrase: str) -> None:
-    box = page.get_by_role("textbox", name="Add a phrase", exact=True)
-    box.fill(phrase)
-    ui.rerun(page, lambda: box.press("Enter"))
+    ui.add_phrase(page, phrase)
 
 
 @pytest.fixture(scope="module")
