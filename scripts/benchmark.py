@@ -22,8 +22,9 @@ children (our worker included), sampled every 20 ms with psutil.
 - ours: :func:`analysis.full.analyse` on the file: loading, cleaning,
   segmentation, TextBlob + VADER per sentence, TextBlob per whole document,
   the term index (words and 2-word n-grams), topics with the automatic k
-  (:func:`analysis.full.topic_params`: on more than 150 units 2 resamples per
-  k, 2,000 terms, at most 1,000 units in the stability analysis), shared
+  (:func:`analysis.full.topic_params`: on more than 150 units 3 resamples per
+  k, 3,000 terms, at most 1,500 units in the stability analysis - the same
+  settings the app uses), shared
   passages and document similarity.
 
 Warm: the app (app.py, pages from ``app.PAGES`` that exist) under

@@ -361,3 +361,20 @@ def test_fitted_model_pickles(seed_model):
     assert back.to_dict() == seed_model.to_dict()
     np.testing.assert_allclose(back.transform(["the referendum and the Leave vote"]),
                                seed_model.transform(["the referendum and the Leave vote"]))
+
+
+def test_bbc_topics_with_the_app_settings():
+    """The settings the app, `build` and the benchmark use on large corpora
+    (analysis.full.topic_params) must still reach NMI >= 0.80 on BBC documents."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    from analysis.full import topic_params
+
+    df = shared_corpus_frame("bbc")
+    df = df[~df["is_duplicate_text"].astype(str).str.lower().eq("true")].reset_index(drop=True)
+    settings = topic_params(len(df))
+    assert settings, "2,127 documents should use the large-corpus settings"
+    m = TopicModel(**settings).fit(df)
+    nmi = normalized_mutual_info_score(df["category"], m.assignments()["topic"])
+    print(f"app settings {settings}: k={m.k_}, NMI={nmi:.4f}")
+    assert nmi >= 0.80, (m.k_, nmi)

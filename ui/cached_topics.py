@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from analysis.full import n_topic_units, topic_params
+
 from analysis import topics as tp
 from analysis.model import display_author
 from analysis.pipeline import Prepared
@@ -88,7 +90,8 @@ def _excerpt(text, limit: int = EXCERPT_CHARS) -> str:
 
 def _compute(k: int | None, units: str, prep: Prepared) -> _Fit:
     try:
-        model = tp.TopicModel(k=k, units=units).fit(prep)
+        settings = topic_params(n_topic_units(prep, units))  # the same as `build` and the benchmark
+        model = tp.TopicModel(k=k, units=units, **settings).fit(prep)
     except ValueError as err:  # too little text: said in words by SessionTopics.error
         return _Fit(None, str(err))
     return _derive(model)
