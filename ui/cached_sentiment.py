@@ -31,7 +31,7 @@ from analysis import sentiment as sa
 from analysis.pipeline import Prepared
 
 from . import cached_terms as ct
-from . import data
+from . import data, store_access
 from .colors import colour_map
 from .data import CACHE
 from .state import View
@@ -116,6 +116,9 @@ def _with_position(tables: sa.SentimentTables) -> sa.SentimentTables:
 
 @st.cache_resource(show_spinner=SPINNER, **CACHE)
 def _base(key: str, clean: bool, _prep: Prepared) -> sa.SentimentTables:
+    stored = store_access.stored_sentiment(key, clean)  # persisted by `build`, when a store holds it
+    if stored is not None:
+        return _with_position(stored)
     return _with_position(sa.score_corpus(_prep.docs, _prep.sentences))
 
 

@@ -17,6 +17,7 @@ from analysis import corpus as corpus_mod
 from analysis.model import Corpus
 from analysis.pipeline import Prepared, prepare
 
+from . import store_access
 from .state import View
 
 CACHE = dict(max_entries=24, ttl=3600)
@@ -28,9 +29,10 @@ def _seeds() -> Corpus:
 
 
 def session_corpus() -> Corpus:
-    """The visitor's corpus: the seeds until they load their own."""
+    """The visitor's corpus: the seeds (or the operator's ``EXPLORER_STORE``
+    corpus) until they load their own."""
     if "corpus" not in st.session_state:
-        set_corpus(_seeds())
+        set_corpus(store_access.default_corpus() or _seeds())
     return st.session_state["corpus"]
 
 
@@ -48,7 +50,8 @@ def set_corpus(corpus: Corpus) -> None:
 
 @st.cache_resource(show_spinner="Cleaning and splitting the texts…", **CACHE)
 def _prepare(key: str, clean: bool, _corpus: Corpus) -> Prepared:
-    return prepare(_corpus, clean=clean)
+    stored = store_access.stored_prepared(key, clean)  # persisted by `build` or a previous run
+    return stored if stored is not None else prepare(_corpus, clean=clean)
 
 
 def prepared(view: View) -> Prepared:
