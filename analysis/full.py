@@ -20,10 +20,11 @@ it loads itself):
 Cleaning, segmentation and sentiment work on each document on its own; the
 term index, topics and reuse on the whole corpus. With ``n_jobs=2`` (the
 default on a machine with two or more cores and a corpus of at least
-:data:`PARALLEL_MIN_CHARS` characters) one worker process cleans and segments
-the second half of the documents while this process does the first half;
-then the worker fits the topics and builds the term index while this
-process scores the sentiment and finds the shared passages. The results are
+:data:`PARALLEL_MIN_CHARS` characters) one worker process fits the topics -
+the longest stage, about as long as all the others together - while this
+process scores the sentiment, builds the term index and finds the shared
+passages. (The chunked ``build`` splits every chunk between the two
+processes instead: see :mod:`analysis.build`.) The results are
 identical whatever ``n_jobs`` is (the tests check it). The worker is a plain
 ``python -c`` subprocess exchanging pickles over pipes (started before
 loading, so that its imports overlap with it), so this works the same from a
@@ -709,52 +710,39 @@ def analyse(source, params: AnalysisParams | None = None, n_jobs: int | None = N
         content_hash = corpus.content_hash()
         timings["hash"] = time.perf_counter() - t0
 
-        # -- cleaning and segmentation, in two slices when there is a worker
+        # -- cleaning and segmentation here (meanwhile the worker finishes its imports)
         say("prepare")
-        if worker is not None:
-            cut = _split(documents)
-            worker.submit("prepare", documents[cut:], params.clean)
-            mine, t_mine = _timed(_prepare_slice, documents[:cut], params.clean)
-            theirs = worker.result()
-            if theirs is None:
-                theirs = _timed(_prepare_slice, documents[cut:], params.clean)
-            parts, t_theirs = [mine, theirs[0]], theirs[1]
-            timings["prepare"] = max(t_mine, t_theirs)
-            schedule["prepare"] = "main + worker (half the documents each)"
-        else:
-            parts, timings["prepare"] = _timed(_prepare_slice, documents, params.clean)
-            parts = [parts]
-            schedule["prepare"] = "main"
-        prepared = merge_prepared(parts, corpus, content_hash)
-        del parts
+        prepared, timings["prepare"] = _timed(_prepare_slice, documents, params.clean)
+        prepared = merge_prepared([prepared], corpus, content_hash)
+        schedule["prepare"] = "main"
 
-        # -- topics and the term index in the worker, while this process scores
-        # the sentiment and finds the shared passages
+        # -- topics in the worker (the longest stage), everything else here
         if worker is not None:
-            worker.submit("topics_and_terms", _topic_input(prepared), params)
+            worker.submit("topic_stage", _topic_input(prepared), params)
         say("sentiment")
         sentiment_tables, timings["sentiment"] = _timed(_sentiment_stage, prepared)
         schedule["sentiment"] = "main"
+        say("terms")
+        term_index, timings["terms"] = _timed(terms_stage, prepared.docs, params.ngram_max)
+        schedule["terms"] = "main"
+        release_memory()
         say("reuse")
         (passages, similarity, notes), timings["reuse"] = _timed(reuse_stage, prepared.docs, params)
         schedule["reuse"] = "main"
         release_memory()
         got = None
         if worker is not None:
-            say("topics, terms")
+            say("topics")
             t1 = time.perf_counter()
             got = worker.result()
             timings["wait_worker"] = time.perf_counter() - t1
         if got is not None:
-            (topics, timings["topics"]), (term_index, timings["terms"]) = got
-            term_index = replace(term_index, docs=_meta(prepared.docs))
-            schedule["topics"] = schedule["terms"] = "worker (while main ran sentiment, reuse)"
+            topics, timings["topics"] = got
+            schedule["topics"] = "worker (while main ran sentiment, terms, reuse)"
         else:
-            say("terms")
-            term_index, timings["terms"] = _timed(terms_stage, prepared.docs, params.ngram_max)
             say("topics")
             topics, timings["topics"] = _timed(topic_stage, prepared, params)
-            schedule["topics"] = schedule["terms"] = "main"
+            schedule["topics"] = "main"
         if topics.error:
             notes["topics"] = topics.error
         n_used = 2 if worker is not None else 1
