@@ -504,11 +504,17 @@ def reuse_stage(docs: pd.DataFrame, params: AnalysisParams = AnalysisParams()) -
     return passages, sim, notes
 
 
-def _topic_input(prepared: Prepared) -> Prepared:
-    """The smallest Prepared the topic model needs (no raw text, no sentence texts)."""
+def _topic_input(prepared: Prepared, units: str = "auto") -> Prepared:
+    """The smallest Prepared the topic model needs (no raw text, no sentence
+    texts; no paragraphs or sentences at all when the units are documents)."""
+    from .topics import PARAGRAPH_BELOW_DOCS
+
     docs = prepared.docs.drop(columns=[c for c in ("raw_text",) if c in prepared.docs.columns])
-    sentences = prepared.sentences.drop(columns=["text"]) if "text" in prepared.sentences else prepared.sentences
     empty = pd.DataFrame()
+    if units == "documents" or (units == "auto" and len(docs) >= PARAGRAPH_BELOW_DOCS):
+        return Prepared(docs, empty, prepared.paragraphs.iloc[:0], prepared.sentences.iloc[:0, :5], [],
+                        empty, prepared.cleaned, "")
+    sentences = prepared.sentences.drop(columns=["text"]) if "text" in prepared.sentences else prepared.sentences
     return Prepared(docs, empty, prepared.paragraphs, sentences, [], empty, prepared.cleaned, "")
 
 
@@ -570,8 +576,9 @@ def _worker_main() -> None:
         threadpool_limits(1)  # two processes on two cores: no BLAS threads on top
     except Exception:  # noqa: BLE001 - optional
         pass
-    # imported now, while the caller is still loading the corpus
-    from . import pipeline, sentiment, terms, topics  # noqa: F401
+    # imported now, while the caller is still loading the corpus (the topics
+    # are this worker's job in analyse(); build also sends it chunks to prepare)
+    from . import topics  # noqa: F401
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
@@ -718,7 +725,7 @@ def analyse(source, params: AnalysisParams | None = None, n_jobs: int | None = N
 
         # -- topics in the worker (the longest stage), everything else here
         if worker is not None:
-            worker.submit("topic_stage", _topic_input(prepared), params)
+            worker.submit("topic_stage", _topic_input(prepared, params.topic_units), params)
         say("sentiment")
         sentiment_tables, timings["sentiment"] = _timed(_sentiment_stage, prepared)
         schedule["sentiment"] = "main"

