@@ -522,14 +522,8 @@ def _topic_input(prepared: Prepared, units: str = "auto") -> Prepared:
 
 
 _FUNCS: dict[str, Callable] = {
-    "prepare": lambda documents, clean: _timed(_prepare_slice, documents, clean),
     "prepare_score_index": _prepare_score_index,
     "topic_stage": lambda prep, params: _timed(topic_stage, prep, params, keep_model=False),
-    # the term index first: its scan is the worker's memory peak, best met while
-    # the main process scores sentiment (light) rather than finds passages (heavy)
-    "topics_and_terms": lambda prep, params: tuple(reversed((
-        _trimmed(_timed(terms_stage, prep.docs, params.ngram_max)),
-        _timed(topic_stage, prep, params, keep_model=False)))),
     "build_topics": lambda *args: __import__("analysis.build", fromlist=["_timed_topics"])._timed_topics(*args),
 }
 
@@ -554,11 +548,6 @@ def release_memory() -> None:
 
 
 _MALLOC_TRIM = None
-
-
-def _trimmed(value):
-    release_memory()
-    return value
 
 
 def _timed(func, *args, **kwargs):
