@@ -296,11 +296,18 @@ def edit_first_author(page, value: str) -> None:
             break
         page.keyboard.press("ArrowRight")
         page.wait_for_function(f"() => ({selected})()[0] === '{col + 1}'", timeout=10_000)
-    page.keyboard.press("Enter")  # open the cell editor
-    page.wait_for_timeout(300)
-    page.keyboard.press("Control+a")
-    page.keyboard.type(value)
-    ui.rerun(page, lambda: page.keyboard.press("Enter"))
+    editor = page.locator(".gdg-input").first
+    for attempt in range(5):
+        page.keyboard.press("Enter")  # open the cell editor (an overlay textarea)
+        try:
+            editor.wait_for(state="visible", timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - a busy browser drops the key; press again
+            if attempt == 4:
+                raise
+    editor.fill(value)
+    written = f"() => document.body.innerText.includes({value!r}) || !document.querySelector('.gdg-input')"
+    ui.rerun(page, lambda: editor.press("Enter"), effect=written)
     ui.rerun(page, page.get_by_role("button", name="Save metadata").click)
 
 
