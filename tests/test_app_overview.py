@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -33,22 +34,21 @@ def open_page(page: str = OVERVIEW, corpus=None, view: View | None = None, timeo
 
 
 def charts(at: AppTest) -> dict[str, dict]:
-    """The page's Plotly figures by the name in their layout.meta."""
+    """The page's Vega-Lite charts by the name in their ``usermeta``: ``{"spec", "rows"}``, rows
+    being the data Streamlit sent with the chart (a DataFrame)."""
     out = {}
-    for c in at.get("plotly_chart"):
+    for c in at.get("vega_lite_chart"):
         spec = json.loads(c.proto.spec)
-        out[(spec["layout"].get("meta") or {}).get("chart", "?")] = spec
+        rows = pa.ipc.open_stream(c.proto.data.data).read_all().to_pandas() if c.proto.data.data else None
+        out[(spec.get("usermeta") or {}).get("chart", "?")] = {"spec": spec, "rows": rows}
     return out
 
 
-def bars(spec: dict) -> dict[str, float]:
-    """key -> value of every bar of a tone chart (over all its traces)."""
-    out = {}
-    for tr in spec["data"]:
-        for x, y in zip(tr["x"], tr["y"]):
-            assert y not in out
-            out[y] = x
-    return out
+def bars(chart: dict) -> dict[str, float]:
+    """key -> value of every bar of a tone chart."""
+    rows = chart["rows"]
+    assert rows["key"].is_unique
+    return dict(zip(rows["key"], rows["value"]))
 
 
 def table_with(at: AppTest, *columns: str):
@@ -114,8 +114,17 @@ def test_where_the_phrases_occur_with_reader_links(seeds_page):
     assert "overview-phrases" in charts(seeds_page)
 
 
+def test_phrase_chart_counts(seeds_page):
+    rows = charts(seeds_page)["overview-phrases"]["rows"]
+    counts = {(k, p): c for k, p, c in zip(rows["key"], rows["phrase"], rows["count"])}
+    assert counts[(D003, "single market")] == 2 and counts[(D000, "single market")] == 0
+    assert counts[(D000, "left behind")] == 1 and counts[(D002, "left behind")] == 0
+
+
 def test_topic_shares_and_links_to_pages(seeds_page):
-    assert "topic-shares" in charts(seeds_page)
+    rows = charts(seeds_page)["topic-shares"]["rows"]
+    assert set(rows["key"]) == {D000, D002, D003}
+    assert rows.groupby("key")["pct"].sum().to_dict() == pytest.approx({D000: 100, D002: 100, D003: 100}, abs=0.05)
     pages = {p.proto.page for p in seeds_page.get("page_link")}
     assert {"sentiment", "terms", "topics", "corpus"} <= {p.strip("/").split("/")[-1] for p in pages}
 

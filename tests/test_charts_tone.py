@@ -1,4 +1,4 @@
-"""The tone charts (and the Overview's topic-share chart): pure functions, checked on fig.to_dict()."""
+"""The tone charts: pure functions, checked on fig.to_dict()."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ui.charts.overview import topic_share_bars
 from ui.charts.tone import method_scatter, sign_colour, tone_arc, tone_bars
 from ui.colors import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN_COLOUR, colour_map
 
@@ -139,15 +138,3 @@ def test_method_scatter_points_and_colours():
 def test_sign_colour():
     assert sign_colour(0.1) == POSITIVE and sign_colour(-0.1) == NEGATIVE
     assert sign_colour(0.0) == NEUTRAL and sign_colour(None) == NEUTRAL and sign_colour(float("nan")) == NEUTRAL
-
-
-def test_topic_share_bars_stack_to_100():
-    shares = pd.DataFrame({"doc_id": ["a", "a", "b", "b"], "topic": [0, 1, 0, 1],
-                           "topic_name": ["1 · x", "2 · y", "1 · x", "2 · y"], "share": [0.25, 0.75, 1.0, 0.0]})
-    d = topic_share_bars(shares, ["b", "a"], labels={"a": "A"}, topic_colours={0: "#111111", 1: "#222222"}).to_dict()
-    assert d["layout"]["barmode"] == "stack"
-    assert [tr["name"] for tr in d["data"]] == ["1 · x", "2 · y"]
-    assert values(d["data"][0]["x"]) == pytest.approx([100.0, 25.0])  # in doc_order: b, a
-    assert values(d["data"][1]["x"]) == pytest.approx([0.0, 75.0])
-    assert d["data"][1]["marker"]["color"] == "#222222"
-    assert d["data"][0]["customdata"] == [["b", 0], ["a", 0]]

@@ -270,11 +270,6 @@ def test_tone_and_other_charts_escape_labels():
 
     m = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=["d1", "d2"], columns=["d1", "d2"])
     assert_fig_inert(similarity_heatmap(m, labels={"d1": PAYLOAD, "d2": PAYLOAD}))
-    from ui.charts.overview import topic_share_bars
-
-    shares = pd.DataFrame({"doc_id": ["d1", "d1"], "topic": [0, 1], "topic_name": [PAYLOAD, "b"],
-                           "share": [0.4, 0.6]})
-    assert_fig_inert(topic_share_bars(shares, ["d1"], labels={"d1": PAYLOAD}))
 
 
 def test_no_unsafe_html_switches_in_the_app():

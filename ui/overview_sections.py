@@ -14,7 +14,7 @@ from . import cached_terms as ct
 from . import cached_topics as ctop
 from . import data
 from . import tone_sections as ts
-from .charts import overview as ov_charts
+from .charts import glance
 from .colors import colour_map
 from .downloads import download_button
 from .state import View
@@ -115,10 +115,7 @@ def topic_shares(view: View, order: list[str], labels: dict, n_docs: int) -> Non
         names = topics.names
         colours = dict(zip(range(topics.model.k_), colour_map(names[t] for t in range(topics.model.k_)).values()))
         shares = ctop.filtered_doc_shares(view)
-        key = (data.corpus_key(), view.clean, view.k, topics.model.k_, tuple(order))
-        fig = ts.figure(key, ov_charts.topic_share_bars, shares[shares["doc_id"].isin(set(order))], order, labels,
-                        colours)
-        st.plotly_chart(fig, key="ov_topics", config={"displaylogo": False})
+        st.vega_lite_chart(glance.topic_share_bars(shares, order, labels, colours), key="ov_topics")
         st.caption("Each bar: one document split into topics (100% per document); hover for the share. Topics are "
                    "found on the whole corpus, so they stay put when you filter."
                    + (f" The {len(order)} documents of the tone chart above." if len(order) < n_docs else ""))

@@ -11,13 +11,12 @@ from ui import cached_terms as ct
 from ui import data
 from ui import overview_sections as ovs
 from ui import tone_sections as ts
-from ui.charts import tone as tone_charts
-from ui.charts.phrases import phrase_bars
+from ui.charts import glance
 from ui.downloads import download_button
 from ui.state import get_view
 
 MAX_BARS, MAX_GROUPS, MAX_PHRASE_DOCS = 20, 40, 30
-POINTS = dict(on_select="rerun", selection_mode="points", config={"displaylogo": False})
+PICK = dict(on_select="rerun", selection_mode=glance.PICK)
 
 view = get_view()
 whole, docs = data.prepared(view).docs, data.filtered(view).docs
@@ -49,15 +48,15 @@ else:
         per_doc = per_doc.sort_values("mean", ascending=False, kind="stable")
         shown = per_doc if len(per_doc) <= MAX_BARS else pd.concat([per_doc.head(MAX_BARS // 2),
                                                                       per_doc.tail(MAX_BARS // 2)])
-        fig = ts.figure(key + ("ov-docs", measure, ids, by), tone_charts.tone_bars, shown, "doc_id", colour_col="colour",
-                        colours=colours, labels=labels, colour_labels=group_names, value_label=ts.measure_label(measure),
-                        show_legend=by == "doc_id", chart="overview-tone-docs")
-        ev = st.plotly_chart(fig, key="ov_tone_docs", **POINTS)
+        spec = glance.tone_bars(shown, "doc_id", colour_col="colour", colours=colours, labels=labels,
+                                colour_labels=group_names, value_label=ts.measure_label(measure),
+                                show_legend=by == "doc_id", chart="overview-tone-docs")
+        ev = st.vega_lite_chart(spec, key="ov_tone_docs", **PICK)
         st.caption(f"Each bar: one document's {ts.measure_label(measure)}, coloured by {BY} (as on the right); the "
                    "whisker is a 95% interval over its sentences. Click a bar for a link to the text."
                    + (f" The {MAX_BARS // 2} most positive and most negative of {len(per_doc):,} documents."
                       if len(shown) < len(per_doc) else ""))
-        for doc in dict.fromkeys(p[0] for p in ts.selected_points(ev)):
+        for doc in dict.fromkeys(glance.picked_keys(ev)):
             ts.reader_link(view, doc, labels.get(doc, doc))
         download_button("Download tone per document (CSV)", per_doc, "tone_per_document.csv", key="ov_dl_tone_docs")
     with c2:
@@ -67,10 +66,9 @@ else:
         else:
             top = groups if len(groups) <= MAX_GROUPS else pd.concat([groups.head(MAX_GROUPS // 2),
                                                                        groups.tail(MAX_GROUPS // 2)])
-            fig = ts.figure(key + ("ov-groups", measure, ids, by), tone_charts.tone_bars, top,
-                            "group", colours=colours, labels=dict(zip(groups["group"], groups["label"])),
-                            value_label=ts.measure_label(measure), chart="overview-tone-groups")
-            st.plotly_chart(fig, key="ov_tone_groups", config={"displaylogo": False})
+            spec = glance.tone_bars(top, "group", colours=colours, labels=dict(zip(groups["group"], groups["label"])),
+                                    value_label=ts.measure_label(measure), chart="overview-tone-groups")
+            st.vega_lite_chart(spec, key="ov_tone_groups")
             st.caption("Each bar: the mean over the group's documents (each counts once). Whisker: 95% bootstrap "
                        "interval over its documents, or over the sentences of a one-document group."
                        + (f" The {MAX_GROUPS // 2} highest and lowest of {len(groups):,}." if len(top) < len(groups) else ""))
@@ -91,9 +89,9 @@ else:
         rates = rates[rates["phrase"].isin(found)].assign(group=lambda t: t["doc_id"].map(group_of))
         doc_rates = rates.groupby("doc_id")["rate_per_10k"].sum()
         busiest = doc_rates[doc_rates > 0].nlargest(MAX_PHRASE_DOCS).index if len(ids) > MAX_PHRASE_DOCS else doc_rates.index
-        fig = ts.figure(key + ("ov-phrases", tuple(found), ids, by), phrase_bars, rates[rates["doc_id"].isin(busiest)],
-                        "doc_id", "group", colours, labels, group_names, "overview-phrases")
-        st.plotly_chart(fig, key="ov_phrases", config={"displaylogo": False})
+        spec = glance.phrase_bars(rates[rates["doc_id"].isin(busiest)], "doc_id", "group", colours, labels,
+                                  group_names, "overview-phrases")
+        st.vega_lite_chart(spec, key="ov_phrases", width="content")
         st.caption("Each bar: how often the phrase occurs per 10,000 words of one document (hover for the count)"
                    + (f"; the {len(busiest)} documents with the highest rates." if len(busiest) < len(ids) else "."))
         download_button("Download phrase counts per document (CSV)", rates.drop(columns=["positions", "rel_positions"],

@@ -372,10 +372,12 @@ def first_screen_ms(page, url: str, timeout_ms: int = LOAD_TIMEOUT_MS) -> float:
 
 
 def load_phases(page) -> dict[str, float]:
-    """Milliseconds from navigation start to: the page's HTML and scripts loaded
-    (DOMContentLoaded), the server starting the first script run, that run finishing."""
+    """Milliseconds from navigation start to: the first byte of the server's answer (the
+    page's HTML), the HTML and scripts loaded (DOMContentLoaded), the server starting the
+    first script run, that run finishing."""
     return page.evaluate("""() => {
         const nav = performance.getEntriesByType('navigation')[0] || {};
-        return {'DOMContentLoaded': nav.domContentLoadedEventEnd, 'first run started': window.__stFirstRunning,
+        return {'server answered': nav.responseStart, 'DOMContentLoaded': nav.domContentLoadedEventEnd,
+                'first run started': window.__stFirstRunning,
                 'first run finished': window.__stFirstDone};
     }""")

@@ -243,9 +243,25 @@ def terms_check(page) -> list[str]:
 
 
 def overview_check(page) -> list[str]:
+    out = []
     if SCRIPT not in page_words(page):
-        return [f"Overview: {SCRIPT!r} (title/author) is not shown as text anywhere"]
-    return []
+        out.append(f"Overview: {SCRIPT!r} (title/author) is not shown as text anywhere")
+    # A chart's tooltip is HTML (Vega's tooltip handler): hover a bar and read it.
+    bars = page.locator(".st-key-ov_tone_docs svg.marks g.mark-rect path")
+    if not bars.count():
+        return out + ["Overview: no bar in the tone chart to hover"]
+    for i in range(bars.count()):
+        bars.nth(i).hover(force=True)
+        try:
+            page.wait_for_selector(".vg-tooltip.visible", timeout=3_000)
+        except Exception:  # noqa: BLE001 - a bar too thin to hover; try the next
+            continue
+        tip = page.locator(".vg-tooltip").first
+        if tip.locator("img, script, a, iframe").count():
+            out.append("Overview: the chart tooltip holds markup from the document")
+        if SCRIPT in tip.inner_text():
+            return out
+    return out + [f"Overview: no chart tooltip shows {SCRIPT!r} as text"]
 
 
 # --------------------------------------------------------------------------- isolation
