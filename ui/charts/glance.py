@@ -199,7 +199,7 @@ def topic_share_bars(shares: pd.DataFrame, doc_order: list[str], labels: dict | 
         "y": {"field": "label", "type": "nominal", "sort": [shown[d] for d in order], "title": None,
               "axis": {"labelLimit": 320}},
         "x": {"field": "pct", "type": "quantitative", "stack": "zero", "title": "% of the text",
-              "scale": {"domain": [0, 100], "nice": False}},
+              "scale": {"domain": [0, 100], "nice": False}, "axis": {"values": [0, 25, 50, 75, 100]}},
         "color": {"field": "topic_name", "type": "nominal",
                   "scale": {"domain": [tname[t] for t in topics],
                             "range": [(topic_colours or {}).get(t, UNKNOWN_COLOUR) for t in topics]},
