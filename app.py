@@ -12,7 +12,7 @@ import logging
 
 import streamlit as st
 
-from ui import sidebar
+from ui import sidebar, store_access
 from ui.state import get_view, write_url
 
 log = logging.getLogger("explorer")
@@ -29,18 +29,29 @@ PAGES = [
 ]
 
 
-def build_navigation():
+#: A large precomputed store (``EXPLORER_STORE``, more than ``store_access.LARGE_DOCS``
+#: documents) is explored through its aggregates: these pages read nothing else.
+LARGE_STORE_PAGES = [
+    ("views/store_overview.py", "Overview", ":material/dashboard:", True),
+    ("views/methods.py", "Methods", ":material/science:", False),
+]
+
+
+def build_navigation(large_store: bool = False):
     """The app's pages, in menu order."""
-    pages = [st.Page(path, title=title, icon=icon, default=default) for path, title, icon, default in PAGES]
+    pages = [st.Page(path, title=title, icon=icon, default=default)
+             for path, title, icon, default in (LARGE_STORE_PAGES if large_store else PAGES)]
     return st.navigation(pages)
 
 
 def main() -> None:
     st.set_page_config(page_title="Political-text explorer", page_icon=":material/article:", layout="wide")
-    page = build_navigation()
+    large = store_access.is_large(store_access.env_store())
+    page = build_navigation(large)
     view = get_view()
     try:
-        sidebar.render(view)
+        if not large:
+            sidebar.render(view)  # the store page draws its own filters over the store's metadata
         page.run()
     except Exception:  # noqa: BLE001 - the visitor gets a message, the log gets the traceback
         log.exception("page %s failed", page.title)

@@ -38,8 +38,13 @@ def group_columns(docs) -> list[str]:
 
 def render(view: View) -> None:
     """Draw the filters; their values live in ``view``."""
-    prep = data.prepared(view)
-    docs = prep.docs
+    render_filters(view, data.prepared(view).docs)
+
+
+def render_filters(view: View, docs, pick_documents: bool = True, group_cols: list[str] | None = None) -> None:
+    """The filters over ``docs`` (doc_id, n_words and metadata columns). ``pick_documents``:
+    offer the Documents filter (one option per document: off for very large corpora).
+    ``group_cols``: the Group-by choices (default: :func:`group_columns` of ``docs``)."""
     with st.sidebar:
         st.caption(f"Corpus: **{len(docs):,}** documents · {int(docs['n_words'].sum()):,} words")
         st.subheader("Filters", help="Every page shows only the documents these filters keep.")
@@ -58,12 +63,13 @@ def render(view: View) -> None:
             st.session_state["w_years"] = (max(lo, view.year_from or lo), min(hi, view.year_to or hi))
             st.slider("Years", lo, hi, key="w_years", on_change=_set_years(view, lo, hi),
                       help="Documents with an unknown date are left out when you narrow the years.")
-        doc_options = docs["doc_id"].tolist()
-        labels = dict(zip(docs["doc_id"], doc_label_series(docs)))
-        st.multiselect("Documents", doc_options, key="w_docs", placeholder="All",
-                       on_change=widget("w_docs", view, "docs", set(doc_options)),
-                       format_func=lambda d: labels.get(d, d))
-        cols = group_columns(docs)
+        if pick_documents:
+            doc_options = docs["doc_id"].tolist()
+            labels = dict(zip(docs["doc_id"], doc_label_series(docs)))
+            st.multiselect("Documents", doc_options, key="w_docs", placeholder="All",
+                           on_change=widget("w_docs", view, "docs", set(doc_options)),
+                           format_func=lambda d: labels.get(d, d))
+        cols = group_cols or group_columns(docs)
         if view.group_by not in cols:
             view.group_by = "author" if "author" in cols else cols[0]
         st.selectbox("Group by", cols, key="w_group_by", on_change=widget("w_group_by", view, "group_by"),

@@ -68,9 +68,21 @@ def env_store() -> store_mod.StoredAnalysis | None:
         return None
 
 
+ENV_LARGE = "EXPLORER_LARGE_STORE_DOCS"
+
+
+def large_docs() -> int:
+    """The "large" threshold: :data:`LARGE_DOCS`, or ``EXPLORER_LARGE_STORE_DOCS`` when set."""
+    try:
+        return int(os.environ.get(ENV_LARGE, "") or LARGE_DOCS)
+    except ValueError:
+        return LARGE_DOCS
+
+
 def is_large(store: store_mod.StoredAnalysis | None) -> bool:
-    """Whether pages should query ``store``'s aggregates instead of loading its corpus."""
-    return store is not None and store.n_docs > LARGE_DOCS
+    """Whether pages should query ``store``'s aggregates instead of loading its corpus (the app
+    then shows ``views/store_overview.py``)."""
+    return store is not None and store.n_docs > large_docs()
 
 
 @st.cache_resource(show_spinner="Loading the corpus of the precomputed analysis…", max_entries=4)

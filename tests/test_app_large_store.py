@@ -1,0 +1,99 @@
+"""A large store (EXPLORER_STORE above the "large" threshold) is explored through its aggregates:
+the app shows the store overview, whose figures are the store's own, and never loads the texts.
+
+The threshold is lowered with EXPLORER_LARGE_STORE_DOCS so that a store of the seeds counts as large."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis import store as store_mod
+from tests.conftest import ROOT, SEEDS
+
+D000, D003 = "000_bfc6cafdf39d029c", "003_963148aadf6ce902"
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory):
+    out = tmp_path_factory.mktemp("large") / "store"
+    subprocess.run([sys.executable, "-m", "analysis", "build", str(SEEDS), "--out", str(out), "--no-progress"],
+                   cwd=ROOT, check=True, capture_output=True, timeout=300)
+    return out
+
+
+@pytest.fixture
+def large_app(seed_store, monkeypatch):
+    monkeypatch.setenv("EXPLORER_STORE", str(seed_store))
+    monkeypatch.setenv("EXPLORER_LARGE_STORE_DOCS", "2")
+    from ui import data
+
+    loaded = []
+    monkeypatch.setattr(data, "prepare", lambda *a, **k: loaded.append(1) or pytest.fail("the texts were loaded"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def rows_of(at: AppTest, chart: str):
+    import json
+
+    import pyarrow as pa
+
+    for c in at.get("vega_lite_chart"):
+        if json.loads(c.proto.spec).get("usermeta", {}).get("chart") == chart:
+            return pa.ipc.open_stream(c.proto.data.data).read_all().to_pandas()
+    raise AssertionError(f"no chart {chart}")
+
+
+def test_store_overview_shows_the_stores_figures(large_app, seed_store):
+    at = large_app
+    store = store_mod.open_store(seed_store)
+    assert at.title[0].value == "Overview"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Documents"] == "3" and metrics["Words"] == f"{int(store.docs(text=False)['n_words'].sum()):,}"
+    tone = rows_of(at, "store-tone-groups").set_index("key")["value"]
+    expected = store.group_sentiment("author", "polarity").set_index("group")["mean"]
+    assert tone.to_dict() == pytest.approx({str(k): v for k, v in expected.items()})
+    shares = rows_of(at, "store-topics")
+    assert shares.groupby("key")["pct"].sum().round(1).eq(100).all()
+    words = next(d.value for d in at.dataframe if "commonest words (stopwords left out)" in d.value.columns)
+    assert "country" in words.set_index("author").loc["Daniel Zeichner", "commonest words (stopwords left out)"]
+
+
+def test_store_overview_follows_the_filters(large_app):
+    at = large_app
+    view = at.session_state["view"]
+    view.authors = ["Jacqui Smith"]
+    at.run()
+    assert not at.exception
+    assert next(m.value for m in at.metric if m.label == "Documents") == "1"
+    docs = next(d.value for d in at.dataframe if "polarity" in d.value.columns and "doc_id" in d.value.columns)
+    assert docs["doc_id"].tolist() == [D000]
+    assert rows_of(at, "store-tone-groups")["key"].tolist() == ["Jacqui Smith"]
+    view.authors = ["Nobody at all"]
+    at.run()
+    assert any("leave no documents" in i.value for i in at.info)
+
+
+def test_group_by_another_column(large_app):
+    at = large_app
+    at.session_state["view"].group_by = "type"
+    at.run()
+    assert not at.exception
+    assert set(rows_of(at, "store-tone-groups")["key"]) == {"opinion column", "news report", "article"}
+
+
+def test_methods_page_and_one_documents_sentences(large_app, seed_store):
+    large_app.switch_page("views/methods.py")
+    large_app.run()
+    assert not large_app.exception
+    from ui import cached_store
+
+    sents = cached_store.sentences(str(seed_store.resolve()), D003)
+    assert len(sents) == 52 and {"text", "polarity", "vader"} <= set(sents.columns)

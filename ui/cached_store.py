@@ -1,0 +1,95 @@
+"""Queries on a large precomputed store (``EXPLORER_STORE`` above
+:data:`ui.store_access.LARGE_DOCS` documents), cached per server process.
+
+Nothing here loads the corpus's text: metadata, per-document scores and the
+store's aggregates only. A query over the whole corpus reads a precomputed
+aggregate (``agg_*`` tables); over a filtered part it is computed from the
+per-document tables of those documents (see :class:`analysis.store.StoredAnalysis`).
+Cache keys are the store's path and the filter (a short tuple), never the list of
+documents it keeps, so a rerun costs a dictionary look-up.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from . import data, store_access
+from .state import View
+
+CACHE = dict(max_entries=64, ttl=3600)
+META_COLUMNS = ("doc_id", "title", "author", "source", "type", "date", "n_words", "n_sentences")
+
+
+def filter_key(view: View) -> tuple:
+    """What the sidebar filters say, as a hashable key."""
+    return (tuple(view.authors), tuple(view.sources), tuple(view.types), tuple(view.docs), view.year_from,
+            view.year_to)
+
+
+@st.cache_resource(show_spinner="Reading the documents' metadata…", max_entries=4)
+def metadata(path: str) -> pd.DataFrame:
+    """Every document's metadata (no text): the columns of :data:`META_COLUMNS` it has and the
+    store's group columns."""
+    store = store_access.cached_store(path)
+    docs = store.docs(text=False)
+    cols = dict.fromkeys([c for c in META_COLUMNS if c in docs.columns] + [c for c in store.group_columns
+                                                                            if c in docs.columns])
+    return docs[list(cols)].reset_index(drop=True)
+
+
+@st.cache_resource(show_spinner=False, **CACHE)
+def kept_ids(path: str, key: tuple, _view: View) -> tuple | None:
+    """The doc_ids the filters keep, or None when they keep every document (whole-corpus aggregates)."""
+    meta = metadata(path)
+    mask = data.filter_mask(meta, _view)
+    return None if bool(mask.all()) else tuple(meta.loc[mask, "doc_id"].astype(str))
+
+
+@st.cache_resource(show_spinner="Summing up tone per group…", **CACHE)
+def group_tone(path: str, key: tuple, by: str, measure: str, _ids: tuple | None) -> pd.DataFrame:
+    """Mean document score per group with its 95% interval (``group, n_docs, n_sentences, mean, lo, hi,
+    interval_basis``), highest first."""
+    out = store_access.cached_store(path).group_sentiment(by, measure, doc_ids=None if _ids is None else list(_ids))
+    return out.sort_values("mean", ascending=False, kind="stable").reset_index(drop=True)
+
+
+@st.cache_resource(show_spinner="Counting terms per group…", **CACHE)
+def group_terms(path: str, key: tuple, by: str, n: int, _ids: tuple | None) -> pd.DataFrame:
+    """The ``n`` most frequent words per group (``group, rank, term, count, rate_per_10k, doc_freq, n_docs``)."""
+    return store_access.cached_store(path).top_terms(by, n=n, doc_ids=None if _ids is None else list(_ids))
+
+
+@st.cache_resource(show_spinner="Summing up topic shares per group…", **CACHE)
+def group_topics(path: str, key: tuple, by: str, _ids: tuple | None) -> pd.DataFrame:
+    """Mean topic share per group (``group, topic, share, n_docs``)."""
+    return store_access.cached_store(path).topic_shares(by, doc_ids=None if _ids is None else list(_ids))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def topic_names(path: str) -> dict[int, str]:
+    """A name per topic number: its number (from 1) and its three top words."""
+    terms = store_access.cached_store(path).topics().get("terms")
+    if terms is None or terms.empty:
+        return {}
+    top = terms.sort_values(["topic", "rank"]).groupby("topic")["term"].apply(lambda t: ", ".join(t.head(3)))
+    return {int(t): f"{int(t) + 1} · {words}" for t, words in top.items()}
+
+
+@st.cache_resource(show_spinner="Reading the documents' scores…", **CACHE)
+def doc_table(path: str, key: tuple, _ids: tuple | None) -> pd.DataFrame:
+    """Metadata and scores of the kept documents (``doc_id, title, author, …, polarity, subjectivity,
+    vader_mean``), most positive first."""
+    store = store_access.cached_store(path)
+    meta = metadata(path)
+    scores = store.doc_scores(doc_ids=None if _ids is None else list(_ids))
+    keep = scores[["doc_id", "polarity", "subjectivity", "vader_mean"]]
+    out = meta.merge(keep, on="doc_id", how="inner")
+    return out.sort_values("polarity", ascending=False, kind="stable").reset_index(drop=True)
+
+
+@st.cache_resource(show_spinner=False, **CACHE)
+def sentences(path: str, doc_id: str) -> pd.DataFrame:
+    """One document's sentences with their scores (``sent, text, polarity, subjectivity, vader``)."""
+    s = store_access.cached_store(path).sentences(doc_ids=[doc_id])
+    return s[["sent", "text", "polarity", "subjectivity", "vader"]].reset_index(drop=True)
