@@ -223,22 +223,33 @@ def phrase_counts(docs, phrases: str | Iterable[str], by: str | None = None,
         "n_words": np.repeat(n_words, len(plist)),
     })
     h = hits[hits["phrase"].isin(plist)]
-    per = {key: g for key, g in h.groupby(["doc_id", "phrase"], sort=False)}
-    empty = h.iloc[:0]
-    got = [per.get((d, p), empty) for d, p in zip(grid["doc_id"], grid["phrase"])]
-    grid["count"] = np.array([len(g) for g in got], dtype=np.int64)
+    # Each hit's row in the grid; hits grouped per row, in their original order (vectorised:
+    # a corpus of thousands of documents has tens of thousands of rows).
+    row = pd.MultiIndex.from_arrays([grid["doc_id"], grid["phrase"]]).get_indexer(
+        pd.MultiIndex.from_arrays([h["doc_id"].astype(str).to_numpy(dtype=object), h["phrase"].to_numpy(dtype=object)]))
+    keep = np.flatnonzero(row >= 0)
+    order = keep[np.argsort(row[keep], kind="stable")]
+    counts = np.bincount(row[order], minlength=len(grid)).astype(np.int64)
+    bounds = np.cumsum(counts)[:-1]
+
+    def per_row(column: str) -> list[np.ndarray]:
+        return np.split(h[column].to_numpy()[order], bounds) if len(grid) else []
+
+    starts, ends = per_row("start"), per_row("end")
+    grid["count"] = counts
     grid["rate_per_10k"] = _rate(grid["count"], grid["n_words"])
     if by is None:
-        grid["positions"] = [list(zip(g["start"].tolist(), g["end"].tolist())) for g in got]
-        grid["rel_positions"] = [g["rel_pos"].tolist() for g in got]
+        rel = per_row("rel_pos")
+        grid["positions"] = [list(zip(s_.tolist(), e_.tolist())) for s_, e_ in zip(starts, ends)]
+        grid["rel_positions"] = [r.tolist() for r in rel]
         return grid[["doc_id", "phrase", "count", "n_words", "rate_per_10k", "positions", "rel_positions"]]
     if by not in frame.columns:
         raise ValueError(f"no metadata column {by!r} (columns: {list(frame.columns)})")
     values = frame[by]
     values = values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object)
     grid[by] = np.repeat(values, len(plist))
-    grid["positions"] = [[(d, s, e) for s, e in zip(g["start"].tolist(), g["end"].tolist())]
-                         for d, g in zip(grid["doc_id"], got)]
+    grid["positions"] = [[(d, s_, e_) for s_, e_ in zip(ss.tolist(), es.tolist())]
+                         for d, ss, es in zip(grid["doc_id"], starts, ends)]
     grid["hit"] = grid["count"] > 0
     grp = grid.groupby([by, "phrase"], sort=False)
     out = pd.DataFrame({

@@ -278,3 +278,25 @@ def test_us_sotu_phrase_search_is_fast():
     assert n["united states"] > 4000 and n["left behind"] > 10
     by_year = P.phrase_by_date(df, "federal government", hits=hits)
     assert len(by_year) > 200 and by_year.attrs["undated_docs"] == 0
+
+
+def test_phrase_counts_of_no_documents_is_empty():
+    from analysis.phrases import phrase_counts
+
+    empty = pd.DataFrame({"doc_id": [], "text": [], "author": []})
+    assert phrase_counts(empty, ["left behind"]).empty
+    assert phrase_counts(empty, ["left behind"], by="author").empty
+
+
+def test_phrase_positions_follow_their_documents_in_any_hit_order():
+    """Hits arriving in any order land in their own document's row, in text order."""
+    from analysis.phrases import find_phrases, phrase_counts
+
+    docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "text": ["x left behind y left behind", "none here",
+                                                             "left behind"]})
+    hits = find_phrases(docs, ["left behind"])
+    shuffled = hits.sample(frac=1.0, random_state=3).sort_values("start", kind="stable")
+    out = phrase_counts(docs, ["left behind"], hits=shuffled).set_index("doc_id")
+    assert out.loc["a", "positions"] == [(2, 13), (16, 27)]
+    assert out.loc["b", "positions"] == [] and out.loc["c", "positions"] == [(0, 11)]
+    assert out["count"].to_dict() == {"a": 2, "b": 0, "c": 1}
