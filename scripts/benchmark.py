@@ -3,7 +3,9 @@
     .venv/bin/python scripts/benchmark.py                  # everything (make bench)
     .venv/bin/python scripts/benchmark.py --cold           # full analysis vs the peer, per stage, peak memory
     .venv/bin/python scripts/benchmark.py --warm           # per-page rerun times with AppTest
-    .venv/bin/python scripts/benchmark.py --build-100k     # chunked build of a 100,000-document corpus
+    .venv/bin/python scripts/benchmark.py --build-100k     # chunked build of a 100,000-document corpus, then
+                                                           # the app's page times on its store
+    .venv/bin/python scripts/benchmark.py --store DIR      # the app's page times on a store built before
     .venv/bin/python scripts/benchmark.py --cold --corpus ../shared/corpora/bbc-news-full/bbc_news_full.csv.gz
 
 Cold: the peer, our analysis, then the peer again each run in a fresh subprocess
@@ -377,6 +379,7 @@ def build_100k(n_docs: int, keep: bool) -> dict:
           f"notes: {summary['notes']}")
     print(f"   command: {' '.join(rel(Path(c)) if c.startswith('/') else c for c in cmd)}")
     queries = store_queries(out)
+    app = app_on_store(out)
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     print(f"   store size on disk: {size / 2**20:,.0f} MB")
     if not keep:
@@ -385,7 +388,7 @@ def build_100k(n_docs: int, keep: bool) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
     else:
         print(f"   kept: {tmp}")
-    return {"wall": wall, "peak_rss": peak, "summary": summary, "queries": queries, "store_bytes": size}
+    return {"wall": wall, "peak_rss": peak, "summary": summary, "queries": queries, "app": app, "store_bytes": size}
 
 
 def store_queries(path: Path) -> dict:
@@ -421,6 +424,66 @@ def store_queries(path: Path) -> dict:
     return timings
 
 
+def child_app_store(path: str) -> dict:
+    """In a child process: the app opened on a large store (``EXPLORER_STORE``), its store overview
+    run cold, then rerun after a group-by change, a filter change and clearing the filter."""
+    import logging
+
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["EXPLORER_STORE"] = path
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=3600)
+    times, errors = {}, []
+
+    def run(label: str) -> None:
+        t0 = time.perf_counter()
+        at.run()
+        times[label] = time.perf_counter() - t0
+        errors.extend(str(e.value)[:120] for e in list(at.exception) + list(at.error))
+
+    run("first (cold)")
+    view = at.session_state["view"]
+    title = at.title[0].value if len(at.title) else "?"
+    from analysis.store import open_store
+
+    store = open_store(path)
+    docs = store.docs(text=False)
+    other = next((c for c in store.group_columns if c != view.group_by), view.group_by)
+    view.group_by = other
+    run(f"group by {other}")
+    col, attr = next(((c, a) for c, a in (("source", "sources"), ("type", "types"), ("author", "authors"))
+                      if c in docs and docs[c].nunique() > 1), ("author", "authors"))
+    value = docs[col].value_counts().index[0]
+    setattr(view, attr, [value])
+    n_kept = int((docs[col] == value).sum())
+    run(f"filter {col} = {str(value)[:30]} ({n_kept:,} docs)")
+    setattr(view, attr, [])
+    run("clear filter")
+    return {"title": title, "times": times, "errors": errors, "docs": len(docs)}
+
+
+def app_on_store(path: Path) -> dict:
+    """The app's page times on a large store (child process; its peak RSS too)."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--_child", "app-store", str(path)]
+    done, wall, peak, _ = run_measured(cmd)
+    if done.returncode != 0:
+        print(done.stderr[-2000:], file=sys.stderr)
+        return {"error": done.returncode}
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"   the app on this store (AppTest, {result['docs']:,} documents; page '{result['title']}'; "
+          f"peak RSS {mb(peak)}):")
+    for k, v in result["times"].items():
+        flag = "" if k.startswith("first") else ("  ok" if v <= 1.0 else "  OVER 1 s")
+        print(f"     {k:<44} {v:.2f} s{flag}")
+    if result["errors"]:
+        print(f"     errors: {result['errors'][:3]}")
+    print(f"   command: {rel(Path(sys.executable))} scripts/benchmark.py --store {rel(path)}")
+    return {**result, "peak_rss": peak}
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -433,15 +496,16 @@ def main(argv=None) -> int:
                         help="corpus for --cold (default us-sotu) and --warm (default us-sotu and bbc)")
     parser.add_argument("--docs", type=int, default=100_000, help="documents for --build-100k")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus and store")
+    parser.add_argument("--store", type=Path, help="time the app on this (large) store built by `build`")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._child:
         who, path = args._child
-        result = child_peer(path) if who == "peer" else child_ours(path)
+        result = {"peer": child_peer, "app-store": child_app_store}.get(who, child_ours)(path)
         print(json.dumps(result, default=str))
         return 0
-    everything = not (args.cold or args.warm or args.build_100k)
+    everything = not (args.cold or args.warm or args.build_100k or args.store)
     print(f"benchmark on {os.cpu_count()} CPU(s); load average {load_average()}; python {sys.version.split()[0]}")
     report = {}
     if args.cold or everything:
@@ -450,6 +514,9 @@ def main(argv=None) -> int:
         report["warm"] = warm(args.corpus or [SOTU, BBC])
     if args.build_100k or everything:
         report["build"] = build_100k(args.docs, args.keep)
+    if args.store:
+        print(f"\n== The app on the store {rel(args.store)} (load average {load_average()})")
+        report["store_app"] = app_on_store(args.store)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
     return 0

@@ -65,7 +65,7 @@ def excluded(view: View) -> tuple[str, ...]:
 def _scope(view: View) -> tuple[str, Prepared, Prepared, tuple | None]:
     whole = data.prepared(view)
     sub = data.filtered(view)
-    ids = None if sub is whole or len(sub.docs) == len(whole.docs) else tuple(sub.docs["doc_id"].astype(str))
+    ids = data.kept_ids(view)
     return data.corpus_key(), whole, sub, ids
 
 
@@ -136,10 +136,10 @@ def _masked(key: str, clean: bool, excl: tuple, hit_docs: tuple, _prep: Prepared
     return _with_position(merge_rescored(_base_tables, part, hit_docs))
 
 
-def _hit_docs(view: View, excl: tuple) -> tuple:
+def _hit_docs(view: View, excl: tuple) -> data.DocIds:
     """The documents of the whole corpus in which one of the phrases ``excl`` occurs."""
     hits = ct.phrase_hits(view, list(excl), whole_corpus=True)
-    return tuple(sorted(set(hits["doc_id"].astype(str))))
+    return data.DocIds(sorted(set(hits["doc_id"].astype(str))))
 
 
 def tables(view: View) -> sa.SentimentTables:

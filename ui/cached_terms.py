@@ -56,7 +56,7 @@ def _scope(view: View) -> tuple[str, Prepared, Prepared, tuple | None]:
     """``(corpus key, whole prepared corpus, filtered corpus, kept doc_ids or None = all)``."""
     whole = data.prepared(view)
     sub = data.filtered(view)
-    ids = None if sub is whole or len(sub.docs) == len(whole.docs) else tuple(sub.docs["doc_id"])
+    ids = data.kept_ids(view)
     return data.corpus_key(), whole, sub, ids
 
 

@@ -10,17 +10,42 @@ Cached objects are shared: treat them as read-only.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+
 import pandas as pd
 import streamlit as st
 
 from analysis import corpus as corpus_mod
 from analysis.model import Corpus
+from analysis.store import rows_among
 from analysis.pipeline import Prepared, prepare
 
 from . import store_access
 from .state import View
 
-CACHE = dict(max_entries=24, ttl=3600)
+
+
+class DocIds(tuple):
+    """The doc_ids a filter keeps: a tuple that cached functions hash by a digest made once,
+    not element by element (thousands of ids, hashed by a dozen caches per rerun)."""
+
+    def __new__(cls, ids):
+        self = super().__new__(cls, (str(i) for i in ids))
+        self.digest = hashlib.blake2b("\x1f".join(self).encode(), digest_size=16).hexdigest()
+        return self
+
+
+def dict_digest(d: dict) -> str:
+    """A digest of a dict of plain values (labels, colours: thousands of entries on a large
+    corpus), made in one go instead of Streamlit's entry-by-entry hashing."""
+    return hashlib.blake2b(pickle.dumps(d, protocol=5), digest_size=16).hexdigest()
+
+
+#: Shared settings of the process-wide caches (bounded: the hosted demo has many visitors).
+CACHE = dict(max_entries=24, ttl=3600, hash_funcs={DocIds: lambda ids: ids.digest})
+#: For caches of charts, whose inputs include label and colour dicts.
+CHART_HASH = {DocIds: lambda ids: ids.digest, dict: dict_digest}
 
 
 @st.cache_resource(show_spinner=False, **CACHE)
@@ -61,7 +86,9 @@ def prepared(view: View) -> Prepared:
 
 def year_of(dates: pd.Series) -> pd.Series:
     """The year of each date string ("2016", "2016-06-24"), or <NA> when unknown."""
-    return pd.to_numeric(dates.astype(str).str.extract(r"^\s*(\d{4})")[0], errors="coerce").astype("Int64")
+    head = dates.astype(str).str.lstrip().str.slice(0, 4)  # vectorised (a regex extract goes row by row)
+    head = head.where(head.str.fullmatch(r"\d{4}").fillna(False).astype(bool))
+    return pd.to_numeric(head, errors="coerce").astype("Int64")
 
 
 def filter_mask(docs: pd.DataFrame, view: View) -> pd.Series:
@@ -70,9 +97,9 @@ def filter_mask(docs: pd.DataFrame, view: View) -> pd.Series:
     for attr, column in (("authors", "author"), ("sources", "source"), ("types", "type")):
         chosen = getattr(view, attr)
         if chosen and column in docs:
-            mask &= docs[column].fillna("").isin(chosen)
+            mask &= rows_among(docs[column].fillna(""), chosen)
     if view.docs:
-        mask &= docs["doc_id"].isin(view.docs)
+        mask &= rows_among(docs["doc_id"], view.docs)
     if view.year_from is not None or view.year_to is not None:
         years = year_of(docs["date"])
         lo = view.year_from if view.year_from is not None else -10**6
@@ -81,13 +108,28 @@ def filter_mask(docs: pd.DataFrame, view: View) -> pd.Series:
     return mask
 
 
+def kept_ids(view: View) -> DocIds | None:
+    """The doc_ids the sidebar filters keep, or None when they keep every document. Worked out
+    once per corpus and filter (pages ask a dozen times per rerun)."""
+    prep = prepared(view)
+    memo_key = (corpus_key(), view.clean, tuple(view.authors), tuple(view.sources), tuple(view.types),
+                tuple(view.docs), view.year_from, view.year_to)
+    memo = st.session_state.get("_kept_ids")
+    if memo is not None and memo[0] == memo_key:
+        return memo[1]
+    mask = filter_mask(prep.docs, view)
+    ids = None if bool(mask.all()) else DocIds(prep.docs.loc[mask, "doc_id"])
+    st.session_state["_kept_ids"] = (memo_key, ids)
+    return ids
+
+
 def filtered(view: View) -> Prepared:
     """The session corpus restricted to the documents the sidebar filters keep."""
     prep = prepared(view)
-    mask = filter_mask(prep.docs, view)
-    if mask.all():
+    ids = kept_ids(view)
+    if ids is None:
         return prep
-    return _subset(corpus_key(), view.clean, tuple(prep.docs.loc[mask, "doc_id"]), prep)
+    return _subset(corpus_key(), view.clean, ids, prep)
 
 
 @st.cache_resource(show_spinner=False, **CACHE)

@@ -20,6 +20,7 @@ from .charts import phrases as phrase_charts
 from .charts import similarity as similarity_charts
 from .charts.keyness import MEASURES
 from .colors import NEGATIVE, POSITIVE
+from .data import CHART_HASH
 from .downloads import download_button
 from .sidebar import widget
 from .state import MAX_PHRASE_CHARS, MAX_PHRASES, View, clean_phrases
@@ -54,7 +55,7 @@ _BUILDERS = {
 }
 
 
-@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600, hash_funcs=CHART_HASH)
 def chart(builder: str, *args, **kwargs) -> go.Figure:
     """A chart of ``ui/charts`` built once per distinct input (Plotly figures are
     slow to build). ``builder`` names the function, e.g. ``"phrase_bars"``. The

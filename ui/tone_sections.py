@@ -19,6 +19,7 @@ import streamlit as st
 from . import cached_sentiment as cs
 from . import cached_terms as ct
 from .colors import UNKNOWN_COLOUR
+from .data import CHART_HASH
 from .downloads import download_button
 from .safe import html_text
 from .sidebar import widget
@@ -78,7 +79,7 @@ def selected_points(event) -> list[list]:
     return [p["customdata"] for p in points if p.get("customdata") is not None]
 
 
-@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600, hash_funcs=CHART_HASH)
 def _figure(cache_key: tuple, _builder, _args: tuple, _kwargs: dict) -> go.Figure:
     return _builder(*_args, **_kwargs)
 

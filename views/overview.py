@@ -20,7 +20,7 @@ PICK = dict(on_select="rerun", selection_mode=glance.PICK)
 
 view = get_view()
 whole, docs = data.prepared(view).docs, data.filtered(view).docs
-ids, labels, by = tuple(docs["doc_id"].astype(str)), ct.doc_labels(view), view.group_by
+ids, labels, by = data.DocIds(docs["doc_id"]), ct.doc_labels(view), view.group_by
 BY = ts.md_name(by)  # the column name, safe inside Markdown
 colours, key = cs.colours(view), (data.corpus_key(), view.clean, cs.excluded(view))
 group_of = dict(zip(ids, cs.group_keys(docs, by)))

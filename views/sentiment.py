@@ -23,7 +23,7 @@ AGREE = {"agreement_pearson": "correlation", "agreement_spearman": "rank correla
 
 view = get_view()
 docs = data.filtered(view).docs
-ids, labels, by = tuple(docs["doc_id"].astype(str)), ct.doc_labels(view), view.group_by
+ids, labels, by = data.DocIds(docs["doc_id"]), ct.doc_labels(view), view.group_by
 BY = ts.md_name(by)  # the column name, safe inside Markdown
 group_of = dict(zip(ids, cs.group_keys(docs, by)))
 colours, group_names = cs.colours(view), {g: cs.group_label(by, g) for g in cs.colours(view)}

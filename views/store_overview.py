@@ -8,6 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.store import rows_among
+
 from ui import cached_sentiment as cs
 from ui import cached_store as cst
 from ui import overview_sections as ovs
@@ -19,6 +21,8 @@ from ui.downloads import download_button
 from ui.state import get_view
 
 MAX_GROUPS, SHOWN_DOCS = 30, 1_000
+#: Filtered selections up to this size get their words counted straight away (well under a second).
+DIRECT_TERMS_DOCS = 5_000
 
 view = get_view()
 store = store_access.env_store()
@@ -28,7 +32,7 @@ groupable = [c for c in store.group_columns if c in meta.columns] or ["doc_id"]
 sidebar.render_filters(view, meta, pick_documents=False, group_cols=groupable)
 key = cst.filter_key(view)
 ids = cst.kept_ids(path, key, view)
-kept = meta if ids is None else meta[meta["doc_id"].isin(set(ids))]
+kept = meta if ids is None else meta[rows_among(meta["doc_id"], ids)]
 by = view.group_by if view.group_by in groupable else groupable[0]
 
 st.title("Overview")
@@ -77,14 +81,21 @@ with c2:
         download_button("Download topic shares per group (CSV)", shares, "topics_per_group.csv", key="st_dl_topics")
 
 st.subheader(f"The commonest words of each {BY}")
-terms = cst.group_terms(path, key, by, 10, ids)
-words = (terms.sort_values(["group", "rank"]).groupby("group", sort=False)["term"].apply(", ".join)
-         .rename("commonest words (stopwords left out)"))
-table = groups[["group", "n_docs", "mean"]].join(words, on="group")
-table["group"] = table["group"].astype(str).map(lambda g: labels.get(g, g))
-st.dataframe(table.rename(columns={"group": by, "n_docs": "documents", "mean": ts.measure_label(measure)}),
-             hide_index=True, width="stretch", key="st_terms")
-download_button("Download the top words per group (CSV)", terms, "top_words_per_group.csv", key="st_dl_terms")
+if ids is None or len(ids) <= DIRECT_TERMS_DOCS or st.session_state.get("st_terms_for") == (key, by):
+    terms = cst.group_terms(path, key, by, 10, ids)
+    words = (terms.sort_values(["group", "rank"]).groupby("group", sort=False)["term"].apply(", ".join)
+             .rename("commonest words (stopwords left out)"))
+    table = groups[["group", "n_docs", "mean"]].join(words, on="group")
+    table["group"] = table["group"].astype(str).map(lambda g: labels.get(g, g))
+    st.dataframe(table.rename(columns={"group": by, "n_docs": "documents", "mean": ts.measure_label(measure)}),
+                 hide_index=True, width="stretch", key="st_terms")
+    download_button("Download the top words per group (CSV)", terms, "top_words_per_group.csv", key="st_dl_terms")
+else:
+    st.info(f"The words of the whole corpus are counted in advance; for the {len(ids):,} documents your filters "
+            "keep they are counted now, which takes a few seconds.", icon=":material/hourglass_empty:")
+    if st.button(f"Count the words of these {len(ids):,} documents", key="st_terms_go"):
+        st.session_state["st_terms_for"] = (key, by)
+        st.rerun()
 
 st.subheader("The documents")
 docs = cst.doc_table(path, key, ids)
