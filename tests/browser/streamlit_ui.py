@@ -303,10 +303,17 @@ def grid_cells(page, scope: str = '[data-testid="stMain"]') -> list[str]:
     The grids are drawn on a canvas; Streamlit's grid keeps an accessible table of
     the cells in view, which is what this reads (headers included).
     """
-    return page.eval_on_selector_all(
-        f'{scope} [data-testid="stDataFrame"] table[role="grid"] [role="gridcell"], '
-        f'{scope} [data-testid="stDataFrame"] table[role="grid"] [role="columnheader"]',
-        "els => els.map(e => e.textContent)")
+    cells = (f'{scope} [data-testid="stDataFrame"] table[role="grid"] [role="gridcell"], '
+             f'{scope} [data-testid="stDataFrame"] table[role="grid"] [role="columnheader"]')
+    # A grid just shown (a tab opened, a rerun) fills its accessible table a moment later.
+    deadline = time.monotonic() + 30
+    while True:
+        visible = page.eval_on_selector_all(f'{scope} [data-testid="stDataFrame"]',
+                                            "els => els.filter(e => e.getBoundingClientRect().height > 0).length")
+        texts = page.eval_on_selector_all(cells, "els => els.map(e => e.textContent)")
+        if texts or not visible or time.monotonic() > deadline:
+            return texts
+        time.sleep(0.2)
 
 
 def multiselect_tags(page, label: str) -> list[str]:
