@@ -51,6 +51,25 @@ def bars(chart: dict) -> dict[str, float]:
     return dict(zip(rows["key"], rows["value"]))
 
 
+def plotly_charts(at: AppTest) -> dict[str, dict]:
+    """The page's Plotly figures by the name in their layout.meta (the detail pages)."""
+    out = {}
+    for c in at.get("plotly_chart"):
+        spec = json.loads(c.proto.spec)
+        out[(spec["layout"].get("meta") or {}).get("chart", "?")] = spec
+    return out
+
+
+def plotly_bars(spec: dict) -> dict[str, float]:
+    """key -> value of every bar of a Plotly tone chart (over all its traces)."""
+    out = {}
+    for tr in spec["data"]:
+        for x, y in zip(tr["x"], tr["y"]):
+            assert y not in out
+            out[y] = x
+    return out
+
+
 def table_with(at: AppTest, *columns: str):
     for df in at.dataframe:
         if set(columns) <= set(df.value.columns):

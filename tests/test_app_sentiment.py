@@ -9,7 +9,9 @@ from analysis import corpus as loaders
 from analysis import pipeline
 from analysis import sentiment as sa
 from tests.conftest import shared_corpus_path
-from tests.test_app_overview import D000, D002, D003, bars, charts, open_page, table_with
+from tests.test_app_overview import D000, D002, D003, open_page, table_with
+from tests.test_app_overview import plotly_bars as bars
+from tests.test_app_overview import plotly_charts as charts
 from ui.cached_sentiment import merge_rescored
 from ui.state import View
 

@@ -18,24 +18,12 @@ import math
 
 import pandas as pd
 
+from ui.charts.tone import BASIS_TEXT, _num
 from ui.colors import UNKNOWN_COLOUR
 
 PICK = "pick"
 ROW_PX = 30
 FACETS_PER_ROW = 3
-BASIS_TEXT = {
-    "documents": "95% interval: bootstrap over its {n_docs} documents",
-    "sentences": "95% interval: bootstrap over the {n_sentences} sentences of its single document",
-    "none": "no interval (too few documents or sentences)",
-}
-
-
-def _num(v) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
 def _short(text, limit: int) -> str:
@@ -203,7 +191,7 @@ def topic_share_bars(shares: pd.DataFrame, doc_order: list[str], labels: dict | 
         "color": {"field": "topic_name", "type": "nominal",
                   "scale": {"domain": [tname[t] for t in topics],
                             "range": [(topic_colours or {}).get(t, UNKNOWN_COLOUR) for t in topics]},
-                  "legend": {"columns": 3}},
+                  "legend": {"columns": 2, "labelLimit": 200}},
         "order": {"field": "topic", "type": "quantitative"},
         "tooltip": [{"field": "label", "title": "document"}, {"field": "topic_name", "title": "topic"},
                     {"field": "pct", "title": "% of the text", "format": ".0f"}],
