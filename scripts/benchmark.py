@@ -426,7 +426,8 @@ def store_queries(path: Path) -> dict:
 
 def child_app_store(path: str) -> dict:
     """In a child process: the app opened on a large store (``EXPLORER_STORE``), its store overview
-    run cold, then rerun after a group-by change, a filter change and clearing the filter."""
+    run cold, then rerun after a group-by change and two filter changes (the commonest value of a
+    column, and its rarest with at least 1,000 documents), each cleared again."""
     import logging
 
     from streamlit.testing.v1 import AppTest
@@ -456,12 +457,13 @@ def child_app_store(path: str) -> dict:
     run(f"group by {other}")
     col, attr = next(((c, a) for c, a in (("source", "sources"), ("type", "types"), ("author", "authors"))
                       if c in docs and docs[c].nunique() > 1), ("author", "authors"))
-    value = docs[col].value_counts().index[0]
-    setattr(view, attr, [value])
-    n_kept = int((docs[col] == value).sum())
-    run(f"filter {col} = {str(value)[:30]} ({n_kept:,} docs)")
-    setattr(view, attr, [])
-    run("clear filter")
+    counts = docs[col].value_counts()
+    small = counts[counts >= 1000]
+    for value in dict.fromkeys([counts.index[0], small.index[-1] if len(small) else counts.index[-1]]):
+        setattr(view, attr, [value])
+        run(f"filter {col} = {str(value)[:30]} ({int(counts[value]):,} docs)")
+        setattr(view, attr, [])
+        run(f"clear filter ({str(value)[:30]})")
     return {"title": title, "times": times, "errors": errors, "docs": len(docs)}
 
 
