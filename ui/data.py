@@ -18,12 +18,11 @@ import streamlit as st
 
 from analysis import corpus as corpus_mod
 from analysis.model import Corpus
-from analysis.store import rows_among
 from analysis.pipeline import Prepared, prepare
+from analysis.store import rows_among
 
 from . import store_access
 from .state import View
-
 
 
 class DocIds(tuple):

@@ -22,7 +22,7 @@ view = get_view()
 whole, docs = data.prepared(view).docs, data.filtered(view).docs
 ids, labels, by = data.DocIds(docs["doc_id"]), ct.doc_labels(view), view.group_by
 BY = ts.md_name(by)  # the column name, safe inside Markdown
-colours, key = cs.colours(view), (data.corpus_key(), view.clean, cs.excluded(view))
+colours = cs.colours(view)
 group_of = dict(zip(ids, cs.group_keys(docs, by)))
 group_names = {g: cs.group_label(by, g) for g in colours}
 
