@@ -62,6 +62,8 @@ def test_store_overview_shows_the_stores_figures(large_app, seed_store):
     assert tone.to_dict() == pytest.approx({str(k): v for k, v in expected.items()})
     shares = rows_of(at, "store-topics")
     assert shares.groupby("key")["pct"].sum().round(1).eq(100).all()
+    docs = next(d.value for d in at.dataframe if "polarity" in d.value.columns and "doc_id" in d.value.columns)
+    assert dict(zip(docs["doc_id"], docs["author"]))["002_27ba5fbbf84c96f5"] == "Unknown author"
     words = next(d.value for d in at.dataframe if "commonest words (stopwords left out)" in d.value.columns)
     assert "country" in words.set_index("author").loc["Daniel Zeichner", "commonest words (stopwords left out)"]
 
