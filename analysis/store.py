@@ -32,7 +32,9 @@ Corpus-wide tables (one file each): ``topic_k_scores``, ``topic_terms``,
 ``similarity``, ``errors``; and the aggregates that pages of a large corpus
 read instead of recomputing: ``agg_group_sentiment`` (mean document score per
 group with its bootstrap interval, :func:`analysis.sentiment.group_scores`,
-for every group column and measure), ``agg_group_terms`` (the 50 most
+for every group column and measure), ``agg_cell_sentiment`` (the same within
+each single value of the app's filter columns :data:`FILTER_COLUMNS`, for
+:data:`CELL_MEASURES`), ``agg_group_terms`` (the 50 most
 frequent words per group, as :func:`analysis.terms.top_terms`; n-grams per
 group are computed on request from ``term_counts``)
 and ``agg_group_topics`` (mean topic share per group, as
@@ -91,6 +93,12 @@ GROUP_TOP_TERMS = 50
 #: being counted exactly; the manifest notes how many occurrences were left out).
 MAX_VOCABULARY = 5_000_000
 MEASURES = ("polarity", "subjectivity", "polarity_mean", "subjectivity_mean", "vader_mean")
+#: The app's value filters (sidebar) and the document measures its large-store page shows: tone per
+#: group is also precomputed within each single value of these columns ("cells"), so that a filter
+#: on one value needs no bootstrap at run time.
+FILTER_COLUMNS = ("author", "source", "type")
+CELL_MEASURES = ("polarity", "vader_mean")
+CELL_SEP = "\x00"  # not whitespace: group_scores strips group labels
 NOT_GROUPS = frozenset({"doc_id", "title", "url", "notes", "text", "raw_text", "origin", "doc_idx"})
 STAGES = ("load", "prepare", "sentiment", "terms", "topics", "reuse", "aggregates")
 
@@ -484,6 +492,7 @@ class StoreWriter:
         cols = ["column", "measure", "group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"]
         sent = pd.concat(frames, ignore_index=True).reindex(columns=cols) if frames else pd.DataFrame(columns=cols)
         sent["n_sentences"] = sent["n_sentences"].astype("float64")
+        cells = self._cell_sentiment(store, docs, scores, columns)
         # top terms per group
         tframes = []
         term_arr = terms["term"].to_numpy(dtype=object)
@@ -516,8 +525,37 @@ class StoreWriter:
         gcols = ["column", "group", "topic", "share", "n_docs"]
         gtop = pd.concat(gtopics, ignore_index=True).reindex(columns=gcols) if gtopics else \
             pd.DataFrame(columns=gcols)
-        return ({"agg_group_sentiment": sent, "agg_group_terms": gterms, "agg_group_topics": gtop},
-                columns, notes)
+        return ({"agg_group_sentiment": sent, "agg_cell_sentiment": cells, "agg_group_terms": gterms,
+                 "agg_group_topics": gtop}, columns, notes)
+
+    @staticmethod
+    def _cell_sentiment(store: "StoredAnalysis", docs: pd.DataFrame, scores: pd.DataFrame,
+                        columns: list[str]) -> pd.DataFrame:
+        """Tone per group of each column, within each value of each filter column: rows
+        ``filter_column, filter_value, column, measure`` + :func:`group_scores`' columns."""
+        from .sentiment import group_scores
+
+        frames = []
+        for f in [c for c in FILTER_COLUMNS if c in columns]:
+            fvals = pd.Series(group_values(docs, f))
+            for c in columns:
+                if c == f:
+                    continue  # one value of the group-by column itself: its row of agg_group_sentiment
+                key = (fvals + CELL_SEP + pd.Series(group_values(docs, c))).to_numpy(dtype=object)
+                vc = pd.Series(key).value_counts()
+                single = set(docs.loc[pd.Series(key).map(vc).to_numpy() == 1, "doc_id"].astype(str))
+                sents = store.sentences(doc_ids=single) if single else None
+                meta = pd.DataFrame({"doc_id": docs["doc_id"].astype(str), "_g": key})
+                for m in CELL_MEASURES:
+                    g = group_scores(scores, meta, by="_g", measure=m, sentences=sents)
+                    parts = g["group"].astype(str).str.split(CELL_SEP, n=1, expand=True)
+                    g = g.assign(filter_column=f, filter_value=parts[0], column=c, measure=m, group=parts[1])
+                    frames.append(g)
+        cols = ["filter_column", "filter_value", "column", "measure", "group", "n_docs", "n_sentences", "mean", "lo",
+                "hi", "interval_basis"]
+        out = pd.concat(frames, ignore_index=True).reindex(columns=cols) if frames else pd.DataFrame(columns=cols)
+        out["n_sentences"] = out["n_sentences"].astype("float64")
+        return out
 
     def _manifest(self, content_hash, notes, timings, stages, group_columns, topics, complete) -> dict:
         tables = {}
@@ -924,6 +962,24 @@ class StoredAnalysis:
         single = meta.loc[meta["_g"].map(counts).to_numpy() == 1, "doc_id"].tolist()
         sents = self.sentences(doc_ids=single) if single else None
         return group_scores(scores, meta, by="_g", measure=measure, sentences=sents)
+
+    def group_sentiment_within(self, by: str, measure: str, column: str, value: str) -> pd.DataFrame | None:
+        """:meth:`group_sentiment` of the documents whose ``column`` is ``value`` (as
+        :func:`group_values` reads it), from the precomputed cells; None when the store has none
+        for this combination (then compute it with ``doc_ids``)."""
+        if by == column and by in self.group_columns and measure in MEASURES:
+            whole = self.group_sentiment(by, measure)
+            return whole[whole["group"].astype(str) == str(value)].reset_index(drop=True)
+        try:
+            cells = self.table("agg_cell_sentiment")
+        except (OSError, ValueError, KeyError):
+            return None
+        if cells.empty or not ((cells["filter_column"] == column) & (cells["column"] == by)
+                               & (cells["measure"] == measure)).any():
+            return None
+        hit = cells[(cells["filter_column"] == column) & (cells["column"] == by) & (cells["measure"] == measure)
+                    & (cells["filter_value"].astype(str) == str(value))]
+        return hit.drop(columns=["filter_column", "filter_value", "column", "measure"]).reset_index(drop=True)
 
     def top_terms(self, by: str | None = None, n: int = 30, ngram: int = 1, doc_ids=None) -> pd.DataFrame:
         """The ``n`` most frequent terms of ``ngram`` words, for the corpus or per

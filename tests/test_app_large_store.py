@@ -99,3 +99,29 @@ def test_methods_page_and_one_documents_sentences(large_app, seed_store):
 
     sents = cached_store.sentences(str(seed_store.resolve()), D003)
     assert len(sents) == 52 and {"text", "polarity", "vader"} <= set(sents.columns)
+
+
+def test_a_one_value_filter_reads_the_precomputed_cells(large_app, seed_store, monkeypatch):
+    """With one author chosen, tone per type comes from the store's cells, not a bootstrap at run time;
+    and it is what computing it would give."""
+    from analysis import store as store_mod
+    from ui import cached_store
+
+    at = large_app
+    computed = []
+    real = store_mod.StoredAnalysis.group_sentiment
+    monkeypatch.setattr(store_mod.StoredAnalysis, "group_sentiment",
+                        lambda self, by, measure="polarity", doc_ids=None: computed.append(doc_ids) or
+                        real(self, by, measure, doc_ids))
+    cached_store.group_tone.clear()
+    view = at.session_state["view"]
+    view.group_by, view.authors = "type", ["Daniel Zeichner"]
+    at.run()
+    assert not at.exception
+    assert [d for d in computed if d is not None] == []
+    rows = rows_of(at, "store-tone-groups")
+    direct = store_mod.open_store(seed_store).group_sentiment("type", "polarity", doc_ids=[D003])
+    assert rows["key"].tolist() == ["article"] and rows["value"].tolist() == pytest.approx(direct["mean"].tolist())
+    view.authors = ["Daniel Zeichner", "Jacqui Smith"]  # two values: computed for the documents kept
+    at.run()
+    assert any(d is not None and len(d) == 2 for d in computed)

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis import sentiment, terms
+from analysis import store as store_mod
 from analysis.build import DocumentHasher, build_store, iter_documents
 from analysis.corpus import load_paths, load_seeds
 from analysis.full import AnalysisParams, analyse
@@ -277,3 +278,30 @@ def test_the_app_finds_a_store_by_corpus(seeds_store, seeds_analysis, monkeypatc
     monkeypatch.setenv(store_access.ENV_CACHE, str(tmp_path))
     save_analysis(seeds_analysis, tmp_path)
     assert store_access.store_for(key, True) is not None
+
+
+def test_cell_sentiment_equals_computing_it_for_the_filtered_documents(tmp_path):
+    """Tone per group within one filter value, read from the precomputed cells, is exactly what
+    group_sentiment computes for those documents (same bootstrap, same seed)."""
+    from tests.conftest import ROOT, SEEDS
+
+    out = tmp_path / "store"
+    subprocess.run([sys.executable, "-m", "analysis", "build", str(SEEDS), "--out", str(out), "--no-progress"],
+                   cwd=ROOT, check=True, capture_output=True, timeout=300)
+    st = store_mod.open_store(out)
+    docs = st.docs(text=False)
+    checked = 0
+    for column, value in (("type", "article"), ("source", ""), ("author", "Jacqui Smith")):
+        ids = docs.loc[store_mod.group_values(docs, column) == value, "doc_id"].tolist()
+        for by in ("author", "type", "date"):
+            for measure in store_mod.CELL_MEASURES:
+                cells = st.group_sentiment_within(by, measure, column, value)
+                assert cells is not None
+                direct = st.group_sentiment(by, measure, doc_ids=ids)
+                key = ["group", "n_docs", "mean", "lo", "hi", "interval_basis"]
+                a = cells[key].sort_values("group").reset_index(drop=True)
+                b = direct[key].sort_values("group").reset_index(drop=True)
+                pd.testing.assert_frame_equal(a, b, check_dtype=False)
+                checked += 1
+    assert checked == 18
+    assert st.group_sentiment_within("author", "polarity", "party", "Labour") is None  # not a filter column

@@ -48,11 +48,30 @@ def kept_ids(path: str, key: tuple, _view: View) -> tuple | None:
     return None if bool(mask.all()) else tuple(meta.loc[mask, "doc_id"].astype(str))
 
 
+def single_value_filter(key: tuple) -> tuple[str, str] | None:
+    """``(column, value)`` when the filter (a :func:`filter_key`) keeps one value of one of the
+    store's filter columns and nothing else, else None."""
+    authors, sources, types, docs, year_from, year_to = key
+    chosen = [(c, v) for c, v in (("author", authors), ("source", sources), ("type", types)) if v]
+    if len(chosen) != 1 or len(chosen[0][1]) != 1 or docs or year_from is not None or year_to is not None:
+        return None
+    return chosen[0][0], str(chosen[0][1][0])
+
+
 @st.cache_resource(show_spinner="Summing up tone per group…", **CACHE)
 def group_tone(path: str, key: tuple, by: str, measure: str, _ids: tuple | None) -> pd.DataFrame:
     """Mean document score per group with its 95% interval (``group, n_docs, n_sentences, mean, lo, hi,
-    interval_basis``), highest first."""
-    out = store_access.cached_store(path).group_sentiment(by, measure, doc_ids=None if _ids is None else list(_ids))
+    interval_basis``), highest first. The whole corpus and a filter on one value of author, source
+    or type read precomputed tables; other filters compute it for the documents kept."""
+    store = store_access.cached_store(path)
+    out = None
+    single = single_value_filter(key) if _ids is not None else None
+    if single is not None:
+        out = store.group_sentiment_within(by, measure, *single)
+        if out is not None and int(out["n_docs"].sum()) != len(_ids):
+            out = None  # the stored cells read the value differently (e.g. spaces): compute instead
+    if out is None:
+        out = store.group_sentiment(by, measure, doc_ids=None if _ids is None else list(_ids))
     return out.sort_values("mean", ascending=False, kind="stable").reset_index(drop=True)
 
 
