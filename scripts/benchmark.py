@@ -426,9 +426,12 @@ def store_queries(path: Path) -> dict:
 
 def child_app_store(path: str) -> dict:
     """In a child process: the app opened on a large store (``EXPLORER_STORE``), its store overview
-    run cold, then rerun after a group-by change and two filter changes (the commonest value of a
-    column, and its rarest with at least 1,000 documents), each cleared again."""
+    run cold, then rerun after a group-by change, two filter changes (the commonest value of a
+    column, and its rarest with at least 1,000 documents) and a years filter (computed, not
+    precomputed), each cleared again."""
     import logging
+
+    import pandas as pd
 
     from streamlit.testing.v1 import AppTest
 
@@ -464,6 +467,13 @@ def child_app_store(path: str) -> dict:
         run(f"filter {col} = {str(value)[:30]} ({int(counts[value]):,} docs)")
         setattr(view, attr, [])
         run(f"clear filter ({str(value)[:30]})")
+    years = pd.to_numeric(docs["date"].astype(str).str.slice(0, 4), errors="coerce").dropna() if "date" in docs \
+        else pd.Series(dtype=float)
+    if len(years):
+        view.year_from = int(years.median())  # a filter the store has no precomputed cells for
+        run(f"years from {view.year_from} ({int((years >= view.year_from).sum()):,} docs, computed)")
+        view.year_from = None
+        run("clear filter (years)")
     return {"title": title, "times": times, "errors": errors, "docs": len(docs)}
 
 
