@@ -42,14 +42,11 @@ import asyncio
 import ipaddress
 import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -57,6 +54,11 @@ from urllib.parse import urlsplit
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# The browser tests' helpers (standard library only): the same run counter, server start and stop.
+from tests.browser.streamlit_ui import (INIT_JS, phrase_tracked_js, start_server, stop_server,  # noqa: E402
+                                        wait_healthy)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -79,34 +81,6 @@ IDLE_JS = r"""
       '[data-testid="stSkeleton"], [data-testid="stElementContainer"][data-stale="true"]')) return false;
   return !!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]');
 }
-"""
-INIT_JS = r"""
-(() => {
-  // Counts finished script runs: transitions of stApp's data-test-script-state into
-  // "notRunning". Attribute records carry the old values, so states that come and go
-  // within one batch of mutations (a fast run on a busy machine) are still counted.
-  window.__stRuns = 0;
-  let last = null;
-  const feed = (s) => {
-    if (s === last || s === null || s === undefined) return;
-    if (s === 'running' && window.__stFirstRunning === undefined) window.__stFirstRunning = performance.now();
-    if (s === 'notRunning' && last !== null) {
-      window.__stRuns += 1;
-      if (window.__stFirstDone === undefined) window.__stFirstDone = performance.now();
-    }
-    last = s;
-  };
-  const obs = new MutationObserver((records) => {
-    for (const r of records) {
-      if (r.type === 'attributes' && r.target.getAttribute('data-testid') === 'stApp') feed(r.oldValue);
-    }
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (app) feed(app.getAttribute('data-test-script-state'));
-  });
-  const start = () => obs.observe(document.documentElement, {subtree: true, childList: true,
-    attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
-  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start);
-})();
 """
 ERROR_JS = r"""
 () => {
@@ -134,11 +108,6 @@ def page_switched_js(path: str, old_title: str) -> str:
             f"'[data-testid=\"stMain\"] h1'); return h && h.innerText !== {json.dumps(old_title)}; }})()")
 
 
-def phrase_tracked_js(phrase: str) -> str:
-    return (f"() => [...document.querySelectorAll('[data-testid=\"stMultiSelect\"] [data-tag]')]"
-            f".some(t => (t.getAttribute('aria-label') || '').toLowerCase() === {json.dumps(phrase.lower())})")
-
-
 async def main_title(page) -> str:
     return await page.evaluate("() => { const h = document.querySelector('[data-testid=\"stMain\"] h1'); "
                                "return h ? h.innerText : ''; }")
@@ -162,48 +131,12 @@ def loopback_only(url: str) -> str:
     return url.rstrip("/")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen | None) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise SystemExit(f"streamlit exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=5) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"no answer from {url} within {START_TIMEOUT_S} s")
-
-
-def start_server(app_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--server.headless", "true"],
-            cwd=app_dir, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=15)
-        except ProcessLookupError:
-            pass
+def healthy(url: str, proc: subprocess.Popen | None) -> None:
+    """Wait for the server to answer; a polite exit if it does not."""
+    try:
+        wait_healthy(url, proc, START_TIMEOUT_S)
+    except (RuntimeError, TimeoutError) as err:
+        raise SystemExit(str(err)) from None
 
 
 def server_pid_for(url: str) -> int | None:
@@ -575,12 +508,12 @@ def main(argv: list[str] | None = None) -> int:
     proc = None
     if args.url:
         url = loopback_only(args.url)
-        wait_healthy(url, None)
+        healthy(url, None)
         pid = server_pid_for(url)
     else:
         proc, url = start_server(args.app_dir.resolve(), ROOT / "artifacts" / "loadtest-server.log")
         pid = proc.pid
-        wait_healthy(url, proc)
+        healthy(url, proc)
     args.url_used = url
     if pid is None:
         print("could not find the server's process: memory is not measured", file=sys.stderr)

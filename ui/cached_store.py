@@ -5,8 +5,8 @@ Nothing here loads the corpus's text: metadata, per-document scores and the
 store's aggregates only. A query over the whole corpus reads a precomputed
 aggregate (``agg_*`` tables); over a filtered part it is computed from the
 per-document tables of those documents (see :class:`analysis.store.StoredAnalysis`).
-Cache keys are the store's path and the filter (a short tuple), never the list of
-documents it keeps, so a rerun costs a dictionary look-up.
+Cache keys are the store's path and the filter (:func:`ui.data.filter_key`, a short
+tuple), never the list of documents it keeps, so a rerun costs a dictionary look-up.
 """
 
 from __future__ import annotations
@@ -23,12 +23,6 @@ CACHE = dict(max_entries=64, ttl=3600)
 META_COLUMNS = ("doc_id", "title", "author", "source", "type", "date", "n_words", "n_sentences")
 
 
-def filter_key(view: View) -> tuple:
-    """What the sidebar filters say, as a hashable key."""
-    return (tuple(view.authors), tuple(view.sources), tuple(view.types), tuple(view.docs), view.year_from,
-            view.year_to)
-
-
 @st.cache_resource(show_spinner="Reading the documents' metadata…", max_entries=4)
 def metadata(path: str) -> pd.DataFrame:
     """Every document's metadata (no text): the columns of :data:`META_COLUMNS` it has and the
@@ -41,15 +35,19 @@ def metadata(path: str) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, **CACHE)
-def kept_ids(path: str, key: tuple, _view: View) -> tuple | None:
-    """The doc_ids the filters keep, or None when they keep every document (whole-corpus aggregates)."""
+def kept(path: str, key: tuple, _view: View) -> tuple[pd.DataFrame, tuple | None]:
+    """The metadata of the documents the filters keep (``key``: :func:`ui.data.filter_key`), and
+    their doc_ids - None when they keep every document (then whole-corpus aggregates are read)."""
     meta = metadata(path)
     mask = data.filter_mask(meta, _view)
-    return None if bool(mask.all()) else tuple(meta.loc[mask, "doc_id"].astype(str))
+    if bool(mask.all()):
+        return meta, None
+    part = meta[mask.to_numpy()].reset_index(drop=True)
+    return part, tuple(part["doc_id"].astype(str))
 
 
 def single_value_filter(key: tuple) -> tuple[str, str] | None:
-    """``(column, value)`` when the filter (a :func:`filter_key`) keeps one value of one of the
+    """``(column, value)`` when the filter (a :func:`ui.data.filter_key`) keeps one value of one of the
     store's filter columns and nothing else, else None."""
     authors, sources, types, docs, year_from, year_to = key
     chosen = [(c, v) for c, v in (("author", authors), ("source", sources), ("type", types)) if v]

@@ -90,6 +90,12 @@ def year_of(dates: pd.Series) -> pd.Series:
     return pd.to_numeric(head, errors="coerce").astype("Int64")
 
 
+def filter_key(view: View) -> tuple:
+    """What the sidebar filters say, as a short hashable key."""
+    return (tuple(view.authors), tuple(view.sources), tuple(view.types), tuple(view.docs), view.year_from,
+            view.year_to)
+
+
 def filter_mask(docs: pd.DataFrame, view: View) -> pd.Series:
     """Which documents pass the sidebar filters."""
     mask = pd.Series(True, index=docs.index)
@@ -111,8 +117,7 @@ def kept_ids(view: View) -> DocIds | None:
     """The doc_ids the sidebar filters keep, or None when they keep every document. Worked out
     once per corpus and filter (pages ask a dozen times per rerun)."""
     prep = prepared(view)
-    memo_key = (corpus_key(), view.clean, tuple(view.authors), tuple(view.sources), tuple(view.types),
-                tuple(view.docs), view.year_from, view.year_to)
+    memo_key = (corpus_key(), view.clean, filter_key(view))
     memo = st.session_state.get("_kept_ids")
     if memo is not None and memo[0] == memo_key:
         return memo[1]

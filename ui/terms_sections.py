@@ -9,12 +9,14 @@ Streamlit code, kept out of the pages so they stay short. Untrusted text
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from . import cached_terms as ct
+from . import data
 from .charts import keyness as keyness_charts
 from .charts import phrases as phrase_charts
 from .charts import similarity as similarity_charts
@@ -43,6 +45,26 @@ GLOSSARY = {
     "cosine": "Cosine similarity of the texts' word weights (tf-idf): 1 = the same words in the same "
               "proportions, 0 = no word in common. Words used in every text count less.",
 }
+
+
+class Scope(NamedTuple):
+    """What the Terms and Compare pages start from: the filtered documents and how they group."""
+
+    docs: pd.DataFrame
+    by: str            # the group-by column
+    by_md: str         # its name, safe inside Markdown
+    labels: dict       # doc_id -> display label
+    colours: dict      # group value -> colour, fixed over the whole corpus
+    group_of: dict     # doc_id -> group value
+    group_names: dict  # group value -> display name ("Unknown author" for "")
+
+
+def scope(view: View) -> Scope:
+    docs = data.filtered(view).docs
+    by = view.group_by
+    group_of = dict(zip(docs["doc_id"], ct.group_values(docs, by)))
+    return Scope(docs, by, md_name(by), ct.doc_labels(view), ct.group_colours(view), group_of,
+                 {v: ct.group_label(by, v) for v in set(group_of.values())})
 
 
 _BUILDERS = {

@@ -17,13 +17,7 @@ MAX_PASSAGES = 40
 MAX_HEATMAP = 300
 
 view = get_view()
-docs = data.filtered(view).docs
-by = view.group_by
-BY = ts.md_name(by)  # the column name, safe inside Markdown
-labels = ct.doc_labels(view)
-colours = ct.group_colours(view)
-group_of = dict(zip(docs["doc_id"], ct.group_values(docs, by)))
-group_names = {v: ct.group_label(by, v) for v in set(group_of.values())}
+docs, by, BY, labels, colours, group_of, group_names = ts.scope(view)
 
 
 def _remember(pair) -> None:

@@ -8,10 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.store import rows_among
-
 from ui import cached_sentiment as cs
 from ui import cached_store as cst
+from ui import data
 from ui import overview_sections as ovs
 from ui import sidebar, store_access
 from ui import tone_sections as ts
@@ -30,9 +29,8 @@ path = str(store.path)
 meta = cst.metadata(path)
 groupable = [c for c in store.group_columns if c in meta.columns] or ["doc_id"]
 sidebar.render_filters(view, meta, pick_documents=False, group_cols=groupable)
-key = cst.filter_key(view)
-ids = cst.kept_ids(path, key, view)
-kept = meta if ids is None else meta[rows_among(meta["doc_id"], ids)]
+key = data.filter_key(view)
+kept, ids = cst.kept(path, key, view)
 by = view.group_by if view.group_by in groupable else groupable[0]
 
 st.title("Overview")

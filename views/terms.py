@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import cached_terms as ct
-from ui import data
 from ui import terms_sections as ts
 from ui.colors import NEUTRAL, colour_map
 from ui.downloads import download_button
@@ -15,13 +14,7 @@ MAX_BARS, MAX_ROWS, MAX_TICKS = 40, 60, 4000
 POINTS = dict(on_select="rerun", selection_mode="points", config={"displaylogo": False})
 
 view = get_view()
-docs = data.filtered(view).docs
-by = view.group_by
-BY = ts.md_name(by)  # the column name, safe inside Markdown
-labels = ct.doc_labels(view)
-colours = ct.group_colours(view)
-group_of = dict(zip(docs["doc_id"], ct.group_values(docs, by)))
-group_names = {v: ct.group_label(by, v) for v in set(group_of.values())}
+docs, by, BY, labels, colours, group_of, group_names = ts.scope(view)
 
 st.title("Terms & phrases")
 st.caption("How often, where and in what context your phrases occur, and which words are frequent or "
