@@ -440,7 +440,7 @@ def add_build_parser(sub, common=None) -> argparse.ArgumentParser:
 def cmd_build(args) -> int:
     """Run ``build`` from parsed arguments: prints the manifest (JSON) to stdout,
     load errors to stderr; returns the exit status (1 when nothing loaded)."""
-    limits = Limits.local() if getattr(args, "local_limits", False) else Limits.from_env()
+    limits = Limits.from_env(preset="local" if getattr(args, "local_limits", False) else None)
     params = AnalysisParams(clean=not getattr(args, "no_clean", False), topic_k=getattr(args, "k", None))
     manifest = build_store(args.paths, args.out, params, chunk_size=args.chunk_size, chunk_chars=args.chunk_chars,
                            n_jobs=args.jobs, limits=limits, text_column=args.text_column,

@@ -112,15 +112,16 @@ class Limits:
         )
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Limits":
-        """The preset named by ``EXPLORER_LIMITS`` with the ``EXPLORER_MAX_*`` overrides.
+    def from_env(cls, environ: Mapping[str, str] | None = None, preset: str | None = None) -> "Limits":
+        """The preset named by ``EXPLORER_LIMITS`` (or ``preset``, e.g. "local" for the command
+        line's ``--local-limits``) with the ``EXPLORER_MAX_*`` overrides.
 
         ``environ`` defaults to ``os.environ``. A malformed value raises
         ``ValueError`` naming the variable: a misconfigured deploy should fail
         loudly rather than run with limits nobody chose.
         """
         env = os.environ if environ is None else environ
-        preset = env.get(PRESET_VAR, "demo").strip().lower() or "demo"
+        preset = (preset if preset is not None else env.get(PRESET_VAR, "demo")).strip().lower() or "demo"
         if preset not in ("demo", "local"):
             raise ValueError(f"{PRESET_VAR} must be 'demo' or 'local', got {preset!r}")
         base = cls.local() if preset == "local" else cls()

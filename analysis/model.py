@@ -60,16 +60,39 @@ class Corpus:
     def __len__(self) -> int:
         return len(self.documents)
 
-    def extend(self, other: "Corpus") -> "Corpus":
-        """A new corpus with ``other``'s documents appended (doc_ids made unique)."""
+    def extend(self, other: "Corpus", limits=None) -> "Corpus":
+        """A new corpus with ``other``'s documents appended (doc_ids made unique).
+
+        With ``limits`` (:class:`analysis.limits.Limits`), the combined corpus
+        stops at ``max_documents`` / ``max_total_chars`` as one load call would:
+        the documents that do not fit are left out and one error says how many
+        and which limit, so adding batch after batch cannot grow a corpus past them.
+        """
         docs = list(self.documents)
         seen = {d.doc_id for d in docs}
+        chars = sum(len(d.text) for d in docs)
+        full_at, left_out, first = None, 0, ""
         for d in other.documents:
+            if limits is not None and full_at is None:
+                if len(docs) >= limits.max_documents:
+                    full_at = "max_documents"
+                elif chars + len(d.text) > limits.max_total_chars:
+                    full_at = "max_total_chars"
+            if full_at:
+                left_out += 1
+                first = first or (d.origin or d.doc_id)
+                continue
             d = _copy(d)
             d.doc_id = unique_id(d.doc_id, seen)
             seen.add(d.doc_id)
+            chars += len(d.text)
             docs.append(d)
-        return Corpus(docs, list(self.errors) + list(other.errors))
+        errors = list(self.errors) + list(other.errors)
+        if full_at:
+            noun = "documents" if left_out > 1 else "document"
+            found = f"the corpus is full - {left_out:,} added {noun} left out"
+            errors.append(LoadError(first, limits.exceeded(full_at, found)))
+        return Corpus(docs, errors)
 
     def extra_fields(self) -> list[str]:
         """Names of extra metadata columns, in first-seen order."""

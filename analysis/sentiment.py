@@ -52,7 +52,10 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -588,16 +591,34 @@ def date_bins(dates: Iterable, freq: str = "year") -> pd.Series:
     return pd.Series(out, dtype=object, index=dates.index if isinstance(dates, pd.Series) else None)
 
 
-def _bootstrap(values: np.ndarray, weights: np.ndarray | None, n_boot: int, seed: int,
-               ci: float) -> tuple[float, float]:
-    """Percentile bootstrap interval of the (weighted) mean of ``values``."""
+#: Resamples are drawn in blocks of this size, each from its own random stream spawned from the seed
+#: (numpy ``SeedSequence.spawn``), so an interval does not depend on how many threads draw the blocks.
+BOOT_BLOCK = 250
+#: Below this many drawn values (resamples x sample size) the blocks are drawn in the calling thread.
+_THREADED_DRAWS = 2_000_000
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)),
+                                       thread_name_prefix="bootstrap")
+        return _POOL
+
+
+def _bootstrap_block(values: np.ndarray, weights: np.ndarray | None, n_resamples: int,
+                     seed: np.random.SeedSequence) -> np.ndarray:
+    """``n_resamples`` (weighted) means of resamples of ``values`` drawn from one stream."""
     n = len(values)
     rng = np.random.default_rng(seed)
-    stats = np.empty(n_boot)
-    rows = max(1, min(n_boot, 4_000_000 // max(n, 1)))
+    stats = np.empty(n_resamples)
+    rows = max(1, min(n_resamples, 4_000_000 // max(n, 1)))  # bounds one draw to ~32 MB of indices
     done = 0
-    while done < n_boot:
-        r = min(rows, n_boot - done)
+    while done < n_resamples:
+        r = min(rows, n_resamples - done)
         idx = rng.integers(0, n, size=(r, n))
         if weights is None:
             stats[done:done + r] = values[idx].mean(axis=1)
@@ -607,6 +628,22 @@ def _bootstrap(values: np.ndarray, weights: np.ndarray | None, n_boot: int, seed
             with np.errstate(invalid="ignore", divide="ignore"):
                 stats[done:done + r] = np.where(tot > 0, (values[idx] * w).sum(axis=1) / tot, np.nan)
         done += r
+    return stats
+
+
+def _bootstrap(values: np.ndarray, weights: np.ndarray | None, n_boot: int, seed: int,
+               ci: float) -> tuple[float, float]:
+    """Percentile bootstrap interval of the (weighted) mean of ``values``: ``n_boot`` resamples
+    with replacement, drawn in blocks of :data:`BOOT_BLOCK` from streams spawned from ``seed``
+    (large samples draw the blocks in parallel threads; the result is the same)."""
+    sizes = [min(BOOT_BLOCK, n_boot - start) for start in range(0, n_boot, BOOT_BLOCK)]
+    seeds = np.random.SeedSequence(seed).spawn(len(sizes))
+    jobs = list(zip(sizes, seeds))
+    if len(jobs) > 1 and len(values) * n_boot >= _THREADED_DRAWS:
+        parts = list(_pool().map(lambda job: _bootstrap_block(values, weights, *job), jobs))
+    else:
+        parts = [_bootstrap_block(values, weights, *job) for job in jobs]
+    stats = np.concatenate(parts) if parts else np.empty(0)
     if np.isnan(stats).all():  # no resample had any weight (e.g. no sentiment word at all)
         return math.nan, math.nan
     alpha = (1.0 - ci) / 2.0
@@ -644,9 +681,11 @@ def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure:
     - ``mean`` = unweighted mean of the group's document scores (each document
       counts once, whatever its length);
     - ``lo``/``hi`` = ``ci`` (95%) percentile bootstrap interval: ``n_boot``
-      resamples of the group's documents with replacement (fixed ``seed``,
-      each group resampled with its own generator seeded alike, so a group's
-      interval does not depend on which other groups are present);
+      resamples of the group's documents with replacement (fixed ``seed``;
+      each group's resamples are drawn in blocks of :data:`BOOT_BLOCK` from
+      streams spawned from that seed, alike for every group, so a group's
+      interval does not depend on which other groups are present or on how
+      many threads drew the blocks);
       ``interval_basis="documents"``;
     - for a group with a single document, when ``sentences`` (scored, see
       :func:`score_sentences`) are given: resamples of that document's

@@ -83,7 +83,9 @@ __all__ = [
 ]
 
 FORMAT = "political-text-explorer/analysis-store"
-FORMAT_VERSION = 1
+#: 2: bootstrap intervals drawn in seeded blocks (:data:`analysis.sentiment.BOOT_BLOCK`); a store of
+#: version 1 holds intervals from the earlier single stream, which filtered views would not reproduce.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 #: A metadata column with more distinct values than this gets no group aggregates.
 MAX_GROUPS = 2000
@@ -597,24 +599,38 @@ def _rate(count, n_words):
 def group_topic_shares(doc_shares: pd.DataFrame, docs: pd.DataFrame, column: str) -> pd.DataFrame:
     """Mean topic share per group of ``column`` (as :func:`analysis.topics.group_topics`:
     each document with any topic weight counts once). ``doc_shares``: long
-    ``doc_id, topic, share``. Columns ``column, group, topic, share, n_docs``."""
+    ``doc_id, topic, share``. Columns ``column, group, topic, share, n_docs``.
+
+    A topic's mean is over the group's documents that have a share for it (all of
+    them when, as stored, every document has a row per topic); ``n_docs`` counts the
+    group's documents with any topic weight. Sums are taken with numpy over
+    factorised ids (a pivot table took ~0.2 s for 40,000 documents)."""
     cols = ["column", "group", "topic", "share", "n_docs"]
     if doc_shares is None or doc_shares.empty:
         return pd.DataFrame(columns=cols)
-    wide = doc_shares.pivot_table(index="doc_id", columns="topic", values="share", aggfunc="sum", sort=False)
-    wide = wide[wide.sum(axis=1) > 0]
+    d_codes, d_ids = pd.factorize(doc_shares["doc_id"].astype(str), sort=False)
+    topics, t_codes = np.unique(doc_shares["topic"].to_numpy(dtype=np.int64), return_inverse=True)
+    n_d, n_t = len(d_ids), len(topics)
+    share = doc_shares["share"].to_numpy(dtype=float)
+    has = ~np.isnan(share)
+    flat = (d_codes * n_t + t_codes)[has]
+    sums = np.bincount(flat, weights=share[has], minlength=n_d * n_t).reshape(n_d, n_t)
+    present = np.bincount(flat, minlength=n_d * n_t).reshape(n_d, n_t) > 0
+    keep = sums.sum(axis=1) > 0
     labels = pd.Series(group_values(docs, column), index=docs["doc_id"].astype(str).to_numpy())
-    labels = labels.reindex(wide.index).fillna("").astype(str)
-    g = wide.groupby(labels.to_numpy(), sort=True)
-    mean, size = g.mean(), g.size()
-    out = mean.reset_index(names="group").melt(id_vars="group", var_name="topic", value_name="share")
-    out["topic"] = out["topic"].astype(np.int64)
-    out["n_docs"] = out["group"].map(size).astype(np.int64)
-    out.insert(0, "column", column)
-    out = out.sort_values(["group", "topic"], kind="stable").reset_index(drop=True)
-    out["group"] = out["group"].astype("string")
-    out["column"] = out["column"].astype("string")
-    return out[cols]
+    labels = labels[~labels.index.duplicated()].reindex(np.asarray(d_ids)[keep]).fillna("").astype(str)
+    g_codes, groups = pd.factorize(labels.to_numpy(), sort=True)
+    n_g = len(groups)
+    sums, present = sums[keep], present[keep]
+    cell = (g_codes[:, None] * n_t + np.arange(n_t)[None, :]).ravel()
+    g_sum = np.bincount(cell, weights=np.where(present, sums, 0.0).ravel(), minlength=n_g * n_t)
+    g_cnt = np.bincount(cell, weights=present.ravel().astype(float), minlength=n_g * n_t)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(g_cnt > 0, g_sum / np.maximum(g_cnt, 1.0), np.nan)
+    size = np.bincount(g_codes, minlength=n_g).astype(np.int64)
+    return pd.DataFrame({"column": pd.array([column] * (n_g * n_t), dtype="string"),
+                         "group": pd.array(np.repeat(np.asarray(groups, dtype=object), n_t), dtype="string"),
+                         "topic": np.tile(topics, n_g), "share": mean, "n_docs": np.repeat(size, n_t)})[cols]
 
 
 def _topic_frames(topics: TopicResult) -> dict[str, pd.DataFrame]:

@@ -60,3 +60,45 @@ def test_load_errors_are_listed():
     assert errors, "no load-error table"
     files = pd.DataFrame(errors[0])["file"].tolist()
     assert any("empty.txt" in f for f in files) and any("image.txt" in f for f in files)
+
+
+def test_pasting_text_again_and_again_stops_at_the_document_limit(monkeypatch):
+    """Adding to the corpus obeys the corpus limits: a visitor cannot grow a session corpus past
+    ``max_documents`` batch by batch; the refused text is reported as a load error."""
+    monkeypatch.setenv("EXPLORER_MAX_DOCUMENTS", "4")
+    at = open_corpus_page()
+    for i in range(3):
+        at.text_area[0].set_value(f"Pasted text number {i} about the single market.")
+        next(b for b in at.button if b.label == "Add text").click()
+        at.run()
+        assert not at.exception
+    corpus = at.session_state["corpus"]
+    assert len(corpus.documents) == 4, "the seeds plus one pasted text fit under a limit of 4"
+    assert any("max_documents" in e.reason for e in corpus.errors)
+    assert [m.value for m in at.metric][:1] == ["4"]
+
+
+def test_uploaded_bytes_are_dropped_from_the_server_once_read():
+    """Streamlit keeps uploads until the session ends; the Corpus page removes them as soon as it has
+    read them (ui.uploads.read_and_forget)."""
+    from unittest import mock
+
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFile, UploadedFileRec
+
+    from ui import uploads
+
+    mgr = MemoryUploadedFileManager("/_stcore/upload_file")
+    recs = [UploadedFileRec(file_id=f"id{i}", name=f"f{i}.txt", type="text/plain", data=b"Some text. " * 100)
+            for i in range(2)]
+    for r in recs:
+        mgr.add_file("session-a", r)
+    mgr.add_file("session-b", UploadedFileRec(file_id="other", name="o.txt", type="text/plain", data=b"x"))
+    files = [UploadedFile(r, None) for r in mgr.get_files("session-a", ["id0", "id1"])]
+    ctx = mock.Mock(uploaded_file_mgr=mgr, session_id="session-a")
+    with mock.patch.object(uploads, "get_script_run_ctx", return_value=ctx):
+        batch = uploads.read_and_forget(files)
+    assert batch == [("f0.txt", recs[0].data), ("f1.txt", recs[1].data)]
+    assert mgr.get_files("session-a", ["id0", "id1"]) == []
+    assert [r.file_id for r in mgr.get_files("session-b", ["other"])] == ["other"], "another session's file kept"
+    assert mgr._total_bytes == 1, "the session's bytes are no longer counted"

@@ -54,7 +54,10 @@ def test_reader_marks_a_shared_passage_in_the_news_report():
     assert 'class="reuse"' in body and 'class="reuse-tag"' in body
     assert "Shared with 000_bfc6cafdf39d029c" in body
     meta = table_with(at, "field", "value")
-    assert dict(zip(meta["field"], meta["value"]))["author"] == "Unknown author"
+    fields = dict(zip(meta["field"], meta["value"]))
+    assert fields["author"] == "Unknown author"
+    # the news report's outlet and date are not known: said so, not left out
+    assert fields["source"] == "unknown" and fields["date"] == "unknown"
     passages = table_with(at, "text", "other", "n_words")
     assert len(passages) >= 1 and passages["n_words"].ge(8).all()
 

@@ -948,3 +948,19 @@ def test_shared_corpus_csv_loads_with_default_columns(name, rows):
     assert [d.text for d in c.documents[:20]] == frame["text"].head(20).tolist()
     assert [d.doc_id for d in c.documents] == frame["doc_id"].tolist()
     assert "text" not in c.documents[0].extra and "category" in c.documents[0].extra
+
+
+def test_extend_with_limits_stops_at_the_corpus_limits():
+    """Corpus.extend with limits behaves like one load call: documents past max_documents or
+    max_total_chars are left out and one error names the limit."""
+    from analysis.limits import Limits
+
+    base = load_files([("a.txt", b"First text."), ("b.txt", b"Second text.")])
+    more = load_files([(f"m{i}.txt", b"Another text here.") for i in range(5)])
+    grown = base.extend(more, limits=Limits(max_documents=4))
+    assert [d.doc_id for d in grown.documents] == ["a", "b", "m0", "m1"]
+    assert len(grown.errors) == 1 and "max_documents" in grown.errors[0].reason
+    assert "3 added documents left out" in grown.errors[0].reason
+    by_chars = base.extend(more, limits=Limits(max_total_chars=len("First text.Second text.") + 20))
+    assert len(by_chars.documents) == 3 and "max_total_chars" in by_chars.errors[0].reason
+    assert len(base.extend(more).documents) == 7, "without limits nothing is left out"

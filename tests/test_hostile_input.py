@@ -327,6 +327,8 @@ def test_config_is_safe_for_a_hosted_demo(config):
     assert server.get("enableXsrfProtection") is True, "XSRF protection must be on (uploads are POSTs)"
     assert server.get("enableCORS") is True, "CORS protection must be on"
     assert client.get("showErrorDetails") == "none", "tracebacks must go to the server log only"
+    # Tables' built-in CSV export writes formulas as they are; the app's own downloads neutralise them.
+    assert client.get("disableDataExport") is True
     assert config.get("browser", {}).get("gatherUsageStats") is False
     # Magic would st.write() bare expressions, i.e. render strings as Markdown.
     assert config.get("runner", {}).get("magicEnabled") is False
@@ -342,3 +344,26 @@ def test_upload_limit_matches_the_loader_limit(config):
     size = config["server"]["maxUploadSize"]
     assert isinstance(size, int) and 1 <= size <= 200
     assert Limits.from_env({}).max_file_bytes == size * MB
+
+
+def test_a_failing_page_shows_a_message_not_a_traceback(monkeypatch, caplog):
+    """When a page raises, the visitor sees a plain message and the sidebar; the traceback goes to the
+    server log (app.main), never to the page."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui import overview_sections
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internal detail /srv/app/analysis")
+
+    monkeypatch.setattr(overview_sections, "headline", broken)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    with caplog.at_level("ERROR", logger="explorer"):
+        at.run()
+    assert not at.exception, "the exception reached Streamlit (it would show a traceback)"
+    errors = [e.value for e in at.error]
+    assert any("Something went wrong" in e for e in errors), errors
+    shown = " ".join(errors + [m.value for m in at.markdown])
+    assert "secret internal detail" not in shown and "Traceback" not in shown
+    assert any("secret internal detail" in r.getMessage() or (r.exc_info and "secret" in str(r.exc_info[1]))
+               for r in caplog.records), "the traceback is not logged"

@@ -119,3 +119,11 @@ def test_show_formats_bytes_and_counts():
                                     (10 * MB, "10 MB"), (int(2.5 * GB), "2.5 GB")])
 def test_format_bytes(n, text):
     assert format_bytes(n) == text
+
+
+def test_preset_argument_keeps_the_overrides():
+    """--local-limits on the command line is the local preset, still with EXPLORER_MAX_* overrides."""
+    limits = Limits.from_env({"EXPLORER_MAX_DOCUMENTS": "7", "EXPLORER_LIMITS": "demo"}, preset="local")
+    assert limits.max_documents == 7
+    assert limits.max_file_bytes == Limits.local().max_file_bytes
+    assert Limits.from_env({}, preset="local") == Limits.local()

@@ -375,10 +375,11 @@ def test_group_scores():
     assert g.at["x", "interval_basis"] == "documents"
     assert g.at["x", "lo"] <= 0.2 <= g.at["x", "hi"]
     assert 0.1 <= g.at["x", "lo"] and g.at["x", "hi"] <= 0.3
-    # the same bootstrap by hand: 2000 resamples of the documents, percentiles 2.5 / 97.5
-    rng = np.random.default_rng(0)
+    # the same bootstrap by hand: 2000 resamples of the documents in 8 blocks of 250, each block from
+    # a stream spawned from seed 0; percentiles 2.5 / 97.5
     vals = np.array([0.1, 0.3, 0.2])
-    boots = vals[rng.integers(0, 3, size=(2000, 3))].mean(axis=1)
+    boots = np.concatenate([vals[np.random.default_rng(s).integers(0, 3, size=(250, 3))].mean(axis=1)
+                            for s in np.random.SeedSequence(0).spawn(8)])
     assert (g.at["x", "lo"], g.at["x", "hi"]) == pytest.approx(tuple(np.percentile(boots, [2.5, 97.5])))
     assert g.at["y", "interval_basis"] == "sentences" and g.at["y", "lo"] <= -0.4 <= g.at["y", "hi"]
     assert g.at["z", "interval_basis"] == "none" and np.isnan(g.at["z", "lo"])
@@ -395,6 +396,20 @@ def test_group_scores():
     assert by_year.at["2016", "n_docs"] == 3
     by_decade = S.group_scores(scores, docs, "date", date_freq="decade").set_index("group")
     assert list(by_decade.index) == ["1990s", "2010s", ""]
+
+
+def test_bootstrap_does_not_depend_on_threads(monkeypatch):
+    """A large sample's blocks are drawn in threads, a small one's in the caller: the same interval."""
+    vals = np.random.default_rng(3).normal(size=3_000)
+    threaded = S._bootstrap(vals, None, 2000, 0, 0.95)
+    monkeypatch.setattr(S, "_THREADED_DRAWS", 10**12)
+    assert S._bootstrap(vals, None, 2000, 0, 0.95) == threaded
+    weights = np.random.default_rng(4).integers(1, 5, size=3_000).astype(float)
+    monkeypatch.setattr(S, "_THREADED_DRAWS", 1)
+    weighted = S._bootstrap(vals, weights, 2000, 0, 0.95)
+    monkeypatch.setattr(S, "_THREADED_DRAWS", 10**12)
+    assert S._bootstrap(vals, weights, 2000, 0, 0.95) == weighted
+    assert S._bootstrap(vals, None, 2001, 0, 0.95) != threaded, "a last, partial block is drawn too"
 
 
 def test_reference_method_and_bad_method():

@@ -96,16 +96,18 @@ def topic_names(path: str) -> dict[int, str]:
 
 
 @st.cache_resource(show_spinner="Reading the documents' scores…", **CACHE)
-def doc_table(path: str, key: tuple, _ids: tuple | None) -> pd.DataFrame:
-    """Metadata and scores of the kept documents (``doc_id, title, author, …, polarity, subjectivity,
-    vader_mean``; an empty author shows as "Unknown author"), most positive first."""
+def doc_table(path: str, key: tuple, _kept: pd.DataFrame, _ids: tuple | None) -> pd.DataFrame:
+    """Metadata and scores of the kept documents (``_kept``: their metadata, from :func:`kept`;
+    ``doc_id, title, author, …, polarity, subjectivity, vader_mean``; an empty author shows as
+    "Unknown author"), most positive first."""
     store = store_access.cached_store(path)
-    meta = metadata(path)
     scores = store.doc_scores(doc_ids=None if _ids is None else list(_ids))
     keep = scores[["doc_id", "polarity", "subjectivity", "vader_mean"]]
-    out = meta.merge(keep, on="doc_id", how="inner")
+    out = _kept.merge(keep, on="doc_id", how="inner")
     if "author" in out:
-        out["author"] = out["author"].fillna("").astype(str).map(display_author)
+        authors = out["author"].fillna("").astype(str)
+        shown = {a: display_author(a) for a in authors.unique()}
+        out["author"] = authors.map(shown)
     return out.sort_values("polarity", ascending=False, kind="stable").reset_index(drop=True)
 
 

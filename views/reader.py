@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.clean import RULES
-from analysis.model import display_author
+from analysis.model import METADATA_FIELDS, display_author
 from ui import cached_sentiment as cs
 from ui import cached_terms as ct
 from ui import data
@@ -86,8 +86,15 @@ else:
 
         st.subheader("About this document")
         meta = [{"field": "author", "value": display_author(row.get("author", ""))}]
-        meta += [{"field": c, "value": str(row[c])} for c in prep.docs.columns
-                 if c not in META_SKIP and c not in ("author", "notes") and str(row[c]).strip() not in ("", "nan", "<NA>")]
+        for c in prep.docs.columns:
+            if c in META_SKIP or c in ("author", "notes"):
+                continue
+            value = str(row[c]).strip()
+            if value in ("", "nan", "<NA>", "None"):
+                if c not in METADATA_FIELDS:
+                    continue  # an extra column this document has no value for
+                value = "unknown"  # a standard field is shown, and said to be unknown, never left out
+            meta.append({"field": c, "value": value})
         meta += [{"field": "sentences", "value": f"{len(sents):,}"}]
         st.dataframe(pd.DataFrame(meta), hide_index=True, width="stretch", key="reader_meta",
                      column_config={"value": st.column_config.TextColumn("value", width="large")})

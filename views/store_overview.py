@@ -96,7 +96,7 @@ else:
         st.rerun()
 
 st.subheader("The documents")
-docs = cst.doc_table(path, key, ids)
+docs = cst.doc_table(path, key, kept, ids)
 st.caption(f"{len(docs):,} documents, most positive first (TextBlob polarity, whole text)"
            + (f"; the first {SHOWN_DOCS:,} are listed, the CSV has them all." if len(docs) > SHOWN_DOCS else ".")
            + " Click a row to read its sentences.")
@@ -114,3 +114,4 @@ if rows:
     st.caption(f"{doc}: {len(sents):,} sentences with their TextBlob and VADER scores.")
     st.dataframe(sents, hide_index=True, width="stretch", key="st_sents",
                  column_config={"text": st.column_config.TextColumn("sentence", width="large")})
+    download_button("Download these sentences (CSV)", sents, f"{doc}_sentences.csv", key="st_dl_sents")
