@@ -34,7 +34,10 @@ its share itself.
 Timings (:attr:`FullAnalysis.timings`) are wall-clock seconds of each stage in
 the process that ran it; with a worker, stages in different processes overlap,
 so they add up to more than ``total`` (the wall-clock time of the call).
-:attr:`FullAnalysis.schedule` says which process ran what.
+:attr:`FullAnalysis.schedule` says which process ran what. ``on_stage`` (an
+optional callback of :func:`analyse`, None by default) is told when each
+stage's window starts and ends in this process, e.g. for measuring memory per
+stage (``scripts/benchmark.py``).
 """
 
 from __future__ import annotations
@@ -662,7 +665,8 @@ def _split(documents: list[Document]) -> int:
 
 
 def analyse(source, params: AnalysisParams | None = None, n_jobs: int | None = None,
-            limits=None, progress: Callable[[str], None] | None = None) -> FullAnalysis:
+            limits=None, progress: Callable[[str], None] | None = None,
+            on_stage: Callable[[str, str], None] | None = None) -> FullAnalysis:
     """Run every stage on ``source`` and time each (see the module docstring).
 
     ``source``: a :class:`Corpus`, or paths for :func:`analysis.corpus.load_paths`
@@ -670,10 +674,24 @@ def analyse(source, params: AnalysisParams | None = None, n_jobs: int | None = N
     ``n_jobs``: 1 = this process only; 2 = one worker process too; None =
     2 when the machine has two cores and the corpus at least
     :data:`PARALLEL_MIN_CHARS` characters. ``progress``: called with each
-    stage's name as it starts.
+    stage's name as it starts. ``on_stage``: called as ``on_stage(name,
+    "start")`` and ``on_stage(name, "end")`` around each timed stage, in this
+    process (the names of :attr:`FullAnalysis.timings` but ``total``); with a
+    worker, the ``topics`` window runs from submitting the job to receiving
+    its result, so it overlaps ``sentiment``, ``terms``, ``reuse`` and
+    contains ``wait_worker``.
     """
     params = params or AnalysisParams()
     say = progress or (lambda s: None)
+    mark = on_stage or (lambda name, event: None)
+
+    def timed(name, func, *args):
+        mark(name, "start")
+        try:
+            return _timed(func, *args)
+        finally:
+            mark(name, "end")
+
     timings: dict[str, float] = {}
     schedule: dict[str, str] = {}
     t_start = time.perf_counter()
@@ -689,9 +707,7 @@ def analyse(source, params: AnalysisParams | None = None, n_jobs: int | None = N
             if want > 1:
                 worker = _Worker()  # started first: its imports overlap with loading
             say("load")
-            t0 = time.perf_counter()
-            corpus = load_paths(source, limits=limits)
-            timings["load"] = time.perf_counter() - t0
+            corpus, timings["load"] = timed("load", lambda: load_paths(source, limits=limits))
             schedule["load"] = "main"
         documents = list(corpus.documents)
         if n_jobs is None and sum(len(d.text) for d in documents) < PARALLEL_MIN_CHARS:
@@ -702,43 +718,43 @@ def analyse(source, params: AnalysisParams | None = None, n_jobs: int | None = N
             worker = None
         elif worker is None:
             worker = _Worker()
-        t0 = time.perf_counter()
-        content_hash = corpus.content_hash()
-        timings["hash"] = time.perf_counter() - t0
+        content_hash, timings["hash"] = timed("hash", corpus.content_hash)
 
         # -- cleaning and segmentation here (meanwhile the worker finishes its imports)
         say("prepare")
-        prepared, timings["prepare"] = _timed(_prepare_slice, documents, params.clean)
+        prepared, timings["prepare"] = timed("prepare", _prepare_slice, documents, params.clean)
         prepared = merge_prepared([prepared], corpus, content_hash)
         schedule["prepare"] = "main"
 
         # -- topics in the worker (the longest stage), everything else here
         if worker is not None:
+            mark("topics", "start")
             worker.submit("topic_stage", _topic_input(prepared, params.topic_units), params)
         say("sentiment")
-        sentiment_tables, timings["sentiment"] = _timed(_sentiment_stage, prepared)
+        sentiment_tables, timings["sentiment"] = timed("sentiment", _sentiment_stage, prepared)
         schedule["sentiment"] = "main"
         say("terms")
-        term_index, timings["terms"] = _timed(terms_stage, prepared.docs, params.ngram_max)
+        term_index, timings["terms"] = timed("terms", terms_stage, prepared.docs, params.ngram_max)
         schedule["terms"] = "main"
         release_memory()
         say("reuse")
-        (passages, similarity, notes), timings["reuse"] = _timed(reuse_stage, prepared.docs, params)
+        (passages, similarity, notes), timings["reuse"] = timed("reuse", reuse_stage, prepared.docs, params)
         schedule["reuse"] = "main"
         release_memory()
         got = None
         if worker is not None:
             say("topics")
-            t1 = time.perf_counter()
-            got = worker.result()
-            timings["wait_worker"] = time.perf_counter() - t1
+            got, timings["wait_worker"] = timed("wait_worker", worker.result)
         if got is not None:
             topics, timings["topics"] = got
             schedule["topics"] = "worker (while main ran sentiment, terms, reuse)"
         else:
             say("topics")
+            if worker is None:
+                mark("topics", "start")
             topics, timings["topics"] = _timed(topic_stage, prepared, params)
             schedule["topics"] = "main"
+        mark("topics", "end")
         if topics.error:
             notes["topics"] = topics.error
         n_used = 2 if worker is not None else 1

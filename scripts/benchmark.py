@@ -16,7 +16,13 @@ third-party imports of each (TextBlob and scikit-learn for the peer; pandas,
 scipy and scikit-learn for ours; the worker process's start and imports and
 every stage count against us). Peak memory is
 the largest sum of the resident set sizes of the subprocess and all its
-children (our worker included), sampled every 20 ms with psutil.
+children (our worker included), sampled every 20 ms with psutil. Per stage of
+ours (``analyse(on_stage=...)`` reports each stage's window on the shared
+monotonic clock; the sampling stays in this process, so it costs the measured
+process nothing): the tree's RSS at the stage's start, its peak during the
+stage (main + worker at that peak) and the rise over the start; stages that
+overlap in time (the topics in the worker, while the main process runs
+sentiment, terms and reuse) are marked, and their peaks include each other.
 
 - peer: split each text into sentences with ``(?<=[.!?])\\s+``,
   ``TextBlob(s).sentiment`` per sentence and ``TextBlob(text).sentiment`` per
@@ -92,6 +98,7 @@ class TreeMemory:
         self.every = every
         self.peak = 0
         self.peak_processes = 0
+        self.samples: list[tuple[float, int, int]] = []  # (time.monotonic(), tree RSS, RSS of pid alone)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -104,12 +111,16 @@ class TreeMemory:
                 procs = [self.proc] + self.proc.children(recursive=True)
             except psutil.Error:
                 break
-            total = 0
+            total = top = 0
             for p in procs:
                 try:
-                    total += p.memory_info().rss
+                    rss = p.memory_info().rss
                 except psutil.Error:
-                    pass
+                    continue
+                total += rss
+                if p is self.proc:
+                    top = rss
+            self.samples.append((time.monotonic(), total, top))
             if total > self.peak:
                 self.peak, self.peak_processes = total, len(procs)
             self._stop.wait(self.every)
@@ -120,19 +131,65 @@ class TreeMemory:
         return self.peak
 
 
-def run_measured(cmd: list[str], env=None) -> tuple[subprocess.CompletedProcess, float, int, int]:
-    """Run ``cmd``; returns (completed process, wall seconds, peak tree RSS bytes, processes at peak)."""
+def run_measured(cmd: list[str], env=None, samples: list | None = None
+                 ) -> tuple[subprocess.CompletedProcess, float, int, int]:
+    """Run ``cmd``; returns (completed process, wall seconds, peak tree RSS bytes, processes at peak).
+    ``samples``, if given, is extended with the memory samples ``(time.monotonic(), tree RSS, RSS of
+    the process alone)``."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     mem = TreeMemory(proc.pid)
     out, err = proc.communicate()
     wall = time.perf_counter() - t0
     peak = mem.stop()
+    if samples is not None:
+        samples.extend(mem.samples)
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err), wall, peak, mem.peak_processes
 
 
 def mb(n: int) -> str:
     return f"{n / 2**20:,.0f} MB"
+
+
+def stage_memory(events: list, samples: list, window: tuple[float, float] | None = None) -> dict:
+    """Per stage: the process tree's memory during its window, from ``events`` ``(name, "start" |
+    "end", time.monotonic())`` (reported by the child) and ``samples`` of :class:`TreeMemory`.
+
+    Returns name -> ``start, end`` (seconds from the first event), ``start_rss`` (the last sample at
+    or before the start), ``peak_rss`` (the largest of it and the samples inside the window),
+    ``peak_main``/``peak_others`` (the measured process and its children at that peak),
+    ``max_others`` (the children's largest RSS in the window, not necessarily at the peak), ``rise``
+    (peak - start), ``samples`` (inside the window: 0 for a stage shorter than the sampling
+    interval) and ``overlaps`` (the other stages whose windows intersect it). ``window`` adds a
+    "total" entry for the whole analysis.
+    """
+    import bisect
+
+    spans: dict[str, list[float]] = {}
+    for name, event, t in events:
+        if event == "start":
+            spans.setdefault(name, [t, t])
+        else:
+            spans.setdefault(name, [t, t])[1] = t
+    if window is not None:
+        spans["total"] = list(window)
+    if not spans or not samples:
+        return {}
+    times = [s[0] for s in samples]
+    origin = min(a for a, _ in spans.values())
+    out = {}
+    for name, (a, b) in spans.items():
+        i = max(bisect.bisect_right(times, a) - 1, 0)
+        j = bisect.bisect_right(times, b)
+        inside = samples[i + 1:j] if times[i] <= a else samples[i:j]
+        top = max([samples[i]] + inside, key=lambda s: s[1])
+        overlaps = [o for o, (c, d) in spans.items()
+                    if o not in (name, "total") and name != "total" and c < b and a < d]
+        out[name] = {"start": a - origin, "end": b - origin, "start_rss": samples[i][1], "peak_rss": top[1],
+                     "peak_main": top[2], "peak_others": top[1] - top[2], "rise": top[1] - samples[i][1],
+                     "max_others": max(s[1] - s[2] for s in [samples[i]] + inside),
+                     "samples": len(inside), "overlaps": overlaps}
+    return out
 
 
 # ----------------------------------------------------------------------------- cold: the two programs
@@ -177,12 +234,20 @@ def child_ours(path: str) -> dict:
     from analysis.full import analyse
     from analysis.limits import Limits
 
+    events = []  # (stage, "start" | "end", time.monotonic()): the parent's memory samples share the clock
+
+    def on_stage(name: str, event: str) -> None:
+        events.append((name, event, time.monotonic()))
+
     t0 = time.perf_counter()
     c0 = time.process_time()
-    fa = analyse([path], limits=Limits.local())
+    m0 = time.monotonic()
+    fa = analyse([path], limits=Limits.local(), on_stage=on_stage)
     total = time.perf_counter() - t0
+    window = (m0, time.monotonic())
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"total": total, "stages": fa.timings, "schedule": fa.schedule, "notes": fa.notes,
+            "stage_events": events, "analyse_window": window,
             "cpu_main": time.process_time() - c0, "cpu_workers": children.ru_utime + children.ru_stime,
             "n_jobs": fa.n_jobs, "n_docs": len(fa.prepared.docs), "n_sentences": len(fa.prepared.sentences),
             "n_words": int(fa.prepared.docs["n_words"].sum()), "topics_k": fa.topics.k,
@@ -192,12 +257,16 @@ def child_ours(path: str) -> dict:
 
 def _run_child(who: str, corpus: Path) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--_child", who, str(corpus)]
-    done, wall, peak, nproc = run_measured(cmd)
+    samples: list = []
+    done, wall, peak, nproc = run_measured(cmd, samples=samples)
     if done.returncode != 0:
         print(done.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"{who} failed")
     r = json.loads(done.stdout.strip().splitlines()[-1])
     r.update(peak_rss=peak, peak_processes=nproc, process_wall=wall, load_after=load_average())
+    if r.get("stage_events"):
+        r["stage_memory"] = stage_memory(r["stage_events"], samples, tuple(r["analyse_window"]))
+        r["memory_samples"] = len(samples)
     print(f"   {who}: {r['total']:.1f} s (process wall {wall:.1f} s incl. imports), peak RSS {mb(peak)} over "
           f"{nproc} process(es); load average after: {r['load_after']}", flush=True)
     return r
@@ -220,9 +289,34 @@ def cold(corpus: Path) -> dict:
     print(f"   CPU seconds: peer {cpu_peer:.1f}; ours {ours['cpu_main']:.1f} (main) + {ours['cpu_workers']:.1f} "
           f"(worker) = {ours['cpu_main'] + ours['cpu_workers']:.1f}; load-independent estimate of the ratio on an "
           f"idle 2-core machine = busier process / peer = {critical:.1f} / {cpu_peer:.1f} = {critical / cpu_peer:.2f}")
-    print("   our stages (seconds, in the process that ran them; main and worker overlap):")
+    print("   our stages: seconds in the process that ran them (main and worker overlap). Memory: RSS of the")
+    print(f"   whole process tree (main + worker), sampled every 20 ms ({ours.get('memory_samples', 0):,} samples): at "
+          "the stage's start,")
+    print("   its peak during the stage (main + worker at that peak) and the rise over the start; window: seconds")
+    print("   since analyse() started; * = ran concurrently with the stages named (their memory is in each other's peaks)")
+    mem = ours.get("stage_memory", {})
+    print(f"     {'stage':<12} {'seconds':>7}  {'start MB':>8}  {'peak RSS MB':>11} {'(main + worker)':<17}"
+          f" {'+MB over start':>14}  {'window s':<11} ran in / concurrent")
     for k, v in ours["stages"].items():
-        print(f"     {k:<14} {v:7.2f}  {ours['schedule'].get(k, '')}")
+        m = mem.get(k)
+        if m is None:
+            print(f"     {k:<12} {v:7.2f}  {'':>8}  {'':>11} {'':<17} {'':>14}  {'':<11} {ours['schedule'].get(k, '')}")
+            continue
+        split = f"({m['peak_main'] / 2**20:,.0f} + {m['peak_others'] / 2**20:,.0f})"
+        where = "worker" if ours["schedule"].get(k, "main").startswith("worker") else ours["schedule"].get(k, "main")
+        if where == "worker":
+            where += f" (worker alone peaked at {m['max_others'] / 2**20:,.0f} MB)"
+        if k == "total":
+            where = "whole analyse() call"
+        elif k == "wait_worker":
+            where = "main waits for the worker"
+        if m["overlaps"]:
+            where += " * with " + ", ".join(m["overlaps"])
+        if m["samples"] == 0:
+            where += " (shorter than a sample: peak = start)"
+        print(f"     {k:<12} {v:7.2f}  {m['start_rss'] / 2**20:8,.0f}  {m['peak_rss'] / 2**20:11,.0f} {split:<17}"
+              f" {'+' + format(m['rise'] / 2**20, ',.0f'):>14}  {format(m['start'], '.1f') + '-' + format(m['end'], '.1f'):<11}"
+              f" {where}")
     print("   peer stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in peer1["stages"].items()))
     print(f"   ours: {ours['n_docs']} docs, {ours['n_words']:,} words, {ours['n_sentences']:,} sentences, "
           f"{ours['n_terms']:,} terms, {ours['n_passages']:,} shared passages, topics k={ours['topics_k']} "

@@ -59,6 +59,23 @@ def test_load_stage_is_timed_when_given_paths(seeds_dir):
     assert fa.content_hash == load_seeds().content_hash()
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_on_stage_brackets_every_timed_stage(seeds_dir, n_jobs):
+    """on_stage (used by the benchmark to measure memory per stage) sees a start and then an end
+    for every stage in timings but total; with a worker, topics' window contains wait_worker."""
+    events: list[tuple[str, str]] = []
+    fa = analyse([seeds_dir], n_jobs=n_jobs, params=AnalysisParams(topic_k=2),
+                 on_stage=lambda name, event: events.append((name, event)))
+    timed = set(fa.timings) - {"total"}
+    assert {name for name, _ in events} == timed
+    for name in timed:
+        assert events.count((name, "start")) == 1 and events.count((name, "end")) == 1, name
+        assert events.index((name, "start")) < events.index((name, "end")), name
+    if "wait_worker" in timed:
+        assert events.index(("topics", "start")) < events.index(("wait_worker", "start"))
+        assert events.index(("wait_worker", "end")) < events.index(("topics", "end"))
+
+
 def test_two_processes_give_the_same_results(one, two):
     assert two.n_jobs == 2, two.notes
     assert "worker" in two.schedule["topics"]
