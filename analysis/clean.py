@@ -1,8 +1,9 @@
-"""Text normalisation and boilerplate removal, with a record of what was removed.
+"""Text normalisation and boilerplate removal, with a record of what was changed and removed.
 
 :func:`clean_text` runs small steps in order, textacy-style. Each step is
 either a *normalisation* (a character-level repair: mojibake, odd spaces,
-mangled dashes, in-word apostrophes, excess whitespace) or the *boilerplate*
+spaced dashes made em dashes, curly quotes and apostrophes made straight,
+excess whitespace) or the *boilerplate*
 step, which drops whole standalone lines that are not the author's text
 (share bars, "first published at", photo credits, divider rules, an author
 bio set off by rules). :data:`NORMALISATIONS` and :data:`RULES` describe each
@@ -13,6 +14,9 @@ input, so that:
 
 - each :class:`Removal` carries ``start``/``end`` offsets into the *input*
   text, with ``input[start:end] == removal.text``;
+- each character-level change is a :class:`Repair` with the step's name and
+  ``start``/``end`` offsets into the *input*, with
+  ``input[start:end] == repair.original``, and the ``replacement`` written;
 - an offset into the cleaned text can be mapped back to the input
   (:meth:`Cleaned.to_source`, :meth:`Cleaned.to_source_span`) to highlight a
   sentence of the cleaned text in the text as loaded.
@@ -24,8 +28,10 @@ they never remove the last line with words in a document.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from html.entities import html5 as html5_entities
 from typing import Callable
@@ -63,10 +69,15 @@ NORMALISATIONS: dict[str, str] = {
     "invisible_chars": "Control characters and invisible formatting characters (zero-width "
                        "space, soft hyphen, byte-order mark, direction marks) dropped.",
     "spaces": "No-break spaces and other Unicode spaces made plain spaces.",
-    "dashes": "A dash mangled to ' -; ' restored as an em dash ' — '.",
+    "dashes": "A dash set between words with spaces ('a - b', 'a – b', 'a -- b', or the "
+              "mangled 'a -; b') made an em dash 'a — b'. Hyphens inside words ('post-Brexit'), "
+              "minus signs and ranges between numbers ('5 - 3', '1990 – 2000') and list bullets "
+              "at the start of a line are left alone.",
     "apostrophes": "Apostrophes inside a word (’ ‘ ʼ ` ´ ′) made the plain ' so that "
-                   "'it’s' and 'it's' are the same word everywhere. Quotation marks are kept "
-                   "as the author wrote them.",
+                   "'it’s' and 'it's' are the same word everywhere.",
+    "quotes": "Curly quotation marks made straight: “ ” „ ‟ become \" and ‘ ’ ‚ ‛ become ' "
+              "(a ’ after a word, as in 'the voters’ view', is an apostrophe or a closing quote; "
+              "either way it becomes '). Guillemets « » are kept.",
     "trailing_spaces": "Spaces and tabs at the end of a line dropped.",
     "blank_lines": "Runs of several blank lines collapsed to one blank line (a paragraph break).",
     "edge_whitespace": "Whitespace at the very start and end of the text dropped.",
@@ -88,13 +99,44 @@ class Removal:
     text: str
 
 
+@dataclass(frozen=True)
+class Repair:
+    """A character-level change cleaning made: which step, where, what it was, what it became.
+
+    ``start``/``end`` are offsets into the text passed to :func:`clean_text`
+    (half-open), so ``input[start:end] == original``; ``replacement`` is what
+    the step wrote in its place (``""`` for a deletion, e.g. a zero-width
+    space or trailing spaces). ``rule`` is a key of :data:`NORMALISATIONS`.
+
+    Steps run one after another, so one stretch of the input can be changed
+    twice: a garbled ``â€œ`` is first repaired to ``“`` (``mojibake``), then
+    straightened to ``"`` (``quotes``). Each change is its own record with the
+    same ``start``/``end`` and ``original``; the later one's ``replacement`` is
+    what the cleaned text holds.
+
+    A change inside a line that a boilerplate rule then removed is not a
+    repair (the :class:`Removal` records that text).
+    """
+
+    rule: str
+    start: int
+    end: int
+    original: str
+    replacement: str
+
+
 @dataclass
 class Cleaned:
-    """The cleaned text, every removal made, and the way back to the input.
+    """The cleaned text, every removal and repair made, and the way back to the input.
 
     ``removals`` are in input order, offsets into the input text.
+    ``repairs`` lists every character-level change (:class:`Repair`) in input
+    order (by ``start``; changes to one place in the order the steps ran),
+    offsets into the input text.
     ``normalisations`` counts the character-level repairs made, by step name
-    (a key of :data:`NORMALISATIONS`; steps that changed nothing are absent).
+    (a key of :data:`NORMALISATIONS`; steps that changed nothing are absent):
+    the number of ``repairs`` with that ``rule``. Neither counts changes to
+    text that was then removed.
     ``source_starts[i]``/``source_ends[i]`` give the input span that cleaned
     character ``i`` came from: one input character for a kept character, the
     whole replaced stretch for a repaired one (``’`` from ``â€™``). Left as
@@ -108,6 +150,7 @@ class Cleaned:
     source_starts: np.ndarray | None = field(default=None, repr=False, compare=False)
     source_ends: np.ndarray | None = field(default=None, repr=False, compare=False)
     source_length: int | None = None
+    repairs: list[Repair] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.source_starts is None:
@@ -204,26 +247,29 @@ class _Tracked:
         return int(self.starts[start]), int(self.ends[end - 1])
 
 
-Step = Callable[[_Tracked], tuple[_Tracked, int]]
+Edit = tuple[int, int, str]
+#: A step returns the edits it made: ``(start, end, new)`` in its input text, sorted.
+Step = Callable[[_Tracked], list[Edit]]
 
 
 def _regex_step(pattern: re.Pattern, replace: Callable[[re.Match], str] | str,
-                needed: Callable[[str], bool]) -> Step:
-    """A step replacing each match of ``pattern``; it counts the matches it changed.
+                needed: Callable[[str], bool], group: int | str = 0) -> Step:
+    """A step replacing ``group`` of each match of ``pattern`` (the whole match by default).
 
     ``needed(text)`` is a cheap test (substring checks) that lets texts with
-    nothing to repair skip the regex scan.
+    nothing to repair skip the regex scan. Replacing only a group keeps the
+    edit (and so its :class:`Repair` and offset map) to the characters changed.
     """
 
-    def step(t: _Tracked) -> tuple[_Tracked, int]:
+    def step(t: _Tracked) -> list[Edit]:
         if not needed(t.text):
-            return t, 0
+            return []
         edits = []
         for m in pattern.finditer(t.text):
             new = replace(m) if callable(replace) else replace
-            if new != m.group():
-                edits.append((m.start(), m.end(), new))
-        return t.apply(edits), len(edits)
+            if new != m.group(group):
+                edits.append((m.start(group), m.end(group), new))
+        return edits
 
     return step
 
@@ -292,15 +338,56 @@ _INVISIBLE_RE = re.compile(
     "\ufeff\ufffc]+"
 )
 _SPACE_RE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
-_MANGLED_DASH_RE = re.compile(r"(?<= )-;(?= |\n|$)")
+# A dash with spaces on both sides, after a non-space on the same line (so never a
+# list bullet at a line start) and before a non-space on the same line; the
+# mangled '-;' also at a line end. '---' and longer are rules, not dashes.
+_SPACED_DASH_RE = re.compile(
+    r"(?<=\S)[ \t]+(?P<dash>-;|--|-|\u2013|\u2015)"
+    r"(?:(?=[ \t]+(?P<right>\S))|(?=[ \t]*(?:\n|$)))"
+)
+_NUMBER_AFTER = frozenset("0123456789\u00a3$\u20ac\u00a5+\u2212-.")
+# A dash next to one of these is part of a rule or a filler ('- - - -'), not between words.
+_RULE_CHARS = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212_*=~#\u2022\u00b7")
 _APOSTROPHE_RE = re.compile("[\u2019\u2018\u02bc\u201b`\u00b4\u2032\uff07](?=[^\\W_])")
 _WORD_CHAR_RE = re.compile(r"[^\W_]")
+_DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u301d\u301e\u301f\uff02"
+_SINGLE_QUOTES = "\u2018\u2019\u201a\u201b"
+_QUOTE_RE = re.compile(f"[{_DOUBLE_QUOTES}{_SINGLE_QUOTES}]")
+
+
+def _dash(m: re.Match) -> str:
+    """An em dash for a spaced dash between words; a minus or a range between numbers is kept."""
+    dash, right = m.group("dash"), m.group("right")
+    if dash == "-;":
+        return "\u2014"  # always a mangled em dash
+    if right is None:
+        return dash  # 'word -' at a line end: a broken-off hyphenation, not a dash
+    left = m.string[m.start() - 1]
+    if left in _RULE_CHARS or right in _RULE_CHARS:
+        return dash  # '- - - -': a filler or a rule, not a dash between words
+    if left.isdigit() and right in _NUMBER_AFTER:
+        return dash  # '5 - 3', '1990 – 2000', '£5 - £10'
+    return "\u2014"
 
 
 def _apostrophe(m: re.Match) -> str:
     """A plain ' for an apostrophe between two letters or digits."""
     s = m.start()
     return "'" if s > 0 and _WORD_CHAR_RE.match(m.string, s - 1) else m.group()
+
+
+def _quote(m: re.Match) -> str:
+    return '"' if m.group() in _DOUBLE_QUOTES else "'"
+
+
+def _has_quotes(text: str) -> bool:
+    return not text.isascii() and _QUOTE_RE.search(text) is not None
+
+
+def _has_spaced_dash(text: str) -> bool:
+    return " -" in text or "\t-" in text or "\u2013" in text or "\u2015" in text
+
+
 _TRAILING_RE = re.compile(r"[ \t]+(?=\n|\Z)")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
 
@@ -309,7 +396,7 @@ def _has_trailing_space(text: str) -> bool:
     return " \n" in text or "\t\n" in text or text.endswith((" ", "\t"))
 
 
-def _strip_edges(t: _Tracked) -> tuple[_Tracked, int]:
+def _strip_edges(t: _Tracked) -> list[Edit]:
     """Drop whitespace at the start and end of the text."""
     text = t.text
     lead = len(text) - len(text.lstrip())
@@ -317,7 +404,7 @@ def _strip_edges(t: _Tracked) -> tuple[_Tracked, int]:
     edits = [(0, lead, "")] if lead else []
     if trail:
         edits.append((len(text) - trail, len(text), ""))
-    return t.apply(edits), len(edits)
+    return edits
 
 
 _NORMALISE_FIRST: list[tuple[str, Step]] = [
@@ -327,8 +414,9 @@ _NORMALISE_FIRST: list[tuple[str, Step]] = [
     ("html_entities", _regex_step(_ENTITY_RE, _unescape, _contains("&"))),
     ("invisible_chars", _regex_step(_INVISIBLE_RE, "", _either(_non_ascii, _contains(*_ASCII_CONTROLS)))),
     ("spaces", _regex_step(_SPACE_RE, " ", _non_ascii)),
-    ("dashes", _regex_step(_MANGLED_DASH_RE, "\u2014", _contains(" -;"))),
+    ("dashes", _regex_step(_SPACED_DASH_RE, _dash, _has_spaced_dash, group="dash")),
     ("apostrophes", _regex_step(_APOSTROPHE_RE, _apostrophe, _either(_non_ascii, _contains("`")))),
+    ("quotes", _regex_step(_QUOTE_RE, _quote, _has_quotes)),
     ("trailing_spaces", _regex_step(_TRAILING_RE, "", _has_trailing_space)),
 ]
 _NORMALISE_LAST: list[tuple[str, Step]] = [
@@ -655,28 +743,80 @@ def _gap_edits(text: str, lines, labels) -> list[tuple[int, int, str]]:
 def clean_text(text: str, enabled: bool = True) -> Cleaned:
     """Clean ``text``: repair and normalise characters, drop boilerplate lines.
 
-    With ``enabled=False`` the text is returned unchanged, with no removals
-    and no normalisations. See :data:`NORMALISATIONS` and :data:`RULES` for
-    what each step does, and :class:`Cleaned` for the offset maps.
+    With ``enabled=False`` the text is returned unchanged, with no removals,
+    no repairs and no normalisations. See :data:`NORMALISATIONS` and
+    :data:`RULES` for what each step does, and :class:`Cleaned` for the
+    records and offset maps.
     """
     if not enabled or not text:
         return Cleaned(text)
     t = _Tracked.of(text)
     counts: dict[str, int] = {}
-    t = _run_steps(t, _NORMALISE_FIRST, counts)
+    repairs: list[Repair] = []
+    t = _run_steps(text, t, _NORMALISE_FIRST, counts, repairs)
     lines = _lines(t.text)
     labels = _label_lines(t.text, lines)
     records = _removal_records(t, lines, labels)
     if records:
         t = t.apply(_gap_edits(t.text, lines, labels))
-    t = _run_steps(t, _NORMALISE_LAST, counts)
+    t = _run_steps(text, t, _NORMALISE_LAST, counts, repairs)
     removals = [Removal(rule, s, e, text[s:e]) for rule, s, e in records]
-    return Cleaned(t.text, removals, counts, t.starts, t.ends, len(text))
+    if removals and repairs:  # a repair inside a line removed afterwards changed nothing kept
+        starts = [r.start for r in removals]
+        repairs = [r for r in repairs if not _inside_removal(r, removals, starts)]
+        counts = dict(Counter(r.rule for r in repairs))
+    repairs.sort(key=lambda r: r.start)  # stable: one place's changes stay in step order
+    return Cleaned(t.text, removals, counts, t.starts, t.ends, len(text), repairs)
 
 
-def _run_steps(t: _Tracked, steps: list[tuple[str, Step]], counts: dict[str, int]) -> _Tracked:
+def _inside_removal(repair: Repair, removals: list[Removal], starts: list[int]) -> bool:
+    """Whether ``repair`` lies within one of ``removals`` (sorted; ``starts`` their starts)."""
+    i = bisect.bisect_right(starts, repair.start) - 1
+    return i >= 0 and repair.start < removals[i].end and repair.end <= removals[i].end
+
+
+def _run_steps(source: str, t: _Tracked, steps: list[tuple[str, Step]], counts: dict[str, int],
+               repairs: list[Repair]) -> _Tracked:
+    """Run ``steps`` in order on ``t``, counting and recording each edit against ``source``."""
     for name, step in steps:
-        t, n = step(t)
-        if n:
-            counts[name] = counts.get(name, 0) + n
+        edits = step(t)
+        if not edits:
+            continue
+        counts[name] = counts.get(name, 0) + len(edits)
+        for s, e, new in edits:
+            if e > s:
+                src_s, src_e = t.source_span(s, e)
+            else:  # an insertion: no input characters replaced
+                src_s = src_e = int(t.starts[s]) if s < len(t.text) else t._end_of_input(s)
+            repairs.append(Repair(name, src_s, src_e, source[src_s:src_e], new))
+        t = t.apply(edits)
     return t
+
+
+REPAIR_COLUMNS = ["doc_id", "rule", "start", "end", "original", "replacement"]
+
+
+def repair_records(doc_ids, texts) -> list[tuple]:
+    """Every repair cleaning makes to each text, as rows of :data:`REPAIR_COLUMNS`.
+
+    ``texts`` are the texts as loaded (a corpus's ``raw_text``); offsets index
+    them, so ``text[start:end] == original``. For the CLI and the Corpus page,
+    which list repairs one by one (:class:`analysis.pipeline.Prepared` keeps
+    only their counts).
+    """
+    rows = []
+    for doc_id, text in zip(doc_ids, texts):
+        for r in clean_text(str(text)).repairs:
+            rows.append((doc_id, r.rule, r.start, r.end, r.original, r.replacement))
+    return rows
+
+
+_SHOWN_AS = {" ": "\u2423", "\n": "\u23ce", "\t": "\u21e5"}
+
+
+def visible(text: str) -> str:
+    """``text`` with spaces, line breaks and invisible characters made visible, for a table:
+    ' ' → '␣', a line break → '⏎', a tab → '⇥', any other space or invisible character →
+    its code point, e.g. '⟨U+00A0⟩' for a no-break space."""
+    return "".join(c if c.isprintable() and not c.isspace() else
+                   _SHOWN_AS.get(c) or f"\u27e8U+{ord(c):04X}\u27e9" for c in text)

@@ -2,7 +2,11 @@
 
 Every subcommand loads ``PATH...`` (files, folders, zips, tables), prints load
 errors to stderr, writes its result to stdout as JSON or CSV, and exits with
-status 1 only when nothing could be loaded (2 for a usage error).
+status 1 only when nothing could be loaded (2 for a usage error). When nothing
+could be loaded, ``report --format json`` still prints its JSON, with no
+documents and the ``errors``. A result with several tables (``report``,
+``topics``, ``reuse``) is written whole as JSON; ``--format csv`` writes one of
+them, chosen with ``--table`` (see :data:`CSV_TABLES`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,14 @@ from .limits import Limits
 from .pipeline import Prepared, prepare
 
 COMMANDS: dict[str, Callable] = {}
+
+#: The tables ``--format csv --table NAME`` can write, per subcommand; the
+#: first is the default.
+CSV_TABLES: dict[str, tuple[str, ...]] = {
+    "report": ("documents", "groups"),
+    "topics": ("assignments", "topics"),
+    "reuse": ("passages", "similarity"),
+}
 
 
 def command(name: str):
@@ -47,13 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", parents=[common], help="per-document figures (and per group with --by)")
     p.add_argument("--phrase", action="append", default=[], help="a phrase to count (repeatable)")
-    p.add_argument("--by", help="metadata column to aggregate by")
-    sub.add_parser("sentences", parents=[common], help="every sentence with its offsets and scores")
-    sub.add_parser("cleaning", parents=[common], help="what cleaning removed, and where")
+    p.add_argument("--by", help="metadata column to aggregate by (date: by year)")
+    _exclude_argument(p)
+    _table_argument(p, "report", "documents: one row per document; groups: one row per --by group")
+    p = sub.add_parser("sentences", parents=[common], help="every sentence with its offsets and scores")
+    p.add_argument("--phrase", action="append", default=[],
+                   help="a tracked phrase, left out of the scores with --exclude-phrases (repeatable)")
+    _exclude_argument(p)
+    p = sub.add_parser("cleaning", parents=[common], help="what cleaning removed (and repaired), and where")
+    p.add_argument("--repairs", action="store_true",
+                   help="also list every character repair (quotes, dashes, mojibake, ...) as a row with "
+                        "its replacement")
 
     p = sub.add_parser("phrases", parents=[common], help="phrase counts and positions")
     p.add_argument("--phrase", action="append", required=True, help="a phrase to track (repeatable)")
-    p.add_argument("--by", help="metadata column to aggregate by (default: per document)")
+    p.add_argument("--by", help="metadata column to aggregate by (default: per document; date: by year)")
     p = sub.add_parser("kwic", parents=[common], help="keyword in context")
     p.add_argument("--phrase", required=True)
     p.add_argument("--window", type=int, default=7, help="words of context on each side")
@@ -66,25 +86,60 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("topics", parents=[common], help="topic clusters")
     p.add_argument("--k", type=int, help="number of topics (default: chosen automatically)")
     p.add_argument("--units", choices=["paragraphs", "documents", "sentences", "auto"], default="auto")
+    _table_argument(p, "topics", "assignments: one row per unit; topics: one row per topic and term")
     p = sub.add_parser("reuse", parents=[common], help="similarity and shared passages")
     p.add_argument("--min-words", type=int, default=8)
+    _table_argument(p, "reuse", "passages: one row per shared passage; similarity: one row per pair")
     # --- build: precompute an analysis store (analysis/build.py owns its options) ---
     from .build import add_build_parser
 
     add_build_parser(sub)
+    parser.subcommand_parsers = sub.choices  # for usage errors under the subcommand's own usage line
     return parser
 
 
+def _exclude_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--exclude-phrases", action="store_true",
+                   help="leave the words of the --phrase phrases out of the sentiment scores "
+                        "(their characters are replaced by spaces before scoring)")
+
+
+def _table_argument(p: argparse.ArgumentParser, command: str, what: str) -> None:
+    names = CSV_TABLES[command]
+    p.add_argument("--table", choices=names, default=None,
+                   help=f"with --format csv, the table to write (default: {names[0]}); {what}. "
+                        "JSON always holds every table")
+
+
+def _check_usage(parser: argparse.ArgumentParser, args) -> None:
+    """Usage errors argparse cannot see (exit 2 with a message)."""
+    parser = getattr(parser, "subcommand_parsers", {}).get(args.command, parser)
+    table = getattr(args, "table", None)
+    if table is not None and args.format != "csv":
+        parser.error(f"--table {table} selects the CSV table; add --format csv "
+                     "(the JSON output holds every table)")
+    if table == "groups" and not args.by:
+        parser.error("--table groups needs --by COLUMN")
+    if getattr(args, "exclude_phrases", False) and not args.phrase:
+        parser.error("--exclude-phrases needs at least one --phrase")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.command == "build":  # streams its own input in chunks (analysis/build.py)
         return args.func(args)
-    limits = Limits.local() if args.local_limits else Limits.from_env()
+    _check_usage(parser, args)
+    limits = Limits.from_env(preset="local" if args.local_limits else None)
     corpus = load_paths(args.paths, text_column=args.text_column, id_column=args.id_column, limits=limits)
     for err in corpus.errors:
         print(f"error: {err.path}: {err.reason}", file=sys.stderr)
     if not corpus.documents:
         print("error: nothing could be loaded", file=sys.stderr)
+        if args.command == "report" and args.format == "json":  # scripts still get the errors field
+            empty = {"documents": [], "groups": [], "errors": _errors(corpus)}
+            json.dump(_plain(empty), sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
         return 1
     prepared = prepare(corpus, clean=not args.no_clean)
     try:
@@ -97,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(_plain(result), out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
+        if isinstance(table, dict):  # several tables: --table picks one (CSV_TABLES)
+            table = table[getattr(args, "table", None) or CSV_TABLES[args.command][0]]
         out.write(safe_csv(table))
     return 0
 
@@ -120,7 +177,8 @@ def _plain(obj):
     return obj
 
 
-def _errors(prepared: Prepared) -> list[dict]:
+def _errors(prepared) -> list[dict]:
+    """The load errors of a :class:`Prepared` (or a :class:`Corpus`) as JSON records."""
     return [{"path": e.path, "reason": e.reason} for e in prepared.errors]
 
 
@@ -130,31 +188,52 @@ def cmd_report(prepared: Prepared, args) -> tuple[dict, pd.DataFrame]:
 
     from .sentiment import score_corpus
 
-    tables = score_corpus(prepared.docs, prepared.sentences)
-    docs = document_report(prepared, args.phrase, sentiment=tables)
-    result = {"documents": docs, "groups": [], "errors": _errors(prepared)}
     if args.by:
         _require_column(prepared, args.by)
-        result["groups"] = group_report(prepared, args.phrase, args.by, sentiment=tables)
+    excluded = args.phrase if args.exclude_phrases else ()
+    tables = score_corpus(prepared.docs, prepared.sentences, exclude_phrases=excluded)
+    docs = document_report(prepared, args.phrase, sentiment=tables)
+    result = {"documents": docs, "groups": [], "errors": _errors(prepared)}
+    groups = pd.DataFrame()
+    if args.by:
+        groups = group_report(prepared, args.phrase, args.by, sentiment=tables)
+        result["groups"] = groups
     table = docs.drop(columns=["phrases"]).copy()
     for p in args.phrase:
         table[f"phrase:{p}"] = [d.get(p) for d in docs["phrases"]]
-    return result, table
+    return result, {"documents": table, "groups": groups}
 
 
 @command("sentences")
 def cmd_sentences(prepared: Prepared, args):
     from .sentiment import score_sentences
 
-    table = score_sentences(prepared.sentences)
+    excluded = args.phrase if args.exclude_phrases else ()
+    table = score_sentences(prepared.sentences, exclude_phrases=excluded)
     cols = ["doc_id", "para", "sent", "start", "end", "text", "polarity", "subjectivity", "vader"]
+    if excluded:  # True where a phrase was masked before scoring
+        cols.append("masked")
     table = table[cols]
     return table, table
 
 
 @command("cleaning")
 def cmd_cleaning(prepared: Prepared, args):
+    """Removals ``doc_id, rule, start, end, text``; with ``--repairs`` also every character
+    repair, each row then with ``replacement`` (what the text became: "" for a removal) and
+    ``kind`` ("removal" or "repair"). Offsets index the text as loaded: ``raw[start:end] == text``."""
     table = prepared.removals
+    if not getattr(args, "repairs", False):
+        return table, table
+    from .clean import repair_records
+
+    rows = repair_records(prepared.docs["doc_id"], prepared.docs["raw_text"]) if prepared.cleaned else []
+    repairs = pd.DataFrame(rows, columns=["doc_id", "rule", "start", "end", "text", "replacement"])
+    table = pd.concat([table.assign(replacement="", kind="removal"), repairs.assign(kind="repair")],
+                      ignore_index=True)
+    order = {d: i for i, d in enumerate(prepared.docs["doc_id"])}
+    table = table.sort_values(["start"], kind="stable").sort_values(
+        "doc_id", key=lambda ids: ids.map(order), kind="stable").reset_index(drop=True)
     return table, table
 
 
@@ -182,8 +261,11 @@ def cmd_kwic(prepared: Prepared, args):
 def cmd_keyness(prepared: Prepared, args):
     from .terms import keyness
 
+    from .report import _grouped
+
     _require_column(prepared, args.by)
-    table = keyness(prepared.docs, by=args.by, target=args.group, reference=args.reference)
+    # groups as report and phrases form them: stripped values, dates by year
+    table = keyness(_grouped(prepared.docs, args.by), by=args.by, target=args.group, reference=args.reference)
     cols = ["term", "count_target", "count_reference", "g2", "log_ratio", "logodds_z"]
     table = table[cols].head(args.top)
     return table, table
@@ -195,7 +277,10 @@ def cmd_topics(prepared: Prepared, args):
 
     model = TopicModel(k=args.k, units=args.units).fit(prepared)
     result = model.to_dict()
-    return result, pd.DataFrame(result["assignments"])
+    terms = pd.DataFrame([(t["topic"], rank, term) for t in result["topics"]
+                          for rank, term in enumerate(t["terms"], start=1)], columns=["topic", "rank", "term"])
+    assignments = pd.DataFrame(result["assignments"], columns=["doc_id", "unit", "topic", "weight"])
+    return result, {"assignments": assignments, "topics": terms}
 
 
 @command("reuse")
@@ -203,8 +288,9 @@ def cmd_reuse(prepared: Prepared, args):
     from .reuse import shared_passages, similarity_pairs
 
     passages = shared_passages(prepared.docs, min_words=args.min_words)
-    result = {"similarity": similarity_pairs(prepared.docs), "passages": passages}
-    return result, passages
+    similarity = similarity_pairs(prepared.docs)
+    result = {"similarity": similarity, "passages": passages}
+    return result, {"passages": passages, "similarity": similarity}
 
 
 def _require_column(prepared: Prepared, column: str) -> None:

@@ -84,7 +84,7 @@ STAGES = ("load", "prepare", "sentiment", "terms", "topics", "reuse")
 #: (starting a worker costs about a second of imports).
 PARALLEL_MIN_CHARS = 1_000_000
 
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2  # 2: quotes and spaced dashes normalised; bootstrap in seeded blocks
 """Bumped whenever a change here changes stored results (part of the cache key)."""
 
 

@@ -3,13 +3,22 @@
 A document row: ``doc_id, title, author, source, date`` (as given; ``""``
 when unknown), ``n_words`` (word tokens of the cleaned text), ``n_sentences``,
 ``polarity`` and ``subjectivity`` (TextBlob over the whole cleaned text,
-exactly ``TextBlob(text).sentiment``), ``vader_mean`` (word-weighted mean of
-the sentences' VADER compound) and ``phrases`` (``{phrase: count}``).
+exactly ``TextBlob(text).sentiment``), ``polarity_mean``,
+``subjectivity_mean`` and ``vader_mean`` (word-weighted means of the
+sentences' TextBlob polarity, subjectivity and VADER compound; weight = the
+sentence's word count; null for a document without words) and ``phrases``
+(``{phrase: count}``). When the sentiment tables were scored with
+``exclude_phrases`` (CLI ``--exclude-phrases``), every score above is of the
+text with those phrases' characters replaced by spaces
+(:func:`analysis.sentiment.mask_phrases`); counts and ``n_words`` are not.
 
 A group row (``--by COLUMN``): ``group``, ``n_docs``, ``n_words``, the mean
 document polarity and subjectivity with 95% bootstrap intervals (see
 :func:`analysis.sentiment.group_scores`) and the pooled phrase counts and
-rates per 10,000 words.
+rates per 10,000 words (``count / n_words * 10,000`` over the group's
+documents). Every part of a row uses the same group label,
+:func:`group_labels`: the stripped value of the column, ``""`` when unknown,
+and for ``date`` the year (``"2016"`` for ``2016-06-24``).
 """
 
 from __future__ import annotations
@@ -21,6 +30,21 @@ from .pipeline import Prepared
 from .sentiment import group_scores, score_corpus
 
 DOC_FIELDS = ["doc_id", "title", "author", "source", "date", "n_words", "n_sentences"]
+SCORE_FIELDS = ["polarity", "subjectivity", "polarity_mean", "subjectivity_mean", "vader_mean"]
+
+
+def group_labels(docs: pd.DataFrame, by: str):
+    """The group label of each document for metadata column ``by``, as every
+    part of a group row uses it: :func:`analysis.store.group_values` (stripped
+    value, ``""`` when unknown; ``date`` binned by year)."""
+    from .store import group_values
+
+    return group_values(docs, by)
+
+
+def _grouped(docs: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``docs`` with column ``by`` replaced by its group labels (:func:`group_labels`)."""
+    return docs.assign(**{by: group_labels(docs, by)})
 
 
 def document_report(prepared: Prepared, phrases=(), sentiment=None) -> pd.DataFrame:
@@ -29,7 +53,7 @@ def document_report(prepared: Prepared, phrases=(), sentiment=None) -> pd.DataFr
     tables = sentiment or score_corpus(prepared.docs, prepared.sentences)
     scores = tables.documents.set_index("doc_id")
     out = prepared.docs[DOC_FIELDS].copy()
-    for col in ("polarity", "subjectivity", "vader_mean"):
+    for col in SCORE_FIELDS:
         out[col] = out["doc_id"].map(scores[col])
     counts = phrase_counts(prepared.docs, list(phrases)) if phrases else None
     per_doc = {}
@@ -46,13 +70,13 @@ def group_report(prepared: Prepared, phrases=(), by: str = "author", sentiment=N
     if by not in prepared.docs:
         raise KeyError(f"no metadata column {by!r}; columns: {', '.join(prepared.docs.columns)}")
     tables = sentiment or score_corpus(prepared.docs, prepared.sentences)
-    docs = prepared.docs
+    docs = _grouped(prepared.docs, by)
     pol = group_scores(tables.documents, docs, by, "polarity", sentences=tables.sentences)
     subj = group_scores(tables.documents, docs, by, "subjectivity", sentences=tables.sentences)
     out = pol.rename(columns={"mean": "polarity", "lo": "polarity_lo", "hi": "polarity_hi"})
     out = out.merge(subj[["group", "mean", "lo", "hi"]].rename(
         columns={"mean": "subjectivity", "lo": "subjectivity_lo", "hi": "subjectivity_hi"}), on="group")
-    words = docs.assign(_g=docs[by].fillna("").astype(str)).groupby("_g")["n_words"].sum()
+    words = docs.groupby(by)["n_words"].sum()
     out.insert(2, "n_words", out["group"].map(words).fillna(0).astype(int))
     if phrases:
         counts = phrase_counts(docs, list(phrases), by=by)
@@ -65,7 +89,8 @@ def group_report(prepared: Prepared, phrases=(), by: str = "author", sentiment=N
 
 
 def phrase_table(prepared: Prepared, phrases, by: str | None = None) -> pd.DataFrame:
-    """Counts, rates per 10k words and hit positions per document (or per group ``by``).
+    """Counts, rates per 10k words and hit positions per document (or per group ``by``,
+    labelled as :func:`group_labels` says: ``date`` by year).
 
     Columns: ``doc_id`` (or ``group``), ``phrase``, ``count``, ``rate_per_10k``
     and ``positions``: ``[[start, end], ...]`` character offsets per document,
@@ -73,7 +98,8 @@ def phrase_table(prepared: Prepared, phrases, by: str | None = None) -> pd.DataF
     """
     if by is not None and by not in prepared.docs:
         raise KeyError(f"no metadata column {by!r}; columns: {', '.join(prepared.docs.columns)}")
-    counts = phrase_counts(prepared.docs, list(phrases), by=by)
+    docs = prepared.docs if by is None else _grouped(prepared.docs, by)
+    counts = phrase_counts(docs, list(phrases), by=by)
     key = "doc_id" if by is None else by
     out = counts[[key, "phrase", "count", "rate_per_10k", "positions"]]
     if by is not None:

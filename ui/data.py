@@ -83,6 +83,18 @@ def prepared(view: View) -> Prepared:
     return _prepare(corpus_key(), view.clean, session_corpus())
 
 
+@st.cache_resource(show_spinner="Listing the character repairs…", **CACHE)
+def repair_rows(key: str, max_docs: int, _prep: Prepared) -> list[dict]:
+    """Every character repair cleaning made in the first ``max_docs`` documents that have any
+    (:data:`analysis.clean.REPAIR_COLUMNS`: rule, where in the text as loaded, what it was and became).
+    ``key``: the corpus's content hash. Listed by cleaning those texts again, once per corpus."""
+    from analysis.clean import REPAIR_COLUMNS, repair_records
+
+    ids = _prep.repairs["doc_id"].drop_duplicates().tolist()[:max_docs] if len(_prep.repairs) else []
+    raw_of = dict(zip(_prep.docs["doc_id"], _prep.docs["raw_text"]))
+    return [dict(zip(REPAIR_COLUMNS, r)) for r in repair_records(ids, [raw_of[d] for d in ids])]
+
+
 def year_of(dates: pd.Series) -> pd.Series:
     """The year of each date string ("2016", "2016-06-24"), or <NA> when unknown."""
     head = dates.astype(str).str.lstrip().str.slice(0, 4)  # vectorised (a regex extract goes row by row)

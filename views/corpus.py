@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analysis import corpus as loaders
-from analysis.clean import RULES
-from analysis.limits import Limits
+from analysis.clean import NORMALISATIONS, RULES, visible
+from analysis.limits import MB, Limits, format_bytes
 from ui import data
 from ui.downloads import download_button
 from ui.state import get_view
+from ui.uploads import read_and_forget
 
 view = get_view()
 limits = Limits.from_env()
+#: What a file may weigh: the smaller of Streamlit's upload limit and the loaders' limit.
+upload_limit = format_bytes(min(limits.max_file_bytes, int(st.get_option("server.maxUploadSize")) * MB))
 corpus = data.session_corpus()
 prep = data.prepared(view)
 
@@ -51,7 +55,8 @@ with tab_add:
                     horizontal=True, key="w_upload_mode")
     st.write(
         f"Files: .txt, .md, .csv, .tsv, .json, .jsonl, .docx, .pdf, .html, any of them gzipped (.gz), or a .zip "
-        f"of them. Up to {limits.max_file_bytes // 1_000_000} MB per file and {limits.max_documents:,} documents. "
+        f"of them. Up to {upload_limit} per file, {limits.max_documents:,} documents and "
+        f"{limits.max_total_chars:,} characters in all. "
         "A **metadata.csv** (column doc_id or file name, plus author, date, …) attaches metadata by file name.")
     with st.expander("Table options (CSV, TSV, JSON)"):
         text_col = st.text_input("Text column", "", help="Leave empty to detect it (text, body, content, …).")
@@ -61,11 +66,12 @@ with tab_add:
         submitted = st.form_submit_button("Load files", type="primary")
     if submitted and files:
         with st.spinner("Reading files…"):
-            batch = [(f.name, f.getvalue()) for f in files]
+            batch = read_and_forget(files)
+            del files
             loaded = loaders.load_files(batch, text_column=text_col or None, id_column=id_col or None,
                                         limits=limits)
             del batch
-        _new = loaded if mode.startswith("Replace") else corpus.extend(loaded)
+        _new = loaded if mode.startswith("Replace") else corpus.extend(loaded, limits=limits)
         data.set_corpus(_new)
         st.toast(f"Loaded {len(loaded)} document(s); {len(loaded.errors)} file(s) failed.")
         st.rerun()
@@ -77,7 +83,7 @@ with tab_add:
         p_author = p2.text_input("Author")
         if st.form_submit_button("Add text") and pasted.strip():
             added = loaders.from_text(pasted, title=p_title, author=p_author)
-            data.set_corpus(added if mode.startswith("Replace") else corpus.extend(added))
+            data.set_corpus(added if mode.startswith("Replace") else corpus.extend(added, limits=limits))
             st.rerun()
 
 with tab_clean:
@@ -96,13 +102,33 @@ with tab_clean:
         shown = removals.assign(why=removals["rule"].map(lambda r: RULES.get(r, r)))
         st.dataframe(shown, hide_index=True, width="stretch")
         download_button("Download removals (CSV)", shown, "cleaning.csv", key="dl_clean")
+    if view.clean:  # every character repair, like the removals: rule, where, what it was and became
+        MAX_REPAIR_DOCS = 200  # repairs are listed by cleaning those texts again (once per corpus)
+        n_repairs = int(prep.repairs["count"].sum()) if len(prep.repairs) else 0
+        if not n_repairs:
+            st.info("Cleaning repaired no characters in these documents.")
+        else:
+            repair_rows = data.repair_rows(data.corpus_key(), MAX_REPAIR_DOCS, prep)
+            st.write(f"Cleaning made **{n_repairs:,}** character repairs. Each row says which rule changed "
+                     "what into what, and where (character offsets in the text as loaded). Spaces and invisible "
+                     "characters are shown as ␣, ⏎ or their code point, e.g. ⟨U+00A0⟩ for a no-break space.")
+            if len(prep.repairs["doc_id"].unique()) > MAX_REPAIR_DOCS:
+                st.caption(f"Listed for the first {MAX_REPAIR_DOCS} documents with repairs; the command line "
+                           "(`python -m analysis cleaning PATH --repairs`) lists them all.")
+            st.dataframe([{**r, "original": visible(r["original"]), "replacement": visible(r["replacement"]),
+                           "why": NORMALISATIONS.get(r["rule"], r["rule"])} for r in repair_rows],
+                         hide_index=True, width="stretch", key="repairs_table")
+            download_button("Download repairs (CSV)", repair_rows, "repairs.csv", key="dl_repairs")
     with st.expander("The cleaning rules"):
         st.dataframe([{"rule": k, "what it does": v} for k, v in RULES.items()], hide_index=True, width="stretch")
+        st.dataframe([{"repair": k, "what it does": v} for k, v in NORMALISATIONS.items()],
+                     hide_index=True, width="stretch")
 
 with tab_errors:
     if corpus.errors:
         st.write("These files could not be loaded; every other file was.")
         errors = [{"file": e.path, "reason": e.reason} for e in corpus.errors]
         st.dataframe(errors, hide_index=True, width="stretch")
+        download_button("Download the load errors (CSV)", pd.DataFrame(errors), "load_errors.csv", key="dl_errors")
     else:
         st.success("Every file loaded.")

@@ -68,15 +68,18 @@ tabs = st.tabs(["Cleaning", "Sentences & words", "Sentiment", "Terms & phrases",
 with tabs[0]:
     st.markdown(
         "Texts copied from the web carry debris. Before any analysis each text is **repaired** (character-level "
-        "fixes that change no word) and **boilerplate lines are removed**. The removal rules only ever judge a "
+        "fixes that change no word: garbled characters, straight quotes for curly ones, an em dash for a spaced "
+        "dash between words) and **boilerplate lines are removed**. The removal rules only ever judge a "
         "whole line or a short block of lines, never words inside a paragraph, and never remove a document's "
         "last line with words.\n\n"
-        "- Every removal is listed, with the rule and its position, on the **Corpus** page (tab *Cleaning*).\n"
+        "- Every removal and every repair is listed, with the rule, its position and (for a repair) what the "
+        "characters became, on the **Corpus** page (tab *Cleaning*) and by `python -m analysis cleaning PATH "
+        "--repairs`.\n"
         "- Cleaning can be **switched off** there: every page then analyses the texts exactly as loaded.")
     st.markdown("**Lines removed as boilerplate**")
     st.dataframe(pd.DataFrame({"rule": list(clean.RULES), "what it removes": list(clean.RULES.values())}),
                  hide_index=True, width="stretch")
-    st.markdown("**Repairs** (nothing is removed)")
+    st.markdown("**Repairs** (no word is removed)")
     repairs = clean.NORMALISATIONS
     st.dataframe(pd.DataFrame({"repair": list(repairs), "what it does": list(repairs.values())}),
                  hide_index=True, width="stretch")
