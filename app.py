@@ -12,7 +12,7 @@ import logging
 
 import streamlit as st
 
-from ui import sidebar, store_access
+from ui import memory, sidebar, store_access
 from ui.state import get_view, write_url
 
 log = logging.getLogger("explorer")
@@ -46,6 +46,7 @@ def build_navigation(large_store: bool = False):
 
 def main() -> None:
     st.set_page_config(page_title="Political-text explorer", page_icon=":material/article:", layout="wide")
+    memory.keep_trimming()
     large = store_access.is_large(store_access.env_store())
     page = build_navigation(large)
     view = get_view()
