@@ -615,7 +615,7 @@ def _bootstrap_block(values: np.ndarray, weights: np.ndarray | None, n_resamples
     n = len(values)
     rng = np.random.default_rng(seed)
     stats = np.empty(n_resamples)
-    rows = max(1, min(n_resamples, 4_000_000 // max(n, 1)))  # bounds one draw to ~32 MB of indices
+    rows = max(1, min(n_resamples, 500_000 // max(n, 1)))  # one draw: ~4 MB of indices (cache-sized; faster)
     done = 0
     while done < n_resamples:
         r = min(rows, n_resamples - done)
