@@ -259,9 +259,8 @@ def cmd_kwic(prepared: Prepared, args):
 
 @command("keyness")
 def cmd_keyness(prepared: Prepared, args):
-    from .terms import keyness
-
     from .report import _grouped
+    from .terms import keyness
 
     _require_column(prepared, args.by)
     # groups as report and phrases form them: stripped values, dates by year

@@ -33,6 +33,7 @@ from analysis.pipeline import Prepared
 from . import cached_terms as ct
 from . import data, store_access
 from .colors import colour_map
+from .corpus_cache import per_corpus
 from .data import CACHE
 from .state import View
 
@@ -114,7 +115,7 @@ def _with_position(tables: sa.SentimentTables) -> sa.SentimentTables:
     return tables
 
 
-@st.cache_resource(show_spinner=SPINNER, **CACHE)
+@per_corpus(show_spinner=SPINNER, **CACHE)
 def _base(key: str, clean: bool, _prep: Prepared) -> sa.SentimentTables:
     stored = store_access.stored_sentiment(key, clean)  # persisted by `build`, when a store holds it
     if stored is not None:
@@ -122,7 +123,7 @@ def _base(key: str, clean: bool, _prep: Prepared) -> sa.SentimentTables:
     return _with_position(sa.score_corpus(_prep.docs, _prep.sentences))
 
 
-@st.cache_resource(show_spinner="Scoring again the texts that contain the tracked phrases, without the phrases' "
+@per_corpus(show_spinner="Scoring again the texts that contain the tracked phrases, without the phrases' "
                                 "words…", **CACHE)
 def _masked(key: str, clean: bool, excl: tuple, hit_docs: tuple, _prep: Prepared,
             _base_tables: sa.SentimentTables) -> sa.SentimentTables:
@@ -154,7 +155,7 @@ def tables(view: View) -> sa.SentimentTables:
     return _masked(key, view.clean, excl, _hit_docs(view, excl), whole, base)
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _sub(key: str, clean: bool, excl: tuple, what: str, ids: tuple | None, _frame: pd.DataFrame) -> pd.DataFrame:
     return _keep(_frame, ids)
 
@@ -193,14 +194,14 @@ def _intervals(tables: sa.SentimentTables, measure: str, doc_ids=None) -> pd.Dat
     return out.rename(columns={"group": "doc_id"})
 
 
-@st.cache_resource(show_spinner="Working out the uncertainty of each document's score (bootstrap)…", **CACHE)
+@per_corpus(show_spinner="Working out the uncertainty of each document's score (bootstrap)…", **CACHE)
 def _doc_intervals(key: str, clean: bool, measure: str, _tables: sa.SentimentTables) -> pd.DataFrame:
     out = _intervals(_tables, measure)
     order = {d: i for i, d in enumerate(_tables.documents["doc_id"].astype(str))}
     return out.sort_values("doc_id", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _doc_intervals_masked(key: str, clean: bool, excl: tuple, measure: str, hit_docs: tuple,
                           _base: pd.DataFrame, _tables: sa.SentimentTables) -> pd.DataFrame:
     if not hit_docs:
@@ -242,7 +243,7 @@ def group_label(by: str, value) -> str:
     return ct.group_label(by, value)
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _colours(key: str, clean: bool, by: str, _docs: pd.DataFrame) -> dict[str, str]:
     return colour_map(group_keys(_docs, by))
 
@@ -253,7 +254,7 @@ def colours(view: View, by: str | None = None) -> dict[str, str]:
     return _colours(data.corpus_key(), view.clean, by, data.prepared(view).docs)
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _groups(key: str, clean: bool, excl: tuple, ids: tuple | None, by: str, measure: str,
             _docs: pd.DataFrame, _scores: pd.DataFrame, _per_doc: pd.DataFrame) -> pd.DataFrame:
     meta = pd.DataFrame({"doc_id": _docs["doc_id"].astype(str), "_g": group_keys(_docs, by).to_numpy()})
@@ -300,7 +301,7 @@ def sentence_evidence(view: View, text: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["words", "polarity", "subjectivity", "label", "start", "end"])
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _evidence(key: str, clean: bool, excl: tuple, doc_id: str, _sents: pd.DataFrame) -> pd.DataFrame:
     return sa.document_evidence(_sents, doc_id, exclude_phrases=list(excl))
 
@@ -310,7 +311,7 @@ def doc_evidence(view: View, doc_id: str) -> pd.DataFrame:
     return _evidence(data.corpus_key(), view.clean, excluded(view), str(doc_id), doc_sentences(view, doc_id))
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _extremes(key: str, clean: bool, excl: tuple, ids: tuple | None, col: str, n: int,
               _sents: pd.DataFrame) -> pd.DataFrame:
     s = _sents[_sents["n_words"] >= MIN_EXTREME_WORDS]
@@ -331,7 +332,7 @@ def extremes(view: View, col: str, n: int = 5) -> pd.DataFrame:
     return _extremes(key, view.clean, excluded(view), ids, col, int(n), sentences(view))
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _sample(key: str, clean: bool, excl: tuple, ids: tuple | None, n: int, _sents: pd.DataFrame) -> pd.DataFrame:
     s = _sents[_sents["n_words"] > 0]
     if len(s) <= n:

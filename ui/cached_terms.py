@@ -44,6 +44,7 @@ from analysis.pipeline import Prepared
 
 from . import data
 from .colors import colour_map
+from .corpus_cache import per_corpus
 from .data import CACHE
 from .state import View
 
@@ -122,12 +123,12 @@ def check_phrases(phrases: Iterable[str]) -> tuple[list[str], list[tuple[str, st
     return ok, bad
 
 
-@st.cache_resource(show_spinner="Finding the phrase in every text…", **CACHE)
+@per_corpus(show_spinner="Finding the phrase in every text…", **CACHE)
 def _hits_one(key: str, clean: bool, phrase: str, _prep: Prepared) -> pd.DataFrame:
     return phrases_mod.find_phrases(_prep.docs, [phrase])
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _hits_all(key: str, clean: bool, plist: tuple, _prep: Prepared) -> pd.DataFrame:
     frames = [_hits_one(key, clean, p, _prep) for p in plist]
     if not frames:
@@ -139,7 +140,7 @@ def _hits_all(key: str, clean: bool, plist: tuple, _prep: Prepared) -> pd.DataFr
             .sort_values(["_d", "start", "_k"], kind="stable").drop(columns=["_d", "_k"]).reset_index(drop=True))
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _hits_sub(key: str, clean: bool, plist: tuple, ids: tuple | None, _hits: pd.DataFrame) -> pd.DataFrame:
     return _keep(_hits, ids)
 
@@ -164,7 +165,7 @@ def phrase_hits(view: View, phrases: Iterable[str] | None = None, whole_corpus: 
     return hits if whole_corpus else _hits_sub(key, view.clean, plist, ids, hits)
 
 
-@st.cache_resource(show_spinner="Counting phrases…", **CACHE)
+@per_corpus(show_spinner="Counting phrases…", **CACHE)
 def _phrase_table(key: str, clean: bool, plist: tuple, ids: tuple | None, by: str | None,
                   _docs: pd.DataFrame, _hits: pd.DataFrame) -> pd.DataFrame:
     docs = _docs
@@ -189,7 +190,7 @@ def phrase_table(view: View, phrases: Iterable[str] | None = None, by: str | Non
     return _phrase_table(key, view.clean, plist, ids, by, sub.docs, hits)
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _timeline(key: str, clean: bool, plist: tuple, ids: tuple | None, freq: str,
               _docs: pd.DataFrame, _hits: pd.DataFrame) -> pd.DataFrame:
     return phrases_mod.phrase_by_date(_docs, list(plist), freq=freq, hits=_hits)
@@ -208,13 +209,13 @@ def phrase_timeline(view: View, phrases: Iterable[str] | None = None, freq: str 
     return _timeline(key, view.clean, plist, ids, freq, sub.docs, phrase_hits(view, plist))
 
 
-@st.cache_resource(show_spinner="Collecting the lines in context…", **CACHE)
+@per_corpus(show_spinner="Collecting the lines in context…", **CACHE)
 def _kwic_all(key: str, clean: bool, plist: tuple, window: int, sort: str | None,
               _prep: Prepared, _hits: pd.DataFrame) -> pd.DataFrame:
     return phrases_mod.kwic(_prep.docs, list(plist), window=window, sort=sort, hits=_hits)
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _kwic_sub(key: str, clean: bool, plist: tuple, window: int, sort: str | None, ids: tuple | None,
               _kwic: pd.DataFrame) -> pd.DataFrame:
     return _keep(_kwic, ids)
@@ -250,14 +251,14 @@ def stopword_list(add: Iterable[str] = (), remove: Iterable[str] = ()) -> list[s
     return sorted(terms_mod.make_stopwords(add=a, remove=r))
 
 
-@st.cache_resource(show_spinner="Counting every word in every text…", **CACHE)
+@per_corpus(show_spinner="Counting every word in every text…", **CACHE)
 def _index_all(key: str, clean: bool, ngram: int, add: tuple, remove: tuple,
                _prep: Prepared) -> terms_mod.TermIndex:
     return terms_mod.build_index(_prep.docs, ngram_range=(ngram, ngram),
                                  stopwords=terms_mod.make_stopwords(add=add, remove=remove))
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _index_sub(key: str, clean: bool, ngram: int, add: tuple, remove: tuple, ids: tuple | None,
                _idx: terms_mod.TermIndex) -> terms_mod.TermIndex:
     if ids is None:
@@ -284,7 +285,7 @@ def term_index(view: View, ngram: int = 1, add: Iterable[str] = (),
     return _index_sub(key, view.clean, int(ngram), a, r, ids, idx)
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _top(key: str, clean: bool, ngram: int, add: tuple, remove: tuple, ids: tuple | None, n: int,
          sort_by: str, _idx: terms_mod.TermIndex) -> pd.DataFrame:
     return terms_mod.top_terms(_idx, n=n, sort_by=sort_by)
@@ -301,7 +302,7 @@ def top_terms_table(view: View, ngram: int = 1, n: int = 30, sort_by: str = "cou
     return _top(key, view.clean, int(ngram), a, r, ids, int(n), sort_by, idx)
 
 
-@st.cache_resource(show_spinner="Finding distinctive terms…", **CACHE)
+@per_corpus(show_spinner="Finding distinctive terms…", **CACHE)
 def _keyness(key: str, clean: bool, ngram: int, add: tuple, remove: tuple, ids: tuple | None, by: str,
              target: tuple, reference: tuple | None, min_count: int, _idx: terms_mod.TermIndex) -> pd.DataFrame:
     return keyness_mod.keyness(_idx, by, list(target), None if reference is None else list(reference),
@@ -326,7 +327,7 @@ def keyness_table(view: View, by: str, target, reference=None, ngram: int = 1, a
 
 # --------------------------------------------------------------------------- reuse
 
-@st.cache_resource(show_spinner="Comparing every pair of documents…", **CACHE)
+@per_corpus(show_spinner="Comparing every pair of documents…", **CACHE)
 def _similarity_all(key: str, clean: bool, _prep: Prepared) -> pd.DataFrame:
     return reuse.similarity_matrix(_prep.docs)
 
@@ -340,7 +341,7 @@ def similarity(view: View) -> pd.DataFrame:
     return matrix if ids is None else matrix.loc[list(ids), list(ids)]
 
 
-@st.cache_resource(show_spinner="Looking for passages the texts share…", **CACHE)
+@per_corpus(show_spinner="Looking for passages the texts share…", **CACHE)
 def _passages_all(key: str, clean: bool, min_words: int, _prep: Prepared) -> pd.DataFrame:
     return reuse.shared_passages(_prep.docs, min_words=min_words)
 
@@ -386,7 +387,7 @@ def doc_passages(view: View, doc_id: str, min_words: int = DEFAULT_MIN_WORDS) ->
     return reuse.passages_for(str(doc_id), shared_passages(view, min_words), docs=data.prepared(view).docs)
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _reuse_pairs(key: str, clean: bool, ids: tuple | None, min_words: int, _passages: pd.DataFrame,
                  _sim: pd.DataFrame) -> pd.DataFrame:
     cols = ["doc_a", "doc_b", "passages", "shared_words", "longest", "similarity"]
@@ -409,7 +410,7 @@ def reuse_pairs(view: View, min_words: int = DEFAULT_MIN_WORDS) -> pd.DataFrame:
     return _reuse_pairs(key, view.clean, ids, int(min_words), shared_passages(view, min_words), similarity(view))
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _similarity_pairs(key: str, clean: bool, ids: tuple | None, limit: int, _matrix: pd.DataFrame) -> pd.DataFrame:
     return reuse.similarity_pairs(matrix=_matrix).head(limit)
 
@@ -421,7 +422,7 @@ def similarity_pairs_table(view: View, limit: int = 200_000) -> pd.DataFrame:
     return _similarity_pairs(key, view.clean, ids, int(limit), similarity(view))
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _group_similarity(key: str, clean: bool, ids: tuple | None, by: str, _matrix: pd.DataFrame,
                       _groups: pd.Series) -> pd.DataFrame:
     values = _groups.reindex(_matrix.index).fillna("").astype(str).to_numpy()

@@ -35,6 +35,7 @@ from analysis.pipeline import Prepared
 
 from . import data
 from .colors import colour_map
+from .corpus_cache import per_corpus
 from .state import View
 
 UNITS = ("auto", "documents", "paragraphs", "sentences")
@@ -97,14 +98,14 @@ def _compute(k: int | None, units: str, prep: Prepared) -> _Fit:
     return _derive(model)
 
 
-@st.cache_resource(show_spinner="Finding topics: trying each number of topics and testing how stable it "
+@per_corpus(show_spinner="Finding topics: trying each number of topics and testing how stable it "
                                 "is. On a large corpus this takes a minute or two; the result is then kept.",
                    **data.CACHE)
 def _fit_auto(key: str, clean: bool, units: str, _prep: Prepared) -> _Fit:
     return _compute(None, units, _prep)
 
 
-@st.cache_resource(show_spinner="Finding the topics for the number you chose…", **data.CACHE)
+@per_corpus(show_spinner="Finding the topics for the number you chose…", **data.CACHE)
 def _fit_k(key: str, clean: bool, k: int, units: str, _prep: Prepared) -> _Fit:
     return _compute(k, units, _prep)
 
@@ -189,7 +190,7 @@ def _plain_error(err: str) -> str:
             f"several words each are needed). Details: {err}")
 
 
-@st.cache_resource(show_spinner=False, **data.CACHE)
+@per_corpus(show_spinner=False, **data.CACHE)
 def _terms(key: str, clean: bool, k: int | None, units: str, lam: float, n: int,
            _model: tp.TopicModel) -> pd.DataFrame:
     return tp.top_terms(_model, n=n, lam=lam)

@@ -21,7 +21,8 @@ from analysis.model import Corpus
 from analysis.pipeline import Prepared, prepare
 from analysis.store import rows_among
 
-from . import store_access
+from . import corpus_cache, store_access
+from .corpus_cache import per_corpus
 from .state import View
 
 
@@ -57,22 +58,30 @@ def session_corpus() -> Corpus:
     corpus) until they load their own."""
     if "corpus" not in st.session_state:
         set_corpus(store_access.default_corpus() or _seeds())
+        corpus_cache.pin(st.session_state["corpus_key"])  # every visitor starts on it: always kept
     return st.session_state["corpus"]
 
 
 def corpus_key() -> str:
-    """Content hash of the session's corpus."""
+    """Content hash of the session's corpus (the session holds a lease on its cached results,
+    :mod:`ui.corpus_cache`)."""
     session_corpus()
-    return st.session_state["corpus_key"]
+    key = st.session_state["corpus_key"]
+    lease = st.session_state.get("_corpus_lease")
+    if lease is None or lease.key != key:
+        st.session_state["_corpus_lease"] = corpus_cache.hold(key)
+    return key
 
 
 def set_corpus(corpus: Corpus) -> None:
-    """Replace the session's corpus (its hash is computed once, here)."""
+    """Replace the session's corpus (its hash is computed once, here); the results cached for the
+    previous one are let go once no session holds that corpus (:func:`ui.corpus_cache.sweep`)."""
     st.session_state["corpus"] = corpus
-    st.session_state["corpus_key"] = corpus.content_hash()
+    st.session_state["corpus_key"] = key = corpus.content_hash()
+    st.session_state["_corpus_lease"] = corpus_cache.hold(key)
 
 
-@st.cache_resource(show_spinner="Cleaning and splitting the texts…", **CACHE)
+@per_corpus(show_spinner="Cleaning and splitting the texts…", **CACHE)
 def _prepare(key: str, clean: bool, _corpus: Corpus) -> Prepared:
     stored = store_access.stored_prepared(key, clean)  # persisted by `build` or a previous run
     return stored if stored is not None else prepare(_corpus, clean=clean)
@@ -83,7 +92,7 @@ def prepared(view: View) -> Prepared:
     return _prepare(corpus_key(), view.clean, session_corpus())
 
 
-@st.cache_resource(show_spinner="Listing the character repairs…", **CACHE)
+@per_corpus(show_spinner="Listing the character repairs…", **CACHE)
 def repair_rows(key: str, max_docs: int, _prep: Prepared) -> list[dict]:
     """Every character repair cleaning made in the first ``max_docs`` documents that have any
     (:data:`analysis.clean.REPAIR_COLUMNS`: rule, where in the text as loaded, what it was and became).
@@ -148,6 +157,6 @@ def filtered(view: View) -> Prepared:
     return _subset(corpus_key(), view.clean, ids, prep)
 
 
-@st.cache_resource(show_spinner=False, **CACHE)
+@per_corpus(show_spinner=False, **CACHE)
 def _subset(key: str, clean: bool, doc_ids: tuple, _prep: Prepared) -> Prepared:
     return _prep.subset(doc_ids)

@@ -1,11 +1,14 @@
-"""Giving the server's freed memory back to the operating system.
+"""Giving the server's memory back after visitors leave.
 
-When a visitor's session ends, Python frees their corpus and results, but
-glibc's allocator keeps much of the freed heap mapped for reuse, so the
-server's resident size stays near its peak. A daemon thread, started once per
-server process, asks glibc to return free heap pages every
-:data:`TRIM_EVERY` seconds (``malloc_trim``, which runs without Python's lock;
-a no-op where glibc is absent).
+A daemon thread, started once per server process, runs every
+:data:`TRIM_EVERY` seconds:
+
+1. :func:`ui.corpus_cache.sweep` clears the cached results of corpora that no
+   session holds any more (a visitor's own uploads, once their session ended);
+2. glibc's ``malloc_trim`` returns free heap pages to the operating system
+   (without it the allocator keeps freed memory mapped for reuse, so the
+   server's resident size stays near its peak). It runs without Python's
+   lock; where glibc is absent only the sweep runs.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import threading
 import time
 
 import streamlit as st
+
+from . import corpus_cache
 
 TRIM_EVERY = 30.0
 
@@ -29,21 +34,25 @@ def _malloc_trim():
         return None
 
 
-def _trim_forever(trim, every: float) -> None:
+def _trim_forever(trim, every: float, sweep=corpus_cache.sweep) -> None:
     while True:
         time.sleep(every)
+        try:
+            sweep()
+        except Exception:  # noqa: BLE001 - a failed sweep leaves entries to the caches' own bounds
+            log.exception("clearing departed visitors' results failed")
+        if trim is None:
+            continue
         try:
             trim(0)
         except Exception:  # noqa: BLE001 - never let the trimmer die silently in a loop
             log.exception("malloc_trim failed; memory trimming stops")
-            return
+            trim = None
 
 
 @st.cache_resource(show_spinner=False)
 def keep_trimming(every: float = TRIM_EVERY) -> bool:
-    """Start the trimming thread (once per process); False where there is no glibc."""
+    """Start the thread (once per process); True when it also trims the heap (glibc)."""
     trim = _malloc_trim()
-    if trim is None:
-        return False
     threading.Thread(target=_trim_forever, args=(trim, every), name="malloc-trim", daemon=True).start()
-    return True
+    return trim is not None

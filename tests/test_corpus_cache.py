@@ -1,0 +1,77 @@
+"""ui/corpus_cache.py: per-corpus results are shared while any session holds the corpus and
+cleared once none does."""
+
+from __future__ import annotations
+
+import gc
+
+from streamlit.testing.v1 import AppTest
+
+from analysis.corpus import load_files
+from tests.conftest import ROOT
+from ui import corpus_cache, data
+
+CALLS: list[tuple] = []
+
+
+@corpus_cache.per_corpus(show_spinner=False, max_entries=8)
+def _doubled(key: str, n: int, _big: list) -> int:
+    CALLS.append((key, n))
+    return 2 * n
+
+
+def test_results_stay_while_held_and_go_when_released():
+    CALLS.clear()
+    lease_a = corpus_cache.hold("corpus-a")
+    lease_b = corpus_cache.hold("corpus-b")
+    assert _doubled("corpus-a", 1, [0] * 10) == 2 and _doubled("corpus-b", 1, []) == 2
+    assert _doubled("corpus-a", 1, ["not hashed"]) == 2
+    assert CALLS == [("corpus-a", 1), ("corpus-b", 1)], "the second call for corpus-a was not a cache hit"
+    mine = {"corpus-a", "corpus-b"}  # (other tests' corpora may be swept too)
+    assert not mine & set(corpus_cache.sweep(now=0.0, grace=0.0))  # both held
+    del lease_a
+    gc.collect()
+    assert not mine & set(corpus_cache.sweep(now=100.0, grace=30.0))  # idle from now on: within the grace
+    assert mine & set(corpus_cache.sweep(now=131.0, grace=30.0)) == {"corpus-a"}
+    _doubled("corpus-a", 1, [])
+    _doubled("corpus-b", 1, [])
+    assert CALLS[2:] == [("corpus-a", 1)], "corpus-a was recomputed, corpus-b (still held) was not"
+    assert corpus_cache.held_keys().get("corpus-b") == 1
+    del lease_b
+
+
+def test_pinned_corpus_is_never_cleared():
+    CALLS.clear()
+    corpus_cache.pin("corpus-pinned")
+    _doubled("corpus-pinned", 5, [])
+    corpus_cache.sweep(now=0.0, grace=0.0)
+    corpus_cache.sweep(now=1e9, grace=0.0)
+    _doubled("corpus-pinned", 5, [])
+    assert CALLS == [("corpus-pinned", 5)]
+
+
+def test_a_closed_sessions_uploads_are_cleared_but_the_seeds_stay():
+    """An AppTest session loads its own corpus; once the session is gone, a sweep clears the
+    prepared corpus cached for it, while the seeds' results (pinned) stay."""
+    own = load_files([("mine.txt", b"My own text about the single market. It is mine alone.")])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    seeds_key = at.session_state["corpus_key"]
+    at.session_state["corpus"] = own
+    at.session_state["corpus_key"] = key = own.content_hash()
+    at.run()
+    assert not at.exception
+    assert corpus_cache.held_keys().get(key) == 1
+    view_clean = at.session_state["view"].clean
+    mine = data._prepare(key, view_clean, own)  # a cache hit: the object the session used
+    from analysis.corpus import load_seeds
+
+    seeds = load_seeds()
+    seeds_prepared = data._prepare(seeds_key, view_clean, seeds)
+    del at
+    gc.collect()
+    cleared = corpus_cache.sweep(now=1e9, grace=0.0)
+    assert key in cleared and seeds_key not in cleared
+    assert key not in corpus_cache.held_keys()
+    assert data._prepare(key, view_clean, own) is not mine, "the departed session's corpus is still cached"
+    assert data._prepare(seeds_key, view_clean, seeds) is seeds_prepared, "the pinned seeds were cleared"
