@@ -75,3 +75,26 @@ def test_a_closed_sessions_uploads_are_cleared_but_the_seeds_stay():
     assert key not in corpus_cache.held_keys()
     assert data._prepare(key, view_clean, own) is not mine, "the departed session's corpus is still cached"
     assert data._prepare(seeds_key, view_clean, seeds) is seeds_prepared, "the pinned seeds were cleared"
+
+
+def test_a_lease_of_a_disconnected_session_does_not_keep_results(monkeypatch):
+    """On a server a closed tab's session (and its lease) lingers; what counts is whether the
+    session is still connected (Runtime.is_active_session)."""
+    from types import SimpleNamespace
+
+    connected = {"s1"}
+    fake = SimpleNamespace(exists=lambda: True,
+                           get_instance=lambda: SimpleNamespace(is_active_session=lambda sid: sid in connected))
+    monkeypatch.setattr(corpus_cache, "runtime", fake)
+    CALLS.clear()
+    lease = corpus_cache.Lease("corpus-tab", "s1")
+    corpus_cache._leases["corpus-tab"].add(lease)
+    _doubled("corpus-tab", 3, [])
+    assert "corpus-tab" not in corpus_cache.sweep(now=0.0, grace=10.0)
+    connected.clear()  # the tab was closed; the session object (and the lease) still exist
+    assert corpus_cache.held_keys().get("corpus-tab") is None
+    assert "corpus-tab" not in corpus_cache.sweep(now=5.0, grace=10.0)  # within the grace
+    assert "corpus-tab" in corpus_cache.sweep(now=16.0, grace=10.0)
+    _doubled("corpus-tab", 3, [])
+    assert CALLS == [("corpus-tab", 3), ("corpus-tab", 3)]
+    assert lease.key == "corpus-tab"

@@ -4,9 +4,10 @@ Results are cached across sessions by the corpus's content hash (``key``), so
 two visitors with the same documents share them. Streamlit's own bounds
 (entries, time to live) would keep a departed visitor's results for up to an
 hour; here each session holds a :class:`Lease` on its corpus in its session
-state, and when the last lease on a corpus is gone (the visitor loaded another
-corpus, or their session ended) :func:`sweep` clears every cached result of
-that corpus. The default corpus (the seeds, or the operator's store) is pinned
+state, and when no lease on a corpus belongs to a connected session any more
+(the visitor loaded another corpus, or closed the tab) for longer than
+Streamlit keeps a disconnected session for a reconnect, :func:`sweep` clears
+every cached result of that corpus. The default corpus (the seeds, or the operator's store) is pinned
 and never cleared this way. ``ui.memory`` runs :func:`sweep` every 30 s.
 """
 
@@ -15,15 +16,21 @@ from __future__ import annotations
 import functools
 import gc
 import inspect
+import logging
 import threading
 import time
 import weakref
 from collections import defaultdict
 
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-#: Seconds a corpus may stay without a lease before its results are cleared.
+#: Seconds a corpus may stay without a connected session before its results are cleared, beyond
+#: ``server.disconnectedSessionTTL`` (the time a closed tab's session may come back).
 GRACE = 30.0
+
+log = logging.getLogger("explorer")
 
 _lock = threading.Lock()
 _calls: dict[str, set] = defaultdict(set)  # corpus key -> {(cached function, args, kwargs)}
@@ -35,15 +42,28 @@ _pinned: set[str] = set()
 class Lease:
     """A session's hold on a corpus's cached results (kept in its session state)."""
 
-    __slots__ = ("key", "__weakref__")
+    __slots__ = ("key", "session_id", "__weakref__")
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, session_id: str | None = None) -> None:
         self.key = key
+        self.session_id = session_id
+
+    def alive(self) -> bool:
+        """Its session is connected (Streamlit drops a closed tab's session only later, and lazily,
+        so a lease outlives its tab); outside a server (tests), as long as the lease exists."""
+        if self.session_id is None or not runtime.exists():
+            return True
+        try:
+            return runtime.get_instance().is_active_session(self.session_id)
+        except Exception:  # noqa: BLE001 - when in doubt, keep the results
+            return True
 
 
 def hold(key: str) -> Lease:
-    """A lease on ``key``'s results; they stay cached while any lease is alive."""
-    lease = Lease(key)
+    """A lease on ``key``'s results for the running session; they stay cached while a lease is
+    alive (:meth:`Lease.alive`)."""
+    ctx = get_script_run_ctx()
+    lease = Lease(key, ctx.session_id if ctx is not None else None)
     with _lock:
         _leases[key].add(lease)
         _idle_since.pop(key, None)
@@ -87,10 +107,18 @@ def per_corpus(**cache_kwargs):
     return decorate
 
 
-def sweep(now: float | None = None, grace: float = GRACE) -> list[str]:
-    """Clear the cached results of every corpus no live session has held for ``grace`` seconds;
-    returns the keys cleared."""
+def _default_grace() -> float:
+    try:
+        return float(st.get_option("server.disconnectedSessionTTL")) + GRACE
+    except Exception:  # noqa: BLE001
+        return 120.0 + GRACE
+
+
+def sweep(now: float | None = None, grace: float | None = None) -> list[str]:
+    """Clear the cached results of every corpus no live lease has held for ``grace`` seconds
+    (default: ``server.disconnectedSessionTTL`` + :data:`GRACE`); returns the keys cleared."""
     now = time.monotonic() if now is None else now
+    grace = _default_grace() if grace is None else grace
     with _lock:
         unpinned = [k for k in _calls if k not in _pinned]
     if not unpinned:
@@ -99,7 +127,7 @@ def sweep(now: float | None = None, grace: float = GRACE) -> list[str]:
     cleared = []
     with _lock:
         for key in unpinned:
-            if len(_leases.get(key, ())):
+            if any(lease.alive() for lease in list(_leases.get(key, ()))):
                 _idle_since.pop(key, None)
                 continue
             since = _idle_since.setdefault(key, now)
@@ -110,10 +138,13 @@ def sweep(now: float | None = None, grace: float = GRACE) -> list[str]:
     for _key, calls in cleared:
         for cached, args, kwargs in calls:
             cached.clear(*args, **dict(kwargs))
+    if cleared:
+        log.info("cleared the cached results of %d corpus(es) no connected session holds", len(cleared))
     return [key for key, _ in cleared]
 
 
 def held_keys() -> dict[str, int]:
     """Live leases per corpus key (for tests and diagnostics)."""
     with _lock:
-        return {k: len(v) for k, v in _leases.items() if len(v)}
+        leases = {k: list(v) for k, v in _leases.items()}
+    return {k: n for k, v in leases.items() if (n := sum(lease.alive() for lease in v))}
