@@ -98,3 +98,15 @@ def test_a_lease_of_a_disconnected_session_does_not_keep_results(monkeypatch):
     _doubled("corpus-tab", 3, [])
     assert CALLS == [("corpus-tab", 3), ("corpus-tab", 3)]
     assert lease.key == "corpus-tab"
+
+
+def test_records_are_bounded_and_none_are_kept_for_a_pinned_corpus(monkeypatch):
+    monkeypatch.setattr(corpus_cache, "MAX_RECORDS", 3)
+    lease = corpus_cache.hold("corpus-many")
+    for n in range(10):
+        _doubled("corpus-many", n, [])
+    assert len(corpus_cache._calls["corpus-many"]) == 3
+    corpus_cache.pin("corpus-pinned-2")
+    _doubled("corpus-pinned-2", 1, [])
+    assert "corpus-pinned-2" not in corpus_cache._calls
+    del lease

@@ -7,8 +7,8 @@ hour; here each session holds a :class:`Lease` on its corpus in its session
 state, and when no lease on a corpus belongs to a connected session any more
 (the visitor loaded another corpus, or closed the tab) for longer than
 Streamlit keeps a disconnected session for a reconnect, :func:`sweep` clears
-every cached result of that corpus. The default corpus (the seeds, or the operator's store) is pinned
-and never cleared this way. ``ui.memory`` runs :func:`sweep` every 30 s.
+every cached result of that corpus. The default corpus (the seeds, or the
+operator's store) is pinned and never cleared this way. ``ui.memory`` runs :func:`sweep` every 30 s.
 """
 
 from __future__ import annotations
@@ -29,6 +29,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 #: Seconds a corpus may stay without a connected session before its results are cleared, beyond
 #: ``server.disconnectedSessionTTL`` (the time a closed tab's session may come back).
 GRACE = 30.0
+
+#: Calls recorded per corpus at most (the rest are left to Streamlit's entry and time bounds), so
+#: that a long-held corpus's record cannot grow without end; none are kept for a pinned corpus.
+MAX_RECORDS = 2_000
 
 log = logging.getLogger("explorer")
 
@@ -62,7 +66,7 @@ class Lease:
 def hold(key: str) -> Lease:
     """A lease on ``key``'s results for the running session; they stay cached while a lease is
     alive (:meth:`Lease.alive`)."""
-    ctx = get_script_run_ctx()
+    ctx = get_script_run_ctx(suppress_warning=True)
     lease = Lease(key, ctx.session_id if ctx is not None else None)
     with _lock:
         _leases[key].add(lease)
@@ -74,6 +78,7 @@ def pin(key: str) -> None:
     """Never clear ``key``'s results by :func:`sweep` (the corpus every visitor starts on)."""
     with _lock:
         _pinned.add(key)
+        _calls.pop(key, None)
 
 
 def per_corpus(**cache_kwargs):
@@ -94,9 +99,12 @@ def per_corpus(**cache_kwargs):
                 if name in bound.arguments:
                     bound.arguments[name] = None
             record = (cached, tuple(bound.args), tuple(sorted(bound.kwargs.items())))
+            key = str(bound.args[0])
             try:
                 with _lock:
-                    _calls[str(bound.args[0])].add(record)
+                    calls = _calls[key] if key not in _pinned else None
+                    if calls is not None and len(calls) < MAX_RECORDS:
+                        calls.add(record)
             except TypeError:
                 pass  # an unhashable argument: the entry is left to Streamlit's entry and time bounds
             return out
