@@ -259,12 +259,12 @@ def cmd_kwic(prepared: Prepared, args):
 
 @command("keyness")
 def cmd_keyness(prepared: Prepared, args):
-    from .report import _grouped
+    from .report import grouped_docs
     from .terms import keyness
 
     _require_column(prepared, args.by)
     # groups as report and phrases form them: stripped values, dates by year
-    table = keyness(_grouped(prepared.docs, args.by), by=args.by, target=args.group, reference=args.reference)
+    table = keyness(grouped_docs(prepared.docs, args.by), by=args.by, target=args.group, reference=args.reference)
     cols = ["term", "count_target", "count_reference", "g2", "log_ratio", "logodds_z"]
     table = table[cols].head(args.top)
     return table, table

@@ -531,10 +531,9 @@ _FUNCS: dict[str, Callable] = {
 }
 
 
-def release_memory() -> None:
-    """Give freed heap memory back to the operating system (glibc's
-    ``malloc_trim``; a no-op elsewhere), so that a stage's transient peak does
-    not stay in the process's resident size while the other process peaks."""
+def malloc_trim():
+    """glibc's ``malloc_trim`` (call it with 0 to return free heap pages to the
+    operating system), or None where there is no glibc."""
     global _MALLOC_TRIM
     if _MALLOC_TRIM is None:
         try:
@@ -543,11 +542,19 @@ def release_memory() -> None:
             _MALLOC_TRIM = ctypes.CDLL("libc.so.6").malloc_trim
         except (OSError, AttributeError):
             _MALLOC_TRIM = False
-    if _MALLOC_TRIM:
+    return _MALLOC_TRIM or None
+
+
+def release_memory() -> None:
+    """Give freed heap memory back to the operating system (glibc's
+    ``malloc_trim``; a no-op elsewhere), so that a stage's transient peak does
+    not stay in the process's resident size while the other process peaks."""
+    trim = malloc_trim()
+    if trim:
         import gc
 
         gc.collect()
-        _MALLOC_TRIM(0)
+        trim(0)
 
 
 _MALLOC_TRIM = None

@@ -42,7 +42,7 @@ def group_labels(docs: pd.DataFrame, by: str):
     return group_values(docs, by)
 
 
-def _grouped(docs: pd.DataFrame, by: str) -> pd.DataFrame:
+def grouped_docs(docs: pd.DataFrame, by: str) -> pd.DataFrame:
     """``docs`` with column ``by`` replaced by its group labels (:func:`group_labels`)."""
     return docs.assign(**{by: group_labels(docs, by)})
 
@@ -70,7 +70,7 @@ def group_report(prepared: Prepared, phrases=(), by: str = "author", sentiment=N
     if by not in prepared.docs:
         raise KeyError(f"no metadata column {by!r}; columns: {', '.join(prepared.docs.columns)}")
     tables = sentiment or score_corpus(prepared.docs, prepared.sentences)
-    docs = _grouped(prepared.docs, by)
+    docs = grouped_docs(prepared.docs, by)
     pol = group_scores(tables.documents, docs, by, "polarity", sentences=tables.sentences)
     subj = group_scores(tables.documents, docs, by, "subjectivity", sentences=tables.sentences)
     out = pol.rename(columns={"mean": "polarity", "lo": "polarity_lo", "hi": "polarity_hi"})
@@ -98,7 +98,7 @@ def phrase_table(prepared: Prepared, phrases, by: str | None = None) -> pd.DataF
     """
     if by is not None and by not in prepared.docs:
         raise KeyError(f"no metadata column {by!r}; columns: {', '.join(prepared.docs.columns)}")
-    docs = prepared.docs if by is None else _grouped(prepared.docs, by)
+    docs = prepared.docs if by is None else grouped_docs(prepared.docs, by)
     counts = phrase_counts(docs, list(phrases), by=by)
     key = "doc_id" if by is None else by
     out = counts[[key, "phrase", "count", "rate_per_10k", "positions"]]

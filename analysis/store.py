@@ -462,8 +462,6 @@ class StoreWriter:
         return manifest
 
     def _aggregates(self, store: "StoredAnalysis", terms: pd.DataFrame):
-        from .sentiment import group_scores
-
         notes = {}
         docs = store.docs(columns=[c for c in self.doc_columns if c not in ("raw_text", "text")])
         scores = store.doc_scores()
@@ -481,13 +479,7 @@ class StoreWriter:
         # sentiment per group (single-document groups get sentence intervals)
         frames = []
         for c in columns:
-            values = group_values(docs, c)
-            vc = pd.Series(values).value_counts()
-            single = set(docs.loc[pd.Series(values).map(vc).to_numpy() == 1, "doc_id"].astype(str))
-            sents = store.sentences(doc_ids=single) if single else None
-            meta = pd.DataFrame({"doc_id": docs["doc_id"].astype(str), "_g": values})
-            for m in MEASURES:
-                g = group_scores(scores, meta, by="_g", measure=m, sentences=sents)
+            for m, g in _tone_by_label(store, scores, docs["doc_id"], group_values(docs, c), MEASURES):
                 g.insert(0, "measure", m)
                 g.insert(0, "column", c)
                 frames.append(g)
@@ -535,8 +527,6 @@ class StoreWriter:
                         columns: list[str]) -> pd.DataFrame:
         """Tone per group of each column, within each value of each filter column: rows
         ``filter_column, filter_value, column, measure`` + :func:`group_scores`' columns."""
-        from .sentiment import group_scores
-
         frames = []
         for f in [c for c in FILTER_COLUMNS if c in columns]:
             fvals = pd.Series(group_values(docs, f))
@@ -544,12 +534,7 @@ class StoreWriter:
                 if c == f:
                     continue  # one value of the group-by column itself: its row of agg_group_sentiment
                 key = (fvals + CELL_SEP + pd.Series(group_values(docs, c))).to_numpy(dtype=object)
-                vc = pd.Series(key).value_counts()
-                single = set(docs.loc[pd.Series(key).map(vc).to_numpy() == 1, "doc_id"].astype(str))
-                sents = store.sentences(doc_ids=single) if single else None
-                meta = pd.DataFrame({"doc_id": docs["doc_id"].astype(str), "_g": key})
-                for m in CELL_MEASURES:
-                    g = group_scores(scores, meta, by="_g", measure=m, sentences=sents)
+                for m, g in _tone_by_label(store, scores, docs["doc_id"], key, CELL_MEASURES):
                     parts = g["group"].astype(str).str.split(CELL_SEP, n=1, expand=True)
                     g = g.assign(filter_column=f, filter_value=parts[0], column=c, measure=m, group=parts[1])
                     frames.append(g)
@@ -588,6 +573,19 @@ def _json_default(o):
     if isinstance(o, float) and not np.isfinite(o):
         return None
     return str(o)
+
+
+def _tone_by_label(store: "StoredAnalysis", scores: pd.DataFrame, doc_ids, labels,
+                   measures) -> list[tuple[str, pd.DataFrame]]:
+    """``(measure, group_scores)`` for each of ``measures``, the documents ``doc_ids`` grouped by
+    ``labels`` (:func:`analysis.sentiment.group_scores`); the sentences of one-document groups are
+    read from ``store`` once, for their sentence intervals."""
+    from .sentiment import group_scores
+
+    meta = pd.DataFrame({"doc_id": pd.Series(doc_ids).astype(str).to_numpy(), "_g": labels})
+    single = meta.loc[meta["_g"].map(meta["_g"].value_counts()).to_numpy() == 1, "doc_id"].tolist()
+    sents = store.sentences(doc_ids=single) if single else None
+    return [(m, group_scores(scores, meta, by="_g", measure=m, sentences=sents)) for m in measures]
 
 
 def _rate(count, n_words):
@@ -965,19 +963,13 @@ class StoredAnalysis:
         (:func:`analysis.sentiment.group_scores`). ``doc_ids=None``: the whole
         corpus, read from ``agg_group_sentiment``; otherwise computed for those
         documents. Columns ``group, n_docs, n_sentences, mean, lo, hi, interval_basis``."""
-        from .sentiment import group_scores
-
         if doc_ids is None and by in self.group_columns:
             a = self.table("agg_group_sentiment")
             out = a[(a["column"] == by) & (a["measure"] == measure)]
             return out.drop(columns=["column", "measure"]).reset_index(drop=True)
         docs = self.docs(columns=["doc_id", by] if by != "doc_id" else ["doc_id"], doc_ids=doc_ids)
         scores = self.doc_scores(doc_ids=doc_ids)
-        meta = pd.DataFrame({"doc_id": docs["doc_id"].astype(str), "_g": group_values(docs, by)})
-        counts = meta["_g"].value_counts()
-        single = meta.loc[meta["_g"].map(counts).to_numpy() == 1, "doc_id"].tolist()
-        sents = self.sentences(doc_ids=single) if single else None
-        return group_scores(scores, meta, by="_g", measure=measure, sentences=sents)
+        return _tone_by_label(self, scores, docs["doc_id"], group_values(docs, by), [measure])[0][1]
 
     def group_sentiment_within(self, by: str, measure: str, column: str, value: str) -> pd.DataFrame | None:
         """:meth:`group_sentiment` of the documents whose ``column`` is ``value`` (as

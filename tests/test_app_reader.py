@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-import pytest
 
 from analysis import corpus as loaders
 from tests.conftest import shared_corpus_path

@@ -54,4 +54,4 @@ def test_keep_trimming_starts_one_thread_per_process():
     after = [t for t in threading.enumerate() if t.name == "malloc-trim"]
     assert started is again
     assert len(after) == len(before) + 1
-    assert started is (memory._malloc_trim() is not None)
+    assert started is (memory.malloc_trim() is not None)

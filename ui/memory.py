@@ -13,25 +13,19 @@ A daemon thread, started once per server process, runs every
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import threading
 import time
 
 import streamlit as st
 
+from analysis.full import malloc_trim
+
 from . import corpus_cache
 
 TRIM_EVERY = 30.0
 
 log = logging.getLogger("explorer")
-
-
-def _malloc_trim():
-    try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
 
 
 def _trim_forever(trim, every: float, sweep=corpus_cache.sweep) -> None:
@@ -53,6 +47,6 @@ def _trim_forever(trim, every: float, sweep=corpus_cache.sweep) -> None:
 @st.cache_resource(show_spinner=False)
 def keep_trimming(every: float = TRIM_EVERY) -> bool:
     """Start the thread (once per process); True when it also trims the heap (glibc)."""
-    trim = _malloc_trim()
+    trim = malloc_trim()
     threading.Thread(target=_trim_forever, args=(trim, every), name="malloc-trim", daemon=True).start()
     return trim is not None

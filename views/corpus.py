@@ -13,6 +13,9 @@ from ui.downloads import download_button
 from ui.state import get_view
 from ui.uploads import read_and_forget
 
+#: Repairs are listed by cleaning these texts again (once per corpus), so at most this many documents.
+MAX_REPAIR_DOCS = 200
+
 view = get_view()
 limits = Limits.from_env()
 #: What a file may weigh: the smaller of Streamlit's upload limit and the loaders' limit.
@@ -103,7 +106,6 @@ with tab_clean:
         st.dataframe(shown, hide_index=True, width="stretch")
         download_button("Download removals (CSV)", shown, "cleaning.csv", key="dl_clean")
     if view.clean:  # every character repair, like the removals: rule, where, what it was and became
-        MAX_REPAIR_DOCS = 200  # repairs are listed by cleaning those texts again (once per corpus)
         n_repairs = int(prep.repairs["count"].sum()) if len(prep.repairs) else 0
         if not n_repairs:
             st.info("Cleaning repaired no characters in these documents.")
