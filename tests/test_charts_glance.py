@@ -54,7 +54,7 @@ def test_tone_bars_axis_holds_the_whiskers(tone_table):
 def test_repeated_labels_stay_apart():
     shown = glance.unique_labels(["a", "b", "c"], {"a": "Same", "b": "Same", "c": "Other"})
     assert len(set(shown.values())) == 3 and shown["c"] == "Other"
-    assert "a" in shown["a"] and "b" in shown["b"]
+    assert shown["a"] == "Same" and shown["b"] == "Same (2)"  # a running number, never the raw id
 
 
 def test_phrase_bars_counts_and_panels():

@@ -36,6 +36,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import keyness as keyness_mod
+from analysis import labels as labelling
 from analysis import phrases as phrases_mod
 from analysis import reuse
 from analysis import terms as terms_mod
@@ -95,12 +96,15 @@ def group_colours(view: View, by: str | None = None) -> dict[str, str]:
     return colour_map(group_values(data.prepared(view).docs, by))
 
 
-def doc_labels(view: View) -> dict[str, str]:
-    """doc_id -> a short human label (title, else id and author) for every document of the corpus."""
-    from .sidebar import doc_label_series
+@per_corpus(show_spinner=False, **CACHE)
+def _doc_labels(key: str, clean: bool, _docs: pd.DataFrame) -> dict[str, str]:
+    return labelling.doc_labels(_docs)
 
-    docs = data.prepared(view).docs
-    return dict(zip(docs["doc_id"].astype(str), doc_label_series(docs)))
+
+def doc_labels(view: View) -> dict[str, str]:
+    """doc_id -> a unique human name for every document of the corpus: its title, else
+    "author · type · date" (:func:`analysis.labels.doc_labels`; never the raw id)."""
+    return _doc_labels(data.corpus_key(), view.clean, data.prepared(view).docs)
 
 
 # --------------------------------------------------------------------------- phrases

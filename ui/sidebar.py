@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis.labels import doc_labels
 from analysis.model import display_author
 
 from . import data
@@ -94,7 +95,6 @@ def _set_years(view: View, lo: int, hi: int):
 
 
 def doc_label_series(docs):
-    """A short human label per document: its title, else its id and author."""
-    titles = docs["title"].fillna("") if "title" in docs else docs["doc_id"] * 0
-    authors = docs["author"].fillna("").map(display_author)
-    return [t if t else f"{d} ({a})" for d, t, a in zip(docs["doc_id"], titles, authors)]
+    """A unique human name per document, in table order: its title, else "author · type · date"
+    (:func:`analysis.labels.doc_labels`)."""
+    return list(doc_labels(docs).values())

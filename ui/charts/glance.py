@@ -18,6 +18,7 @@ import math
 
 import pandas as pd
 
+from analysis.labels import short_labels
 from ui.charts.tone import BASIS_TEXT, _num
 from ui.colors import UNKNOWN_COLOUR
 
@@ -32,11 +33,9 @@ def _short(text, limit: int) -> str:
 
 
 def unique_labels(keys: list[str], labels: dict | None, limit: int = 45) -> dict[str, str]:
-    """A short display label per key, made unique (a repeated label gets its key appended), since
-    a bar's axis position is its label."""
-    short = {k: _short((labels or {}).get(k, k) or "(untitled)", limit) for k in keys}
-    counts = pd.Series(list(short.values())).value_counts()
-    return {k: (f"{v} [{_short(k, 24)}]" if counts[v] > 1 else v) for k, v in short.items()}
+    """A short display label per key (:func:`analysis.labels.short_labels`), made unique with a
+    running number, never with the raw key, since a bar's axis position is its label."""
+    return short_labels({k: (labels or {}).get(k, k) or "(untitled)" for k in keys}, limit)
 
 
 def _colour_scale(values: list[str], colours: dict[str, str], names: dict[str, str]) -> dict:

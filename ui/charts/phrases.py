@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analysis.labels import short_labels
 from ui.colors import UNKNOWN_COLOUR, colour_map
 from ui.safe import plot_text
 
@@ -23,7 +24,8 @@ ROW_PX = 22
 
 
 def _label(labels: dict | None, key) -> str:
-    return plot_text((labels or {}).get(key, key), limit=60)
+    """A document's full name for the hover (escaped)."""
+    return plot_text((labels or {}).get(key, key), limit=120)
 
 
 def phrase_bars(table: pd.DataFrame, key_col: str, colour_col: str, colours: dict[str, str],
@@ -54,7 +56,8 @@ def phrase_bars(table: pd.DataFrame, key_col: str, colour_col: str, colours: dic
     fig = make_subplots(rows=nrows, cols=ncols, shared_xaxes=False, horizontal_spacing=0.04,
                         vertical_spacing=min(0.12, 0.3 / nrows) if nrows > 1 else 0.0,
                         subplot_titles=[plot_text(p, limit=40) for p in phrases])
-    ticktext = [_label(labels, k) for k in keys]
+    ticks = short_labels({k: (labels or {}).get(k, k) for k in keys}, 48)  # the full name is in the hover
+    ticktext = [plot_text(ticks[k]) for k in keys]
     shown: set[str] = set()
     has_groups = "n_docs" in table.columns
     for i, phrase in enumerate(phrases):
@@ -153,8 +156,9 @@ def dispersion(hits: pd.DataFrame, doc_order: list[str], labels: dict | None = N
                           "<extra>%{fullData.name}</extra>",
         ))
     order = [str(d) for d in doc_order]
+    ticks = short_labels({d: (labels or {}).get(d, d) for d in order}, 48)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=order[::-1], range=[-0.5, len(order) - 0.5],
-                     tickmode="array", tickvals=order, ticktext=[_label(labels, d) for d in order],
+                     tickmode="array", tickvals=order, ticktext=[plot_text(ticks[d]) for d in order],
                      automargin=True, showgrid=True)
     fig.update_xaxes(range=[-0.01, 1.01], tickformat=".0%", title_text="position in the text (start → end)")
     fig.update_layout(height=max(200, ROW_PX * len(order) + 110), margin=dict(l=10, r=10, t=20, b=10),

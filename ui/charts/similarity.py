@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.labels import short_labels
 from ui.safe import plot_text
 
 #: Above this many documents the cells are not clickable (too many markers for a browser).
@@ -44,15 +45,15 @@ def similarity_heatmap(matrix: pd.DataFrame, labels: dict | None = None,
     off = z[~np.isnan(z)]
     zmax = float(off.max()) if off.size and off.max() > 0 else 1.0
     clickable = 1 < n <= clickable_max
+    full = {d: plot_text(labels.get(d, d), 60) for d in ids}
     fig = go.Figure(go.Heatmap(
         z=z.round(4), x=shown, y=shown, zmin=0.0, zmax=zmax, colorscale="Blues",
         xgap=1 if n <= MAX_TICK_LABELS else 0, ygap=1 if n <= MAX_TICK_LABELS else 0,
         colorbar=dict(title=dict(text="cosine<br>similarity"), thickness=14),
         hoverinfo="skip" if clickable else None,
-        text=None if clickable or n > MAX_TICK_LABELS else
-        [[f"{plot_text(labels.get(a, a), 50)} ↔ {plot_text(labels.get(b, b), 50)}" for b in ids] for a in ids],
-        hovertemplate=None if clickable else ("%{text}" if n <= MAX_TICK_LABELS else "%{y} ↔ %{x}")
-        + "<br>similarity %{z:.2f}<extra></extra>",
+        text=None if clickable else  # hover names the pair by the documents' names, never their ids
+        [[f"{full[a]} ↔ {full[b]}" for b in ids] for a in ids],
+        hovertemplate=None if clickable else "%{text}<br>similarity %{z:.2f}<extra></extra>",
     ))
     if clickable:
         ii, jj = np.indices((n, n)).reshape(2, -1)
@@ -69,7 +70,8 @@ def similarity_heatmap(matrix: pd.DataFrame, labels: dict | None = None,
             selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=0)),
             showlegend=False,
         ))
-    ticks = dict(tickmode="array", tickvals=shown, ticktext=[plot_text(labels.get(d, d), limit=28) for d in ids],
+    names = short_labels({d: labels.get(d, d) for d in ids}, 34)  # the full names are in the hover
+    ticks = dict(tickmode="array", tickvals=shown, ticktext=[plot_text(names[d]) for d in ids],
                  type="category", categoryorder="array", categoryarray=shown, showgrid=False)
     if n > MAX_TICK_LABELS:
         ticks["showticklabels"] = False

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.labels import short_labels
 from ui.colors import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN_COLOUR
 from ui.safe import plot_text
 
@@ -117,8 +118,9 @@ def tone_bars(table: pd.DataFrame, key_col: str, value_col: str = "mean", lo_col
             error_x=dict(type="data", symmetric=False, array=err_plus, arrayminus=err_minus,
                          color="#444444", thickness=1.5, width=4, visible=True),
         ))
+    ticks = short_labels({k: (labels or {}).get(k, k) for k in keys}, 45)  # the full name is in the hover
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=keys[::-1], tickmode="array",
-                     tickvals=keys, ticktext=[plot_text((labels or {}).get(k, k), limit=45) for k in keys],
+                     tickvals=keys, ticktext=[plot_text(ticks[k]) for k in keys],
                      automargin=True)
     if diverging:
         fig.update_xaxes(range=_symmetric_range(all_vals), zeroline=True, zerolinecolor="#555555",
