@@ -1,0 +1,84 @@
+"""Plain readings (analysis.plain) on real values from the seeds."""
+
+import pytest
+
+from analysis import keyness, plain, reuse
+from analysis import sentiment as sa
+from analysis.corpus import load_seeds
+from analysis.labels import doc_labels
+from analysis.pipeline import prepare
+
+J, N, Z = "000_bfc6cafdf39d029c", "002_27ba5fbbf84c96f5", "003_963148aadf6ce902"
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    prep = prepare(load_seeds())
+    return prep, sa.score_corpus(prep.docs, prep.sentences).documents.set_index("doc_id"), doc_labels(prep.docs)
+
+
+def test_tone_of_the_seed_documents(seeds):
+    _prep, scores, names = seeds
+    assert plain.tone(scores.at[Z, "polarity"], names[Z]) == (
+        "Daniel Zeichner · article reads as slightly positive: +0.10 on a scale from −1 (all negative) "
+        "to +1 (all positive).")
+    column = plain.tone(scores.at[J, "polarity_mean"], names[J])
+    assert column.startswith("Jacqui Smith · opinion column · 24 Jun 2016 reads as neutral (")
+    assert plain.tone_word(scores.at[N, "vader_mean"], "vader") == "slightly negative"
+    assert "no tone" in plain.tone(float("nan"), "X")
+
+
+def test_subjectivity_reading(seeds):
+    _prep, scores, names = seeds
+    assert plain.subjectivity(scores.at[J, "subjectivity"], "The column") == (
+        "The column is written as a mix of fact and opinion (0.42 on a scale from 0 = factual to 1 = opinion).")
+    assert "mostly as opinion" in plain.subjectivity(0.7, "X") and "fact" in plain.subjectivity(0.1, "X")
+
+
+def test_interval_readings():
+    s = plain.interval(-0.02, 0.15, "Labour", "documents", n_docs=12)
+    assert s == ("Labour's score would probably lie between −0.02 and +0.15 with other texts like these "
+                 "(from its 12 documents); the range includes 0, so the tone could well be neutral.")
+    assert "below 0, so the tone is negative" in plain.interval(-0.3, -0.1, "X", "sentences", n_sentences=40)
+    assert "40 sentences of its one document" in plain.interval(-0.3, -0.1, "X", "sentences", n_sentences=40)
+    assert "wide" in plain.interval(-0.3, 0.2, "X")
+    assert "too few" in plain.interval(float("nan"), 0.2, "X")
+
+
+def test_keyness_readings_on_the_seeds(seeds):
+    prep, _s, _n = seeds
+    k = keyness.keyness(prep, "author", "Jacqui Smith", min_count=2).set_index("term")
+
+    def say(term):
+        r = k.loc[term]
+        return plain.keyness(term, r["rate_target"], r["rate_reference"], r["count_target"], r["count_reference"],
+                             r["p_value"], "Jacqui Smith's text", "the others")
+
+    assert say("country") == ("'country' is 4.8 times as common in the others as in Jacqui Smith's text; "
+                              "a difference this small could easily be chance.")
+    assert say("morning") == ("'morning' is used 3 times in Jacqui Smith's text and never in the others; "
+                              "a difference this large would arise by chance less than one time in twenty.")
+    assert plain.keyness("market", 43.0, 10.0, 20, 30, 0.0001, "A", "B") == (
+        "'market' is 4.3 times as common in A as in B; a difference this large would rarely arise by chance.")
+
+
+def test_similarity_reading_on_the_seeds(seeds):
+    prep, _s, names = seeds
+    sim = reuse.similarity_matrix(prep.docs)
+    assert plain.similarity(sim.at[J, N], names[J], names[N]) == (
+        "Jacqui Smith · opinion column · 24 Jun 2016 and Unknown author · news report use much the same words "
+        "(similarity 0.55, where 0 = no word in common and 1 = the same words in the same proportions).")
+    assert "share some vocabulary" in plain.similarity(sim.at[J, Z], "A", "B")
+
+
+def test_rates_agreement_time_and_numbers():
+    assert plain.rate("left behind", 3, 1234, "X") == (
+        "'left behind' occurs 3 times in the 1,234 words of X: about 24.3 times in every 10,000 words.")
+    assert plain.rate("left behind", 0, 500, "X").startswith("'left behind' does not occur")
+    assert plain.time_point("2016", 2).endswith("too few to read much into")
+    assert plain.time_point("2017", 3) == "2017: from 3 documents"
+    assert plain.signed(-0.004) == "0.00" and plain.signed(-0.05) == "−0.05"
+    assert plain.times(2.0) == "twice as" and plain.times(12.4) == "12 times as"
+    assert "largely agree" in plain.agreement(0.7, 0.8, "X") and "80%" in plain.agreement(0.7, 0.8, "X")
+    assert plain.tone_extremes([("A", 0.12), ("B", -0.2)]) == (
+        "Most positive text: A (+0.12, slightly positive); most negative: B (−0.20, clearly negative).")
