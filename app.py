@@ -1,7 +1,7 @@
 """Political-text explorer: the entry point and shared frame.
 
 ``streamlit run app.py`` opens the dashboard on the seed corpus. This file
-sets up the page, the navigation over ``views/``, the sidebar filters that
+sets up the page, the navigation over ``pages/``, the sidebar filters that
 every page shares, and keeps the view in the URL. Pages run inside a guard
 that shows a friendly message instead of a traceback.
 """
@@ -12,28 +12,28 @@ import logging
 
 import streamlit as st
 
-from ui import memory, sidebar, store_access
+from ui import frame, memory, sidebar, store_access
 from ui.state import get_view, write_url
 
 log = logging.getLogger("explorer")
 
 PAGES = [
-    ("views/overview.py", "Overview", ":material/dashboard:", True),
-    ("views/corpus.py", "Corpus", ":material/folder_open:", False),
-    ("views/reader.py", "Reader", ":material/menu_book:", False),
-    ("views/terms.py", "Terms & phrases", ":material/format_quote:", False),
-    ("views/sentiment.py", "Sentiment", ":material/mood:", False),
-    ("views/topics.py", "Topics", ":material/hub:", False),
-    ("views/compare.py", "Compare", ":material/compare_arrows:", False),
-    ("views/methods.py", "Methods", ":material/science:", False),
+    ("pages/overview.py", "Overview", ":material/dashboard:", True),
+    ("pages/corpus.py", "Corpus", ":material/folder_open:", False),
+    ("pages/reader.py", "Reader", ":material/menu_book:", False),
+    ("pages/terms.py", "Terms & phrases", ":material/format_quote:", False),
+    ("pages/sentiment.py", "Sentiment", ":material/mood:", False),
+    ("pages/topics.py", "Topics", ":material/hub:", False),
+    ("pages/compare.py", "Compare", ":material/compare_arrows:", False),
+    ("pages/methods.py", "Methods", ":material/science:", False),
 ]
 
 
 #: A large precomputed store (``EXPLORER_STORE``, more than ``store_access.LARGE_DOCS``
 #: documents) is explored through its aggregates: these pages read nothing else.
 LARGE_STORE_PAGES = [
-    ("views/store_overview.py", "Overview", ":material/dashboard:", True),
-    ("views/methods.py", "Methods", ":material/science:", False),
+    ("pages/store_overview.py", "Overview", ":material/dashboard:", True),
+    ("pages/methods.py", "Methods", ":material/science:", False),
 ]
 
 
@@ -45,6 +45,7 @@ def build_navigation(large_store: bool = False):
 
 
 def main() -> None:
+    frame.start()
     st.set_page_config(page_title="Political-text explorer", page_icon=":material/article:", layout="wide")
     memory.keep_trimming()
     large = store_access.is_large(store_access.env_store())
@@ -53,7 +54,8 @@ def main() -> None:
     try:
         if not large:
             sidebar.render(view)  # the store page draws its own filters over the store's metadata
-        page.run()
+        with frame.drawing():
+            page.run()
     except Exception:  # noqa: BLE001 - the visitor gets a message, the log gets the traceback
         log.exception("page %s failed", page.title)
         st.error(

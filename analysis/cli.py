@@ -20,11 +20,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from .corpus import load_paths
-from .export import safe_csv
-from .limits import Limits
-from .pipeline import Prepared, prepare
+from analysis import __version__
+from analysis.corpus.loaders import load_paths
+from analysis.export import safe_csv
+from analysis.corpus.limits import Limits
+from analysis.corpus.prepare import Prepared, prepare
 
 COMMANDS: dict[str, Callable] = {}
 
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-words", type=int, default=8)
     _table_argument(p, "reuse", "passages: one row per shared passage; similarity: one row per pair")
     # --- build: precompute an analysis store (analysis/build.py owns its options) ---
-    from .build import add_build_parser
+    from analysis.engine.build import add_build_parser
 
     add_build_parser(sub)
     parser.subcommand_parsers = sub.choices  # for usage errors under the subcommand's own usage line
@@ -184,9 +184,9 @@ def _errors(prepared) -> list[dict]:
 
 @command("report")
 def cmd_report(prepared: Prepared, args) -> tuple[dict, pd.DataFrame]:
-    from .report import document_report, group_report
+    from analysis.report import document_report, group_report
 
-    from .sentiment import score_corpus
+    from analysis.methods.sentiment import score_corpus
 
     if args.by:
         _require_column(prepared, args.by)
@@ -206,7 +206,7 @@ def cmd_report(prepared: Prepared, args) -> tuple[dict, pd.DataFrame]:
 
 @command("sentences")
 def cmd_sentences(prepared: Prepared, args):
-    from .sentiment import score_sentences
+    from analysis.methods.sentiment import score_sentences
 
     excluded = args.phrase if args.exclude_phrases else ()
     table = score_sentences(prepared.sentences, exclude_phrases=excluded)
@@ -225,7 +225,7 @@ def cmd_cleaning(prepared: Prepared, args):
     table = prepared.removals
     if not getattr(args, "repairs", False):
         return table, table
-    from .clean import repair_records
+    from analysis.corpus.clean import repair_records
 
     rows = repair_records(prepared.docs["doc_id"], prepared.docs["raw_text"]) if prepared.cleaned else []
     repairs = pd.DataFrame(rows, columns=["doc_id", "rule", "start", "end", "text", "replacement"])
@@ -239,7 +239,7 @@ def cmd_cleaning(prepared: Prepared, args):
 
 @command("phrases")
 def cmd_phrases(prepared: Prepared, args):
-    from .report import phrase_table
+    from analysis.report import phrase_table
 
     if args.by:
         _require_column(prepared, args.by)
@@ -250,7 +250,7 @@ def cmd_phrases(prepared: Prepared, args):
 
 @command("kwic")
 def cmd_kwic(prepared: Prepared, args):
-    from .terms import kwic
+    from analysis.methods.phrases import kwic
 
     table = kwic(prepared.docs, args.phrase, window=args.window, sort=args.sort)
     table = table[["doc_id", "start", "end", "left", "match", "right"]]
@@ -259,8 +259,8 @@ def cmd_kwic(prepared: Prepared, args):
 
 @command("keyness")
 def cmd_keyness(prepared: Prepared, args):
-    from .report import grouped_docs
-    from .terms import keyness
+    from analysis.report import grouped_docs
+    from analysis.methods.keyness import keyness
 
     _require_column(prepared, args.by)
     # groups as report and phrases form them: stripped values, dates by year
@@ -272,7 +272,7 @@ def cmd_keyness(prepared: Prepared, args):
 
 @command("topics")
 def cmd_topics(prepared: Prepared, args):
-    from .topics import TopicModel
+    from analysis.methods.topics import TopicModel
 
     model = TopicModel(k=args.k, units=args.units).fit(prepared)
     result = model.to_dict()
@@ -284,7 +284,7 @@ def cmd_topics(prepared: Prepared, args):
 
 @command("reuse")
 def cmd_reuse(prepared: Prepared, args):
-    from .reuse import shared_passages, similarity_pairs
+    from analysis.methods.reuse import shared_passages, similarity_pairs
 
     passages = shared_passages(prepared.docs, min_words=args.min_words)
     similarity = similarity_pairs(prepared.docs)

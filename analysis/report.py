@@ -10,11 +10,11 @@ sentence's word count; null for a document without words) and ``phrases``
 (``{phrase: count}``). When the sentiment tables were scored with
 ``exclude_phrases`` (CLI ``--exclude-phrases``), every score above is of the
 text with those phrases' characters replaced by spaces
-(:func:`analysis.sentiment.mask_phrases`); counts and ``n_words`` are not.
+(:func:`analysis.methods.sentiment.mask_phrases`); counts and ``n_words`` are not.
 
 A group row (``--by COLUMN``): ``group``, ``n_docs``, ``n_words``, the mean
 document polarity and subjectivity with 95% bootstrap intervals (see
-:func:`analysis.sentiment.group_scores`) and the pooled phrase counts and
+:func:`analysis.methods.sentiment.group_scores`) and the pooled phrase counts and
 rates per 10,000 words (``count / n_words * 10,000`` over the group's
 documents). Every part of a row uses the same group label,
 :func:`group_labels`: the stripped value of the column, ``""`` when unknown,
@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .phrases import phrase_counts
-from .pipeline import Prepared
-from .sentiment import group_scores, score_corpus
+from analysis.methods.phrases import phrase_counts
+from analysis.corpus.prepare import Prepared
+from analysis.methods.sentiment import group_scores, score_corpus
 
 DOC_FIELDS = ["doc_id", "title", "author", "source", "date", "n_words", "n_sentences"]
 SCORE_FIELDS = ["polarity", "subjectivity", "polarity_mean", "subjectivity_mean", "vader_mean"]
@@ -35,9 +35,9 @@ SCORE_FIELDS = ["polarity", "subjectivity", "polarity_mean", "subjectivity_mean"
 
 def group_labels(docs: pd.DataFrame, by: str):
     """The group label of each document for metadata column ``by``, as every
-    part of a group row uses it: :func:`analysis.store.group_values` (stripped
+    part of a group row uses it: :func:`analysis.engine.store.group_values` (stripped
     value, ``""`` when unknown; ``date`` binned by year)."""
-    from .store import group_values
+    from analysis.engine.store import group_values
 
     return group_values(docs, by)
 
@@ -49,7 +49,7 @@ def grouped_docs(docs: pd.DataFrame, by: str) -> pd.DataFrame:
 
 def document_report(prepared: Prepared, phrases=(), sentiment=None) -> pd.DataFrame:
     """One row per document (see the module docstring); ``sentiment`` may be a precomputed
-    :class:`analysis.sentiment.SentimentTables`."""
+    :class:`analysis.methods.sentiment.SentimentTables`."""
     tables = sentiment or score_corpus(prepared.docs, prepared.sentences)
     scores = tables.documents.set_index("doc_id")
     out = prepared.docs[DOC_FIELDS].copy()
@@ -110,6 +110,6 @@ def phrase_table(prepared: Prepared, phrases, by: str | None = None) -> pd.DataF
 
 
 def _normalised_names(phrases) -> dict[str, str]:
-    from .phrases import normalise_phrase
+    from analysis.methods.phrases import normalise_phrase
 
     return {p: normalise_phrase(p) for p in phrases}

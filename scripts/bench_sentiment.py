@@ -7,8 +7,8 @@
     .venv/bin/python scripts/bench_sentiment.py --peer          # the naive peer's time, for comparison
 
 Speed: sentences/second for TextBlob and VADER, reference (the libraries,
-called naively per sentence) vs fast (analysis.sentiment_fast), in one
-process; then analysis.sentiment.score_corpus (sentences + whole documents +
+called naively per sentence) vs fast (analysis.methods.lexicons), in one
+process; then analysis.methods.sentiment.score_corpus (sentences + whole documents +
 paragraphs + agreement) with n_jobs=1 and with all cores. Reference timings on
 a sample are per-sentence rates extrapolated to the corpus.
 
@@ -31,10 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from analysis import sentiment as S  # noqa: E402
-from analysis import sentiment_fast as F  # noqa: E402
-from analysis.model import Corpus  # noqa: E402
-from analysis.pipeline import prepare  # noqa: E402
+from analysis.methods import sentiment as S  # noqa: E402
+from analysis.methods import lexicons as F  # noqa: E402
+from analysis.corpus.model import Corpus  # noqa: E402
+from analysis.corpus.prepare import prepare  # noqa: E402
 
 CORPORA = ROOT.parent / "shared" / "corpora"
 FILES = {

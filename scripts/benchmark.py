@@ -29,10 +29,10 @@ sentiment, terms and reuse) are marked, and their peaks include each other.
   document, ``CountVectorizer(ngram_range=(1, 2)).fit_transform(texts)``, then
   ``TfidfVectorizer(stop_words="english", min_df=2, max_df=0.8)`` and
   ``NMF(8, init="nndsvda", random_state=0)`` fit on it.
-- ours: :func:`analysis.full.analyse` on the file: loading, cleaning,
+- ours: :func:`analysis.engine.analyse.analyse` on the file: loading, cleaning,
   segmentation, TextBlob + VADER per sentence, TextBlob per whole document,
   the term index (words and 2-word n-grams), topics with the automatic k
-  (:func:`analysis.full.topic_params`: on more than 150 units 3 resamples per
+  (:func:`analysis.engine.analyse.topic_params`: on more than 150 units 3 resamples per
   k, 3,000 terms, at most 1,500 units in the stability analysis - the same
   settings the app uses), shared
   passages and document similarity.
@@ -231,8 +231,8 @@ def child_ours(path: str) -> dict:
     import scipy.sparse  # noqa: F401
     import sklearn.feature_extraction.text  # noqa: F401
 
-    from analysis.full import analyse
-    from analysis.limits import Limits
+    from analysis.engine.analyse import analyse
+    from analysis.corpus.limits import Limits
 
     events = []  # (stage, "start" | "end", time.monotonic()): the parent's memory samples share the clock
 
@@ -351,8 +351,8 @@ def warm(corpora: list[Path]) -> dict:
         if name.startswith("streamlit"):
             logging.getLogger(name).setLevel(logging.ERROR)  # "missing ScriptRunContext" noise
 
-    from analysis.corpus import load_paths
-    from analysis.limits import Limits
+    from analysis.corpus.loaders import load_paths
+    from analysis.corpus.limits import Limits
 
     # Run switched-to pages inside app.py's frame, as the server does (see tests/test_app_terms.py).
     init = PagesManager.__init__
@@ -487,7 +487,7 @@ def build_100k(n_docs: int, keep: bool) -> dict:
 
 def store_queries(path: Path) -> dict:
     """Time the aggregate queries pages of a large store make (fresh open, then warm)."""
-    from analysis.store import open_store
+    from analysis.engine.store import open_store
 
     t0 = time.perf_counter()
     st = open_store(path)
@@ -545,7 +545,7 @@ def child_app_store(path: str) -> dict:
     run("first (cold)")
     view = at.session_state["view"]
     title = at.title[0].value if len(at.title) else "?"
-    from analysis.store import open_store
+    from analysis.engine.store import open_store
 
     store = open_store(path)
     docs = store.docs(text=False)

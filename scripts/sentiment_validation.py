@@ -1,8 +1,8 @@
-"""Write analysis/sentiment_validation.json: ROC AUC of each sentiment measure on hand-labelled tweets.
+"""Write analysis/methods/sentiment_validation.json: ROC AUC of each sentiment measure on hand-labelled tweets.
 
     .venv/bin/python scripts/sentiment_validation.py [path/to/labelled.csv.gz]
 
-The Methods page reads the JSON (analysis.sentiment.stored_validation) so it
+The Methods page reads the JSON (analysis.methods.sentiment.stored_validation) so it
 need not recompute; the data set itself (research use only) is not shipped.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.sentiment import VALIDATION_JSON, validation_scores  # noqa: E402
+from analysis.methods.sentiment import VALIDATION_JSON, validation_scores  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "corpora" / "kavanaugh-tweets-sentiment" / "kavanaugh_tweets_sentiment.csv.gz"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from analysis.corpus import load_files, load_seeds
+from analysis.corpus.loaders import load_files, load_seeds
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -16,7 +16,7 @@ def open_corpus_page(corpus=None) -> AppTest:
     if corpus is not None:
         at.session_state["corpus"] = corpus
         at.session_state["corpus_key"] = corpus.content_hash()
-    at.switch_page("views/corpus.py")
+    at.switch_page("pages/corpus.py")
     at.run()
     assert not at.exception
     return at

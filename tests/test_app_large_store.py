@@ -11,7 +11,7 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis import store as store_mod
+from analysis.engine import store as store_mod
 from tests.conftest import ROOT, SEEDS
 
 D000, D003 = "000_bfc6cafdf39d029c", "003_963148aadf6ce902"
@@ -93,7 +93,7 @@ def test_group_by_another_column(large_app):
 
 
 def test_methods_page_and_one_documents_sentences(large_app, seed_store):
-    large_app.switch_page("views/methods.py")
+    large_app.switch_page("pages/methods.py")
     large_app.run()
     assert not large_app.exception
     from ui import cached_store
@@ -105,7 +105,7 @@ def test_methods_page_and_one_documents_sentences(large_app, seed_store):
 def test_a_one_value_filter_reads_the_precomputed_cells(large_app, seed_store, monkeypatch):
     """With one author chosen, tone per type comes from the store's cells, not a bootstrap at run time;
     and it is what computing it would give."""
-    from analysis import store as store_mod
+    from analysis.engine import store as store_mod
     from ui import cached_store
 
     at = large_app

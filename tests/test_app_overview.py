@@ -8,14 +8,14 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis import corpus as loaders
-from analysis import pipeline
-from analysis import sentiment as sa
+from analysis.corpus import loaders
+from analysis.corpus import prepare as pipeline
+from analysis.methods import sentiment as sa
 from tests.conftest import ROOT, shared_corpus_path
 from ui.state import View
 
 APP = str(ROOT / "app.py")
-OVERVIEW = "views/overview.py"
+OVERVIEW = "pages/overview.py"
 D000, D002, D003 = "000_bfc6cafdf39d029c", "002_27ba5fbbf84c96f5", "003_963148aadf6ce902"
 
 

@@ -7,13 +7,13 @@ import re
 
 import pandas as pd
 
-from analysis import corpus as loaders
+from analysis.corpus import loaders
 from tests.conftest import shared_corpus_path
 from tests.test_app_overview import D000, D002, D003, open_page, table_with
 from ui.reader_view import document_html, tint
 from ui.state import View
 
-READER = "views/reader.py"
+READER = "pages/reader.py"
 EVIL = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import corpus as loaders
-from analysis import pipeline
-from analysis import sentiment as sa
+from analysis.corpus import loaders
+from analysis.corpus import prepare as pipeline
+from analysis.methods import sentiment as sa
 from tests.conftest import shared_corpus_path
 from tests.test_app_overview import D000, D002, D003, open_page, table_with
 from tests.test_app_overview import plotly_bars as bars
@@ -15,7 +15,7 @@ from tests.test_app_overview import plotly_charts as charts
 from ui.cached_sentiment import merge_rescored
 from ui.state import View
 
-SENTIMENT = "views/sentiment.py"
+SENTIMENT = "pages/sentiment.py"
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,6 @@ def test_app_uses_a_built_store(tmp_path, monkeypatch):
     key = at.session_state["corpus_key"]
     assert store_access.stored_prepared(key, True) is not None
     assert calls == [], "the stored tables should be used, not recomputed"
-    at.switch_page("views/sentiment.py")
+    at.switch_page("pages/sentiment.py")
     at.run()
     assert not at.exception

@@ -7,32 +7,12 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from streamlit.runtime.pages_manager import PagesManager
-
-from analysis.corpus import load_paths
+from analysis.corpus.loaders import load_paths
 from tests.conftest import ROOT, shared_corpus_path
 
 APP = str(ROOT / "app.py")
-TERMS, COMPARE = "views/terms.py", "views/compare.py"
+TERMS, COMPARE = "pages/terms.py", "pages/compare.py"
 D000, D002, D003 = "000_bfc6cafdf39d029c", "002_27ba5fbbf84c96f5", "003_963148aadf6ce902"
-
-
-@pytest.fixture(autouse=True)
-def app_frame(monkeypatch):
-    """Run switched-to pages inside app.py's frame (sidebar, URL state), as the server does.
-
-    Because the project has a ``pages/`` folder, AppTest (which resets Streamlit's
-    "v1 pages folder" flag before every run) would otherwise run a switched-to page
-    script on its own, without app.py; a server does so too until app.py's
-    ``st.navigation`` has run once.
-    """
-    init = PagesManager.__init__
-
-    def init_v2(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init_v2)
 
 
 def open_page(page: str, corpus=None) -> AppTest:

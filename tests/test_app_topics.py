@@ -7,11 +7,11 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.corpus import load_paths
+from analysis.corpus.loaders import load_paths
 from tests.conftest import ROOT, shared_corpus_path
 
 APP = str(ROOT / "app.py")
-TOPICS, METHODS = "views/topics.py", "views/methods.py"
+TOPICS, METHODS = "pages/topics.py", "pages/methods.py"
 D000, D002, D003 = "000_bfc6cafdf39d029c", "002_27ba5fbbf84c96f5", "003_963148aadf6ce902"
 
 
@@ -158,7 +158,7 @@ TINY = ("The minister defended the budget cuts in parliament today. Schools and 
 
 
 def test_tiny_corpus_and_a_k_it_cannot_have():
-    from analysis.corpus import from_text
+    from analysis.corpus.loaders import from_text
 
     at = AppTest.from_file(APP, default_timeout=240)
     at.query_params["k"] = "12"  # from a shared link; this corpus has only 6 sentences
@@ -175,7 +175,7 @@ def test_tiny_corpus_and_a_k_it_cannot_have():
 
 
 def test_empty_text_says_so_plainly():
-    from analysis.corpus import from_text
+    from analysis.corpus.loaders import from_text
 
     corpus = from_text("Yes. No.", title="Too short")
     at = open_page(TOPICS, corpus)
@@ -183,7 +183,7 @@ def test_empty_text_says_so_plainly():
 
 
 def test_methods_page_shows_the_validation_figures():
-    from analysis import sentiment
+    from analysis.methods import sentiment
 
     at = open_page(METHODS)
     stored = sentiment.stored_validation()
@@ -202,7 +202,7 @@ def test_methods_page_shows_the_validation_figures():
 
 
 def test_methods_page_without_validation_figures(monkeypatch):
-    from analysis import sentiment
+    from analysis.methods import sentiment
 
     monkeypatch.setattr(sentiment, "stored_validation", lambda: None)
     at = open_page(METHODS)

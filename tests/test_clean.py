@@ -1,4 +1,4 @@
-"""Tests for analysis.clean: character repairs, boilerplate rules, offset maps, and that
+"""Tests for analysis.corpus.clean: character repairs, boilerplate rules, offset maps, and that
 cleaning never drops an author's sentence (on the seeds and on every shared corpus)."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import pytest
 from ftfy import fix_encoding
 from hypothesis import HealthCheck, given, settings
 
-from analysis.clean import (NORMALISATIONS, REPAIR_COLUMNS, RULES, Cleaned, Removal, Repair, clean_text,
+from analysis.corpus.clean import (NORMALISATIONS, REPAIR_COLUMNS, RULES, Cleaned, Removal, Repair, clean_text,
                             repair_records, visible)
-from analysis.segment import WORD_RE, count_words, segment_document
+from analysis.corpus.segment import WORD_RE, count_words, segment_document
 from tests.conftest import CORPORA, CORPUS_FILES, ROOT, SEEDS, shared_corpus_frame
 from tests.test_fuzz_clean import texts as fuzz_texts
 
@@ -522,7 +522,7 @@ def test_corpus_page_lists_repairs_in_a_table():
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.switch_page("views/corpus.py")
+    at.switch_page("pages/corpus.py")
     at.run()
     assert not at.exception
     tables = [df.value for df in at.dataframe]
@@ -589,7 +589,7 @@ def sentence_check(raw: str, cleaned: Cleaned) -> tuple[list[str], list[str]]:
     """``(lost, added)``: sentences of ``raw`` not in ``cleaned.text`` word for word, and
     words of ``cleaned.text`` that no raw sentence accounts for.
 
-    ``raw`` is split into sentences (:func:`analysis.segment.segment_document`). A
+    ``raw`` is split into sentences (:func:`analysis.corpus.segment.segment_document`). A
     sentence that lies entirely inside recorded boilerplate removals is allowed to go;
     of every other sentence, each word outside the removals must be in the cleaned
     text. Words are compared after :func:`comparable_words`, and in order: the cleaned

@@ -58,8 +58,8 @@ def test_report_phrase_counts_match_seed_facts(report):
 
 
 def test_report_polarity_is_textblob_of_cleaned_text(report):
-    from analysis.corpus import load_seeds
-    from analysis.pipeline import prepare
+    from analysis.corpus.loaders import load_seeds
+    from analysis.corpus.prepare import prepare
 
     prep = prepare(load_seeds())
     for doc in report["documents"]:
@@ -79,8 +79,8 @@ def test_sentences_shape_and_offsets():
     rows = run_json("sentences", SEEDS)
     assert rows and set(rows[0]) == {"doc_id", "para", "sent", "start", "end", "text", "polarity",
                                      "subjectivity", "vader"}
-    from analysis.corpus import load_seeds
-    from analysis.pipeline import prepare
+    from analysis.corpus.loaders import load_seeds
+    from analysis.corpus.prepare import prepare
 
     prep = prepare(load_seeds())
     for r in rows[:60]:
@@ -207,8 +207,8 @@ def assert_csv_equals_json(csv_rows: list[dict], json_rows: list[dict]) -> None:
 
 @pytest.fixture(scope="module")
 def prep():
-    from analysis.corpus import load_seeds
-    from analysis.pipeline import prepare
+    from analysis.corpus.loaders import load_seeds
+    from analysis.corpus.prepare import prepare
 
     return prepare(load_seeds())
 
@@ -250,7 +250,7 @@ def test_phrases_by_date_groups_by_year(n_words):
 
 def test_report_sentence_means_are_word_weighted(report):
     """polarity_mean etc. = sum(score * words) / sum(words) over the document's sentences."""
-    from analysis.segment import count_words
+    from analysis.corpus.segment import count_words
 
     sentences = cli_json("sentences", SEEDS)
     for doc in report["documents"]:

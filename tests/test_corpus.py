@@ -1,4 +1,4 @@
-"""Tests for analysis.corpus: every format, metadata, encodings, bad input and limits.
+"""Tests for analysis.corpus.loaders: every format, metadata, encodings, bad input and limits.
 
 Binary fixtures (docx, pdf, zip, gzip) are built in the tests; none is committed.
 """
@@ -17,8 +17,8 @@ import docx
 import pytest
 from fpdf import FPDF
 
-from analysis import corpus as corpus_mod
-from analysis.corpus import (
+from analysis.corpus import loaders as corpus_mod
+from analysis.corpus.loaders import (
     SUPPORTED_EXTENSIONS,
     Corpus,
     Document,
@@ -106,7 +106,7 @@ def _no_env_limits(monkeypatch):
 
 
 def test_model_classes_are_re_exported():
-    from analysis import model
+    from analysis.corpus import model
 
     assert (corpus_mod.Document, corpus_mod.Corpus, corpus_mod.LoadError) == (
         model.Document, model.Corpus, model.LoadError)
@@ -953,7 +953,7 @@ def test_shared_corpus_csv_loads_with_default_columns(name, rows):
 def test_extend_with_limits_stops_at_the_corpus_limits():
     """Corpus.extend with limits behaves like one load call: documents past max_documents or
     max_total_chars are left out and one error names the limit."""
-    from analysis.limits import Limits
+    from analysis.corpus.limits import Limits
 
     base = load_files([("a.txt", b"First text."), ("b.txt", b"Second text.")])
     more = load_files([(f"m{i}.txt", b"Another text here.") for i in range(5)])

@@ -7,7 +7,7 @@ import gc
 
 from streamlit.testing.v1 import AppTest
 
-from analysis.corpus import load_files
+from analysis.corpus.loaders import load_files
 from tests.conftest import ROOT
 from ui import corpus_cache, data
 
@@ -64,7 +64,7 @@ def test_a_closed_sessions_uploads_are_cleared_but_the_seeds_stay():
     assert corpus_cache.held_keys().get(key) == 1
     view_clean = at.session_state["view"].clean
     mine = data._prepare(key, view_clean, own)  # a cache hit: the object the session used
-    from analysis.corpus import load_seeds
+    from analysis.corpus.loaders import load_seeds
 
     seeds = load_seeds()
     seeds_prepared = data._prepare(seeds_key, view_clean, seeds)

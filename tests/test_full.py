@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import terms
-from analysis.corpus import load_seeds
-from analysis.full import (STAGES, AnalysisParams, FullAnalysis, analyse, merge_prepared, merge_term_indexes,
+from analysis.methods import terms
+from analysis.corpus.loaders import load_seeds
+from analysis.engine.analyse import (STAGES, AnalysisParams, FullAnalysis, analyse, merge_prepared, merge_term_indexes,
                            reuse_stage, topic_params)
-from analysis.model import Corpus
-from analysis.pipeline import prepare
+from analysis.corpus.model import Corpus
+from analysis.corpus.prepare import prepare
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +127,7 @@ def test_reuse_is_skipped_with_a_reason_on_large_corpora(one):
 def test_topic_settings_grow_cheaper_with_the_corpus():
     assert topic_params(100) == {}
     big = topic_params(233)
-    from analysis.topics import TopicModel
+    from analysis.methods.topics import TopicModel
 
     default = TopicModel().get_params()
     assert big["n_resamples"] < default["n_resamples"] and big["max_features"] < default["max_features"]

@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.clean import RULES, clean_text
-from analysis.segment import WORD_RE, paragraph_spans, sentence_spans, token_spans
+from analysis.corpus.clean import RULES, clean_text
+from analysis.corpus.segment import WORD_RE, paragraph_spans, sentence_spans, token_spans
 
 FRAGMENTS = [
     "\n", "\n\n", "\n\n\n\n", "\r\n", "\r", " ", "  ", "\t", "\u00a0", "\u2009", "\u2028", "\u2029",

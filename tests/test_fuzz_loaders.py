@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from analysis.corpus import SUPPORTED_EXTENSIONS, Corpus, Limits, LoadError, decode_text, load_bytes, load_files
+from analysis.corpus.loaders import SUPPORTED_EXTENSIONS, Corpus, Limits, LoadError, decode_text, load_bytes, load_files
 from tests.test_corpus import make_docx, make_pdf, make_zip
 
 # FUZZ_EXAMPLES=5000 runs a deeper search than the default, which keeps the file quick.

@@ -1,4 +1,4 @@
-"""Tests for analysis.keyness: G2, Log Ratio and log-odds z against hand arithmetic."""
+"""Tests for analysis.methods.keyness: G2, Log Ratio and log-odds z against hand arithmetic."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import keyness as K
-from analysis import terms as T
+from analysis.methods import keyness as K
+from analysis.methods import terms as T
 from tests.conftest import shared_corpus_frame
 
 

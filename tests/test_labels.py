@@ -3,7 +3,7 @@
 import pandas as pd
 
 from analysis import labels as L
-from analysis.corpus import load_seeds
+from analysis.corpus.loaders import load_seeds
 from tests.conftest import shared_corpus_path
 
 
@@ -54,8 +54,8 @@ def test_shortened_labels_cut_at_a_word_and_stay_distinct():
 
 
 def test_uk_covid_labels_unique_and_free_of_ids():
-    from analysis.corpus import load_paths
-    from analysis.limits import Limits
+    from analysis.corpus.loaders import load_paths
+    from analysis.corpus.limits import Limits
 
     n = 493
     corpus = load_paths([shared_corpus_path("covid")], limits=Limits.local())

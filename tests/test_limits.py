@@ -1,4 +1,4 @@
-"""Tests for analysis.limits: defaults, presets, environment overrides, reasons."""
+"""Tests for analysis.corpus.limits: defaults, presets, environment overrides, reasons."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from analysis.limits import ENV_VARS, GB, MB, Limits, format_bytes
+from analysis.corpus.limits import ENV_VARS, GB, MB, Limits, format_bytes
 
 
 def test_demo_defaults():

@@ -1,4 +1,4 @@
-"""Tests for analysis.phrases: phrase matching, counts, dates, dispersion, KWIC."""
+"""Tests for analysis.methods.phrases: phrase matching, counts, dates, dispersion, KWIC."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from analysis import phrases as P
-from analysis import segment
+from analysis.methods import phrases as P
+from analysis.corpus import segment
 from tests.conftest import SEEDS, shared_corpus_frame
 
 S000, S002, S003 = "000_bfc6cafdf39d029c", "002_27ba5fbbf84c96f5", "003_963148aadf6ce902"
@@ -281,7 +281,7 @@ def test_us_sotu_phrase_search_is_fast():
 
 
 def test_phrase_counts_of_no_documents_is_empty():
-    from analysis.phrases import phrase_counts
+    from analysis.methods.phrases import phrase_counts
 
     empty = pd.DataFrame({"doc_id": [], "text": [], "author": []})
     assert phrase_counts(empty, ["left behind"]).empty
@@ -290,7 +290,7 @@ def test_phrase_counts_of_no_documents_is_empty():
 
 def test_phrase_positions_follow_their_documents_in_any_hit_order():
     """Hits arriving in any order land in their own document's row, in text order."""
-    from analysis.phrases import find_phrases, phrase_counts
+    from analysis.methods.phrases import find_phrases, phrase_counts
 
     docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "text": ["x left behind y left behind", "none here",
                                                              "left behind"]})

@@ -2,11 +2,12 @@
 
 import pytest
 
-from analysis import keyness, plain, reuse
-from analysis import sentiment as sa
-from analysis.corpus import load_seeds
+from analysis.methods import keyness, reuse
+from analysis import plain
+from analysis.methods import sentiment as sa
+from analysis.corpus.loaders import load_seeds
 from analysis.labels import doc_labels
-from analysis.pipeline import prepare
+from analysis.corpus.prepare import prepare
 
 J, N, Z = "000_bfc6cafdf39d029c", "002_27ba5fbbf84c96f5", "003_963148aadf6ce902"
 

@@ -1,4 +1,4 @@
-"""Tests for analysis.reuse: document similarity and shared passages."""
+"""Tests for analysis.methods.reuse: document similarity and shared passages."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import reuse, segment
-from analysis.model import Corpus, Document
-from analysis.pipeline import prepare
+from analysis.methods import reuse
+from analysis.corpus import segment
+from analysis.corpus.model import Corpus, Document
+from analysis.corpus.prepare import prepare
 from tests.conftest import SEEDS, shared_corpus_frame
 
 S000, S002, S003 = "000_bfc6cafdf39d029c", "002_27ba5fbbf84c96f5", "003_963148aadf6ce902"

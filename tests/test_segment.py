@@ -1,4 +1,4 @@
-"""Tests for analysis.segment: paragraphs, sentences and tokens with offsets."""
+"""Tests for analysis.corpus.segment: paragraphs, sentences and tokens with offsets."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from analysis.clean import clean_text
-from analysis.segment import (
+from analysis.corpus.clean import clean_text
+from analysis.corpus.segment import (
     PARAGRAPH_COLUMNS,
     SENTENCE_COLUMNS,
     WORD_RE,

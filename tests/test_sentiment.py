@@ -1,4 +1,4 @@
-"""Tests of analysis.sentiment and its fast engine analysis.sentiment_fast.
+"""Tests of analysis.methods.sentiment and its fast engine analysis.methods.lexicons.
 
 The fast engine must give exactly (==, not approximately) the values of the
 libraries it re-implements: TextBlob(text).sentiment and VADER's compound.
@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import segment
-from analysis import sentiment as S
-from analysis import sentiment_fast as F
+from analysis.corpus import segment
+from analysis.methods import sentiment as S
+from analysis.methods import lexicons as F
 
 from tests.conftest import ROOT, shared_corpus_frame, shared_corpus_path
 
@@ -84,7 +84,7 @@ def test_split_equals_textblobs_whitespace_collapse():
 
 
 def test_fast_engine_does_not_import_textblob_or_nltk():
-    code = ("import sys; import analysis.sentiment_fast as F; "
+    code = ("import sys; import analysis.methods.lexicons as F; "
             "assert F.textblob_sentiment('a very good idea') == (0.9099999999999999, 0.7800000000000001); "
             "F.vader_compound('good'); "
             "assert 'nltk' not in sys.modules and 'textblob' not in sys.modules, sorted(sys.modules)")
@@ -248,8 +248,8 @@ def test_parallel_equals_serial():
 
 @pytest.fixture(scope="module")
 def seed_tables():
-    from analysis.model import Corpus, Document
-    from analysis.pipeline import prepare
+    from analysis.corpus.model import Corpus, Document
+    from analysis.corpus.prepare import prepare
 
     texts = {
         "a": "This is a wonderful day. We are happy!\n\nBut the news was terrible. Awful, really.",
@@ -438,7 +438,7 @@ def test_validation_auc_on_kavanaugh_tweets():
     assert v["auc"]["vader_mean"] >= 0.7194
     stored = S.stored_validation()
     if stored is not None:  # what the Methods page shows must be what the code gives
-        msg = "analysis/sentiment_validation.json is stale: run scripts/sentiment_validation.py"
+        msg = "analysis/methods/sentiment_validation.json is stale: run scripts/sentiment_validation.py"
         for k in ("textblob_polarity", "vader_compound"):  # whole texts: exact
             assert stored["auc"][k] == v["auc"][k], msg
         for k in ("textblob_polarity_mean", "vader_mean"):  # depend on sentence splitting

@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import sentiment, terms
-from analysis import store as store_mod
-from analysis.build import DocumentHasher, build_store, iter_documents
-from analysis.corpus import load_paths, load_seeds
-from analysis.full import AnalysisParams, analyse
-from analysis.limits import Limits
-from analysis.model import Corpus
-from analysis.store import (FORMAT, PER_DOC_TABLES, cache_key, find_store, open_store, read_manifest,
+from analysis.methods import sentiment, terms
+from analysis.engine import store as store_mod
+from analysis.engine.build import DocumentHasher, build_store, iter_documents
+from analysis.corpus.loaders import load_paths, load_seeds
+from analysis.engine.analyse import AnalysisParams, analyse
+from analysis.corpus.limits import Limits
+from analysis.corpus.model import Corpus
+from analysis.engine.store import (FORMAT, PER_DOC_TABLES, cache_key, find_store, open_store, read_manifest,
                             save_analysis, write_store)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +42,7 @@ def small_csv_text(n_docs: int = 40) -> str:
 
 
 def small_csv_corpus() -> Corpus:
-    from analysis.corpus import load_bytes
+    from analysis.corpus.loaders import load_bytes
 
     return load_bytes("small.csv", small_csv_text().encode())
 

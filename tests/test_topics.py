@@ -1,4 +1,4 @@
-"""Tests for analysis.topics: units, the choice of k, the views, the CLI shape,
+"""Tests for analysis.methods.topics: units, the choice of k, the views, the CLI shape,
 determinism, and topic recovery on the BBC News corpus."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
-from analysis import topics as T
-from analysis.pipeline import REMOVAL_COLUMNS, Prepared
-from analysis.segment import segment_texts
-from analysis.topics import TopicModel
+from analysis.methods import topics as T
+from analysis.corpus.prepare import REMOVAL_COLUMNS, Prepared
+from analysis.corpus.segment import segment_texts
+from analysis.methods.topics import TopicModel
 
 from tests.conftest import SEEDS, shared_corpus_frame
 
@@ -365,10 +365,10 @@ def test_fitted_model_pickles(seed_model):
 
 def test_bbc_topics_with_the_app_settings():
     """The settings the app, `build` and the benchmark use on large corpora
-    (analysis.full.topic_params) must still reach NMI >= 0.80 on BBC documents."""
+    (analysis.engine.analyse.topic_params) must still reach NMI >= 0.80 on BBC documents."""
     from sklearn.metrics import normalized_mutual_info_score
 
-    from analysis.full import topic_params
+    from analysis.engine.analyse import topic_params
 
     df = shared_corpus_frame("bbc")
     df = df[~df["is_duplicate_text"].astype(str).str.lower().eq("true")].reset_index(drop=True)

@@ -3,7 +3,7 @@
 How the caching works (see docs/PAGE_GUIDE.md):
 
 - Every sentence of the WHOLE session corpus is scored once with both methods
-  (:func:`analysis.sentiment.score_corpus`), keyed by ``corpus_key()`` +
+  (:func:`analysis.methods.sentiment.score_corpus`), keyed by ``corpus_key()`` +
   ``view.clean``. That is the slow step (10-20 s for the 1.8M-word State of
   the Union corpus); it shows a spinner with a plain message and is never
   repeated on a rerun or for another visitor with the same corpus.
@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis import sentiment as sa
-from analysis.pipeline import Prepared
+from analysis.methods import sentiment as sa
+from analysis.corpus.prepare import Prepared
 
 from . import cached_terms as ct
 from . import data, store_access
@@ -145,7 +145,7 @@ def _hit_docs(view: View, excl: tuple) -> data.DocIds:
 
 def tables(view: View) -> sa.SentimentTables:
     """Sentence, paragraph and document scores of the WHOLE session corpus (see
-    :class:`analysis.sentiment.SentimentTables`; sentences also have ``position``,
+    :class:`analysis.methods.sentiment.SentimentTables`; sentences also have ``position``,
     1 = the document's first sentence), tracked phrases masked when the view says so."""
     key, whole = data.corpus_key(), data.prepared(view)
     base = _base(key, view.clean, whole)
@@ -169,7 +169,7 @@ def sentences(view: View) -> pd.DataFrame:
 
 def doc_scores(view: View) -> pd.DataFrame:
     """Document scores of the filtered documents (columns of
-    :func:`analysis.sentiment.document_scores`)."""
+    :func:`analysis.methods.sentiment.document_scores`)."""
     key, _w, _s, ids = _scope(view)
     return _sub(key, view.clean, excluded(view), "documents", ids, tables(view).documents)
 
@@ -216,7 +216,7 @@ def doc_intervals(view: View, measure: str) -> pd.DataFrame:
     """Per filtered document: ``doc_id, n_docs (1), n_sentences, mean, lo, hi, interval_basis``.
 
     ``mean`` is the document's ``measure``; ``lo``/``hi`` the 95% percentile bootstrap
-    interval over its sentences, as :func:`analysis.sentiment.group_scores` computes it for
+    interval over its sentences, as :func:`analysis.methods.sentiment.group_scores` computes it for
     a one-document group (NaN when it cannot: one sentence, or no scored word). Computed
     once per corpus and measure; with phrases left out of scoring, again only for the
     documents that use them."""
@@ -229,7 +229,7 @@ def doc_intervals(view: View, measure: str) -> pd.DataFrame:
 
 
 def group_keys(docs: pd.DataFrame, by: str) -> pd.Series:
-    """Each document's group value as :func:`analysis.sentiment.group_scores` forms it
+    """Each document's group value as :func:`analysis.methods.sentiment.group_scores` forms it
     (stripped text, "" when missing; years when ``by == "date"``)."""
     if by not in docs:
         return pd.Series([""] * len(docs), index=docs.index, dtype=object)
@@ -279,7 +279,7 @@ def group_table(view: View, by: str, measure: str) -> pd.DataFrame:
     """Tone per group of the filtered documents: ``group, label, n_docs, n_sentences, mean,
     lo, hi, interval_basis``. ``mean``: unweighted mean of the group's document scores;
     interval: 95% bootstrap over its documents, or over the sentences of a one-document
-    group (``interval_basis`` says which). See :func:`analysis.sentiment.group_scores`."""
+    group (``interval_basis`` says which). See :func:`analysis.methods.sentiment.group_scores`."""
     key, _w, sub, ids = _scope(view)
     return _groups(key, view.clean, excluded(view), ids, by, measure, sub.docs, doc_scores(view),
                    doc_intervals(view, measure))

@@ -4,7 +4,7 @@
 Nothing here loads the corpus's text: metadata, per-document scores and the
 store's aggregates only. A query over the whole corpus reads a precomputed
 aggregate (``agg_*`` tables); over a filtered part it is computed from the
-per-document tables of those documents (see :class:`analysis.store.StoredAnalysis`).
+per-document tables of those documents (see :class:`analysis.engine.store.StoredAnalysis`).
 Cache keys are the store's path and the filter (:func:`ui.data.filter_key`, a short
 tuple), never the list of documents it keeps, so a rerun costs a dictionary look-up.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.model import display_author
+from analysis.corpus.model import display_author
 
 from . import data, store_access
 from .state import View

@@ -35,13 +35,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis import keyness as keyness_mod
+from analysis.methods import keyness as keyness_mod
 from analysis import labels as labelling
-from analysis import phrases as phrases_mod
-from analysis import reuse
-from analysis import terms as terms_mod
-from analysis.model import display_author
-from analysis.pipeline import Prepared
+from analysis.methods import phrases as phrases_mod
+from analysis.methods import reuse
+from analysis.methods import terms as terms_mod
+from analysis.corpus.model import display_author
+from analysis.corpus.prepare import Prepared
 
 from . import data
 from .colors import colour_map
@@ -156,7 +156,7 @@ def _plist(view: View, phrases) -> tuple:
 def phrase_hits(view: View, phrases: Iterable[str] | None = None, whole_corpus: bool = False) -> pd.DataFrame:
     """Every occurrence of the phrases (default: the tracked ``view.phrases``).
 
-    One row per hit, columns of :data:`analysis.phrases.HIT_COLUMNS`: ``doc_id``,
+    One row per hit, columns of :data:`analysis.methods.phrases.HIT_COLUMNS`: ``doc_id``,
     ``phrase`` (normalised as typed), ``start``/``end`` (character offsets into the
     cleaned text, ``text[start:end]`` is the hit), ``rel_pos`` (0 = start of the
     text, 1 = its end), ``match`` (as written). Filtered documents only, unless
@@ -182,7 +182,7 @@ def phrase_table(view: View, phrases: Iterable[str] | None = None, by: str | Non
     """Counts and rates per 10,000 words of each phrase per document (``by=None``)
     or per group of documents (``by`` = a metadata column; pooled rate).
 
-    See :func:`analysis.phrases.phrase_counts` for the columns (``count``,
+    See :func:`analysis.methods.phrases.phrase_counts` for the columns (``count``,
     ``n_words``, ``rate_per_10k``, ``positions``; groups also ``n_docs``,
     ``doc_freq``). Every document/group x phrase pair appears, zeros included.
     """
@@ -203,7 +203,7 @@ def _timeline(key: str, clean: bool, plist: tuple, ids: tuple | None, freq: str,
 def phrase_timeline(view: View, phrases: Iterable[str] | None = None, freq: str = "year") -> pd.DataFrame:
     """Pooled rate per 10,000 words of each phrase per year (``freq="month"``: per
     month) over the filtered documents with a date; see
-    :func:`analysis.phrases.phrase_by_date`. ``attrs["undated_docs"]``: documents left out."""
+    :func:`analysis.methods.phrases.phrase_by_date`. ``attrs["undated_docs"]``: documents left out."""
     key, whole, sub, ids = _scope(view)
     plist = _plist(view, phrases)
     if not plist or "date" not in sub.docs:
@@ -229,7 +229,7 @@ def kwic_lines(view: View, phrases: Iterable[str] | None = None, window: int = 7
                sort: str | None = None) -> pd.DataFrame:
     """Keyword-in-context lines of the phrases in the filtered documents.
 
-    Columns of :data:`analysis.phrases.KWIC_COLUMNS`: ``doc_id``, ``phrase``,
+    Columns of :data:`analysis.methods.phrases.KWIC_COLUMNS`: ``doc_id``, ``phrase``,
     ``start``, ``end`` (offsets of the hit), ``left``, ``match``, ``right``
     (``window`` words either side). ``sort``: ``None`` (document order), ``"left"``
     (by the words just before the hit, nearest first) or ``"right"``.
@@ -298,7 +298,7 @@ def _top(key: str, clean: bool, ngram: int, add: tuple, remove: tuple, ids: tupl
 def top_terms_table(view: View, ngram: int = 1, n: int = 30, sort_by: str = "count",
                     add: Iterable[str] = (), remove: Iterable[str] = ()) -> pd.DataFrame:
     """The ``n`` most frequent terms of the filtered documents; columns of
-    :func:`analysis.terms.top_terms` (``rank``, ``term``, ``count``,
+    :func:`analysis.methods.terms.top_terms` (``rank``, ``term``, ``count``,
     ``rate_per_10k``, ``doc_freq``, ``n_docs``, ``doc_share``)."""
     key, _whole, _sub, ids = _scope(view)
     a, r = stopword_key(add, remove)
@@ -318,7 +318,7 @@ def keyness_table(view: View, by: str, target, reference=None, ngram: int = 1, a
     """Distinctive terms of the documents whose ``by`` column is ``target`` (a value
     or a list) against ``reference`` (a value or list; ``None`` = all other filtered
     documents). ``by="doc_id"`` compares documents. Columns of
-    :func:`analysis.keyness.keyness` (``g2``, ``log_ratio``, ``logodds_z`` signed:
+    :func:`analysis.methods.keyness.keyness` (``g2``, ``log_ratio``, ``logodds_z`` signed:
     positive = typical of the target). Raises ``ValueError`` when a side is empty.
     """
     key, _whole, _sub, ids = _scope(view)
@@ -352,7 +352,7 @@ def _passages_all(key: str, clean: bool, min_words: int, _prep: Prepared) -> pd.
 
 def shared_passages(view: View, min_words: int = DEFAULT_MIN_WORDS) -> pd.DataFrame:
     """Passages of at least ``min_words`` words shared by two filtered documents,
-    one row per passage (columns of :data:`analysis.reuse.PASSAGE_COLUMNS`:
+    one row per passage (columns of :data:`analysis.methods.reuse.PASSAGE_COLUMNS`:
     ``doc_a``, ``doc_b``, ``start_a``/``end_a``, ``start_b``/``end_b`` offsets in
     each cleaned text, ``n_words``, ``text`` as written in doc a)."""
     key, whole, _sub, ids = _scope(view)
@@ -385,7 +385,7 @@ def pair_passages(view: View, doc_a: str, doc_b: str, min_words: int = DEFAULT_M
 
 def doc_passages(view: View, doc_id: str, min_words: int = DEFAULT_MIN_WORDS) -> pd.DataFrame:
     """Every passage one document shares with another filtered document, from its
-    own side (columns of :data:`analysis.reuse.DOC_PASSAGE_COLUMNS`: ``start``,
+    own side (columns of :data:`analysis.methods.reuse.DOC_PASSAGE_COLUMNS`: ``start``,
     ``end`` in this document, ``other_doc``, ``other_start``, ``other_end``,
     ``n_words``, ``text`` as written in this document). For the Reader."""
     return reuse.passages_for(str(doc_id), shared_passages(view, min_words), docs=data.prepared(view).docs)

@@ -1,7 +1,7 @@
 """Topic clusters for the pages: fitted once per corpus, cached, then filtered.
 
 Any page that shows topics (the Topics page, the Overview's topic shares)
-calls :func:`session_topics`. It fits :class:`analysis.topics.TopicModel` on
+calls :func:`session_topics`. It fits :class:`analysis.methods.topics.TopicModel` on
 the WHOLE session corpus, never on the filtered part, so that the topics stay
 put while the visitor plays with the sidebar filters; pages then keep the rows
 of the filtered documents (:func:`filtered_doc_shares`, :func:`heatmap_rows`,
@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis.full import n_topic_units, topic_params
+from analysis.engine.analyse import n_topic_units, topic_params
 
-from analysis import topics as tp
-from analysis.model import display_author
-from analysis.pipeline import Prepared
+from analysis.methods import topics as tp
+from analysis.corpus.model import display_author
+from analysis.corpus.prepare import Prepared
 
 from . import data
 from .colors import colour_map
@@ -114,7 +114,7 @@ def _fit_k(key: str, clean: bool, k: int, units: str, _prep: Prepared) -> _Fit:
 class SessionTopics:
     """The topics of the session corpus, for the view's k and the given units.
 
-    - ``model``: the fitted :class:`analysis.topics.TopicModel` in use (at
+    - ``model``: the fitted :class:`analysis.methods.topics.TopicModel` in use (at
       ``view.k``, or the automatic k when ``view.k`` is None), or None when
       the corpus has too little text (``error`` says why, in words).
     - ``auto``: the model with the automatically chosen k (same units); its
@@ -197,7 +197,7 @@ def _terms(key: str, clean: bool, k: int | None, units: str, lam: float, n: int,
 
 
 def relevant_terms(view: View, topics: SessionTopics, units: str, lam: float, n: int = 15) -> pd.DataFrame:
-    """:func:`analysis.topics.top_terms` of the model in use at relevance ``lam`` (cached)."""
+    """:func:`analysis.methods.topics.top_terms` of the model in use at relevance ``lam`` (cached)."""
     k = None if topics.model is topics.auto else topics.model.k_
     return _terms(data.corpus_key(), view.clean, k, units, round(float(lam), 3), n, topics.model)
 
@@ -256,7 +256,7 @@ def heatmap_rows(t: SessionTopics, docs: pd.DataFrame, doc_labels: list[str], by
     :attr:`SessionTopics.doc_shares`. ``by=<column>``: one row per value of
     that column, the mean of its documents' shares (each document counts once;
     documents without any topic word left out, as
-    :func:`analysis.topics.group_topics` does). Returns ``(shares, labels,
+    :func:`analysis.methods.topics.group_topics` does). Returns ``(shares, labels,
     counts)``: wide DataFrame (index = doc_id or group value), display labels,
     documents per row.
     """
@@ -286,7 +286,7 @@ def map_points(t: SessionTopics, doc_ids, doc_label: dict) -> pd.DataFrame:
 def passages(t: SessionTopics, doc_ids, topic: int, n: int = 3, max_chars: int | None = 600) -> pd.DataFrame:
     """The units of the filtered documents that express ``topic`` most strongly.
 
-    Same rule as :func:`analysis.topics.representative_units`, restricted to
+    Same rule as :func:`analysis.methods.topics.representative_units`, restricted to
     ``doc_ids``: ranked by the unit's NMF weight W[u, topic] among units whose
     dominant topic it is, then any unit with some weight if too few. Columns
     ``unit, doc_id, para, sent, start, end, weight, share, text``.

@@ -16,10 +16,10 @@ import pickle
 import pandas as pd
 import streamlit as st
 
-from analysis import corpus as corpus_mod
-from analysis.model import Corpus
-from analysis.pipeline import Prepared, prepare
-from analysis.store import rows_among
+from analysis.corpus import loaders as corpus_mod
+from analysis.corpus.model import Corpus
+from analysis.corpus.prepare import Prepared, prepare
+from analysis.engine.store import rows_among
 
 from . import corpus_cache, store_access
 from .corpus_cache import per_corpus
@@ -95,9 +95,9 @@ def prepared(view: View) -> Prepared:
 @per_corpus(show_spinner="Listing the character repairs…", **CACHE)
 def repair_rows(key: str, max_docs: int, _prep: Prepared) -> list[dict]:
     """Every character repair cleaning made in the first ``max_docs`` documents that have any
-    (:data:`analysis.clean.REPAIR_COLUMNS`: rule, where in the text as loaded, what it was and became).
+    (:data:`analysis.corpus.clean.REPAIR_COLUMNS`: rule, where in the text as loaded, what it was and became).
     ``key``: the corpus's content hash. Listed by cleaning those texts again, once per corpus."""
-    from analysis.clean import REPAIR_COLUMNS, repair_records
+    from analysis.corpus.clean import REPAIR_COLUMNS, repair_records
 
     ids = _prep.repairs["doc_id"].drop_duplicates().tolist()[:max_docs] if len(_prep.repairs) else []
     raw_of = dict(zip(_prep.docs["doc_id"], _prep.docs["raw_text"]))

@@ -19,7 +19,7 @@ import time
 
 import streamlit as st
 
-from analysis.full import malloc_trim
+from analysis.engine.analyse import malloc_trim
 
 from . import corpus_cache
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.model import display_author
+from analysis.corpus.model import display_author
 
 from . import cached_sentiment as cs
 from . import cached_terms as ct

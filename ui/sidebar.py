@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.labels import doc_labels
-from analysis.model import display_author
+from analysis.corpus.model import display_author
 
 from . import data
 from .state import View, bind

@@ -1,4 +1,4 @@
-"""Precomputed analysis stores (:mod:`analysis.store`) for the app.
+"""Precomputed analysis stores (:mod:`analysis.engine.store`) for the app.
 
 A store is opened once per server process (``st.cache_resource``) and shared,
 read-only, by every session. Three ways a store comes into play:
@@ -12,7 +12,7 @@ read-only, by every session. Three ways a store comes into play:
 2. Results persisted for a corpus: :func:`store_for` finds a store whose
    content hash and cleaning match the session corpus (``EXPLORER_STORE``
    first, then the cache folder ``EXPLORER_CACHE_DIR``), and
-   :func:`stored_prepared` gives its :class:`~analysis.pipeline.Prepared`,
+   :func:`stored_prepared` gives its :class:`~analysis.corpus.prepare.Prepared`,
    so ``ui.data.prepared`` needs no recomputation after a restart.
 3. :func:`persist_in_background` computes and saves the whole analysis of a
    corpus into the cache folder, once per corpus, in a background thread.
@@ -31,10 +31,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis import store as store_mod
-from analysis.full import AnalysisParams
-from analysis.model import Corpus
-from analysis.pipeline import Prepared
+from analysis.engine import store as store_mod
+from analysis.engine.analyse import AnalysisParams
+from analysis.corpus.model import Corpus
+from analysis.corpus.prepare import Prepared
 
 log = logging.getLogger("explorer.store")
 
@@ -81,7 +81,7 @@ def large_docs() -> int:
 
 def is_large(store: store_mod.StoredAnalysis | None) -> bool:
     """Whether pages should query ``store``'s aggregates instead of loading its corpus (the app
-    then shows ``views/store_overview.py``)."""
+    then shows ``pages/store_overview.py``)."""
     return store is not None and store.n_docs > large_docs()
 
 
@@ -165,7 +165,7 @@ def _sentiment(path: str):
 
 
 def stored_sentiment(key: str, clean: bool = True):
-    """The stored :class:`analysis.sentiment.SentimentTables` (no phrases
+    """The stored :class:`analysis.methods.sentiment.SentimentTables` (no phrases
     excluded) of that corpus, or None."""
     store = store_for(key, clean)
     if store is None or is_large(store):
@@ -188,7 +188,7 @@ def persist_in_background(key: str, clean: bool, corpus: Corpus) -> bool:
         _PERSISTING.add((key, clean))
 
     def run():
-        from analysis.full import analyse
+        from analysis.engine.analyse import analyse
 
         try:
             store_mod.save_analysis(analyse(corpus, AnalysisParams(clean=bool(clean))), folder)

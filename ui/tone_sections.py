@@ -281,4 +281,4 @@ def reader_link(view: View, doc_id: str, label: str | None = None) -> None:
     query = dict(view.to_query())
     query["read"] = str(doc_id)
     text = "Read it in the Reader" if label is None else f"Read {md_code(label)} in the Reader"
-    st.page_link("views/reader.py", label=text, icon=":material/menu_book:", query_params=query)
+    st.page_link("pages/reader.py", label=text, icon=":material/menu_book:", query_params=query)

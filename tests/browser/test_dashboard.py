@@ -19,9 +19,9 @@ import streamlit_ui as ui
 pytestmark = pytest.mark.browser
 
 PAGES = ui.declared_pages()
-TERMS = "views/terms.py"
-CORPUS = "views/corpus.py"
-OVERVIEW = "views/overview.py"
+TERMS = "pages/terms.py"
+CORPUS = "pages/corpus.py"
+OVERVIEW = "pages/overview.py"
 
 
 def need(path: str) -> None:
@@ -142,7 +142,7 @@ def click_first_bar(page, chart_key: str) -> None:
 def test_click_bar_drills_down_terms(terms_page):
     """Clicking a bar of the per-document phrase chart lists the lines behind it."""
     if "terms_doc_bars" not in ui.page_source(TERMS):
-        pytest.skip("views/terms.py has no chart with key 'terms_doc_bars' any more; update this test")
+        pytest.skip("pages/terms.py has no chart with key 'terms_doc_bars' any more; update this test")
     page = terms_page
     click_first_bar(page, "terms_doc_bars")
     page.get_by_text(re.compile(r"occurrence\(s\) behind your selection")).first.wait_for(timeout=60_000)
@@ -156,7 +156,7 @@ def test_click_bar_drills_down_overview(fresh_page, app_url):
     """Clicking a document's bar in the Overview's tone chart offers that document in the Reader."""
     need(OVERVIEW)
     if "ov_tone_docs" not in ui.page_source(OVERVIEW) or "reader_link" not in ui.page_source(OVERVIEW):
-        pytest.skip("views/overview.py no longer has the clickable chart 'ov_tone_docs' with a Reader link; "
+        pytest.skip("pages/overview.py no longer has the clickable chart 'ov_tone_docs' with a Reader link; "
                     "update this test")
     page = fresh_page
     ui.goto(page, app_url + "/", content=".st-key-ov_tone_docs svg.marks")
@@ -165,7 +165,7 @@ def test_click_bar_drills_down_overview(fresh_page, app_url):
     link.first.wait_for(state="visible", timeout=60_000)
     ui.assert_clean(page, "Overview drill-down")
     ui.screenshot(page, "overview_drilldown")
-    if ui.page_exists("views/reader.py"):
+    if ui.page_exists("pages/reader.py"):
         ui.rerun(page, link.first.click, content='[data-testid="stMain"] [data-testid="stElementContainer"]')
         assert urlsplit(page.url).path == "/reader"
         ui.assert_clean(page, "Reader opened from the Overview")

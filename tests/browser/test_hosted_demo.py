@@ -179,7 +179,7 @@ def test_hostile_document_is_only_text(new_page, app_url, app_pages):
     exactly that text on the Corpus, Reader, Terms (keyword in context) and Overview
     pages, and nothing of it runs on any page: no dialog, no injected <img>/<script>,
     no javascript: link, no request to its URLs."""
-    need("views/corpus.py")
+    need("pages/corpus.py")
     page = new_page()
     watch = Watch(page)
     ui.goto(page, app_url + "/corpus")
@@ -192,7 +192,7 @@ def test_hostile_document_is_only_text(new_page, app_url, app_pages):
         failures.append(f"Corpus: no table cell shows the title/author exactly as written; cells: {cells[:40]}")
     if HOSTILE_NAME not in cells:
         failures.append(f"Corpus: the file name is not shown as written in the doc_id column; cells: {cells[:40]}")
-    if ui.page_exists("views/corpus.py"):
+    if ui.page_exists("pages/corpus.py"):
         ui.assert_clean(page, "Corpus with hostile documents")
     ui.screenshot(page, "hostile_corpus")
 
@@ -330,7 +330,7 @@ def edit_first_author(page, value: str) -> None:
 def test_sessions_are_isolated(new_page, app_url, app_pages):
     """Visitor A's upload never reaches B (open at the same time) nor C (opened after it),
     and B's metadata edit and phrase never reach A."""
-    need("views/corpus.py")
+    need("pages/corpus.py")
     mark_a = "zqa" + uuid.uuid4().hex[:10]
     mark_b = "zqb" + uuid.uuid4().hex[:10]
     a, b = new_page(), new_page()
@@ -403,7 +403,7 @@ def test_bogus_parameters_on_deep_links(new_page, app_url, app_pages):
 
 def test_corrupt_uploads_fail_politely(new_page, app_url):
     """Corrupt files are listed as load errors with a reason; no traceback, no error box."""
-    need("views/corpus.py")
+    need("pages/corpus.py")
     page = new_page()
     ui.goto(page, app_url + "/corpus")
     good = f"fine_{uuid.uuid4().hex[:6]}"
@@ -436,15 +436,25 @@ def test_corrupt_uploads_fail_politely(new_page, app_url):
 
 # --------------------------------------------------------------------------- a fresh server, a deep link
 
-def test_deep_link_on_fresh_server(chromium_browser):
+#: (deep link, the page's title, text that shows the query string reached the page)
+DEEP_LINKS = [
+    ("/terms?phrases=bitter+tears", "Terms & phrases", "bitter tears"),
+    ("/sentiment", "Sentiment", None),
+    ("/reader?doc=003_963148aadf6ce902", "Reader", "Daniel Zeichner"),
+    ("/topics", "Topics", None),
+]
+
+
+@pytest.mark.parametrize("link,title,expect", DEEP_LINKS, ids=[d[0].split("?")[0].strip("/") for d in DEEP_LINKS])
+def test_deep_link_on_fresh_server(chromium_browser, link, title, expect):
     """The first visitor after a (re)start arrives by a shared link to a page, not "/"
     (a hosted demo that slept, a redeploy): the page still runs inside app.py's frame.
 
-    Streamlit decides on the first script run of a process whether a folder named
-    ``pages/`` beside app.py is a legacy (v1) multipage folder; if that first run is
-    a deep link, the page runs on its own - without app.py's navigation, sidebar
-    filters, URL state and error guard - for every visitor until someone opens "/".
-    This is why the page scripts live in ``views/``: this test keeps it so.
+    Streamlit decides on the first script run of a process whether the ``pages/`` folder
+    beside app.py is a legacy (v1) multipage folder; left alone, that first run of a deep
+    link draws the page on its own - without app.py's navigation, sidebar filters, URL
+    state and error guard. ``ui.frame.enter`` (the first call of every page) puts it back
+    in the frame. Each link gets a server of its own, so each is the very first request.
     """
     proc, url = ui.start_server(ui.app_dir(), ui.ROOT / "artifacts" / "browser-server-fresh.log")
     try:
@@ -452,16 +462,24 @@ def test_deep_link_on_fresh_server(chromium_browser):
         ctx = chromium_browser.new_context(viewport=dict(ui.VIEWPORT))
         ctx.add_init_script(ui.INIT_JS)
         page = ctx.new_page()
-        ui.goto(page, url + "/terms?phrases=left+behind")
+        ui.goto(page, url + link)
         shown = [label for _, label in ui.nav_links(page)]
         filters = page.locator('[data-testid="stSidebarUserContent"] [data-testid="stMultiSelect"]').count()
+        heading = page.locator('[data-testid="stMain"] h1').first.inner_text()
+        text = ui.main_text(page)
+        address = page.url
         problems = ui.problems(page)
+        ui.screenshot(page, "deep_link_" + link.split("?")[0].strip("/"))
         ctx.close()
     finally:
         ui.stop_server(proc)
-    declared = [title for _, title in ui.declared_pages()]
+    declared = [t for _, t in ui.declared_pages()]
     assert shown == declared and filters, (
-        f"a deep link as the first request after a restart shows the navigation {shown} and "
-        f"{filters} sidebar filters instead of app.py's {declared}: Streamlit ran the page as a legacy "
-        "multipage script. Keep the page scripts out of a folder named 'pages' beside app.py.")
+        f"a deep link to {link} as the first request after a restart shows the navigation {shown} and "
+        f"{filters} sidebar filters instead of app.py's {declared}: the page ran outside the frame")
+    assert heading.startswith(title), f"{link} shows the page {heading!r}, not {title!r}"
+    if expect:
+        assert expect in text, f"the link's query ({link}) did not reach the page: {expect!r} is not shown"
+    query = link.partition("?")[2]
+    assert not query or query.split("=")[0] in address, f"the address lost the link's state: {address}"
     assert not problems, problems

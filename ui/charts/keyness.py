@@ -23,7 +23,7 @@ ROW_PX = 20
 def top_terms_bars(table: pd.DataFrame, colour: str = "#1f5f8b", value: str = "count") -> go.Figure:
     """Horizontal bars of the most frequent terms, the most frequent at the top.
 
-    ``table``: :func:`analysis.terms.top_terms` output (``term``, ``count``,
+    ``table``: :func:`analysis.methods.terms.top_terms` output (``term``, ``count``,
     ``rate_per_10k``, ``doc_freq``, ``n_docs``). ``value``: ``"count"`` or
     ``"doc_freq"`` (bar length). ``customdata``: ``[term, count, rate_per_10k,
     doc_freq, n_docs]``.
@@ -50,7 +50,7 @@ def keyness_bars(table: pd.DataFrame, measure: str = "g2", n: int = 15, target_l
     """Diverging bars: the ``n`` terms most over-used by the target (positive,
     top) and the ``n`` most over-used by the reference (negative, bottom).
 
-    ``table``: :func:`analysis.keyness.keyness` output. ``measure``: a key of
+    ``table``: :func:`analysis.methods.keyness.keyness` output. ``measure``: a key of
     :data:`MEASURES` (bar length; positive = more typical of the target).
     ``customdata``: ``[term, count_target, count_reference, rate_target,
     rate_reference, g2, log_ratio, logodds_z, p_value]``. Trace 0 is the

@@ -100,7 +100,7 @@ def phrase_bars(table: pd.DataFrame, key_col: str, colour_col: str, colours: dic
 def phrase_timeline(table: pd.DataFrame, colours: dict[str, str] | None = None) -> go.Figure:
     """Lines of each phrase's rate per 10,000 words per period (year).
 
-    ``table``: :func:`analysis.phrases.phrase_by_date` output (``period``,
+    ``table``: :func:`analysis.methods.phrases.phrase_by_date` output (``period``,
     ``phrase``, ``count``, ``n_words``, ``rate_per_10k``, ``n_docs``,
     ``doc_freq``). Years are drawn on a numeric axis (so gaps between years
     show), months as categories. ``customdata`` per point: ``[period, phrase,

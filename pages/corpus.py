@@ -5,13 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis import corpus as loaders
-from analysis.clean import NORMALISATIONS, RULES, visible
-from analysis.limits import MB, Limits, format_bytes
+from analysis.corpus import loaders
+from analysis.corpus.clean import NORMALISATIONS, RULES, visible
+from analysis.corpus.limits import MB, Limits, format_bytes
+from ui import frame
 from ui import data
 from ui.downloads import download_button
 from ui.state import get_view
 from ui.uploads import read_and_forget
+
+frame.enter()
 
 #: Repairs are listed by cleaning these texts again (once per corpus), so at most this many documents.
 MAX_REPAIR_DOCS = 200

@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-from .terms import TermIndex, _as_index, _rate
+from analysis.methods.terms import TermIndex, as_index, rate_per_10k
 
 KEYNESS_COLUMNS = ["term", "ngram", "count_target", "count_reference", "rate_target", "rate_reference",
                    "g2", "p_value", "log_ratio", "logodds_z"]
@@ -122,8 +122,8 @@ def keyness_scores(
     return pd.DataFrame({
         "count_target": a.astype(np.int64) if np.all(a == np.round(a)) else a,
         "count_reference": b.astype(np.int64) if np.all(b == np.round(b)) else b,
-        "rate_target": _rate(a, nt),
-        "rate_reference": _rate(b, nr),
+        "rate_target": rate_per_10k(a, nt),
+        "rate_reference": rate_per_10k(b, nr),
         "g2": g2,
         "p_value": p_value,
         "log_ratio": log_ratio,
@@ -159,9 +159,9 @@ def keyness(
 ) -> pd.DataFrame:
     """Distinctive terms of the ``target`` group against a reference.
 
-    ``source``: a :class:`analysis.terms.TermIndex`, or documents (a
+    ``source``: a :class:`analysis.methods.terms.TermIndex`, or documents (a
     ``Prepared`` or a DataFrame), indexed with ``index_kwargs`` (see
-    :func:`analysis.terms.build_index`: n-grams, stopwords; stopwords are
+    :func:`analysis.methods.terms.build_index`: n-grams, stopwords; stopwords are
     hidden from the table but always count in the word totals).
     ``by``: metadata column (e.g. ``"author"``, ``"party"``). ``target``: a
     value of that column, or a list of values pooled together.
@@ -179,7 +179,7 @@ def keyness(
     ``logodds_z``; sorted by ``g2``, highest first (then term). The word
     totals are in ``result.attrs["n_target"]`` / ``["n_reference"]``.
     """
-    index = _as_index(source, **index_kwargs)
+    index = as_index(source, **index_kwargs)
     labels, codes = index.group_codes(by)
     lab = labels.astype(str)
     t_rows = np.isin(lab[codes], _values(target))
@@ -217,7 +217,7 @@ def keyness_all(
     Returns the :func:`keyness` columns preceded by the ``by`` column naming
     the target group; groups in sorted order, each sorted by ``g2``.
     """
-    index = _as_index(source, **index_kwargs)
+    index = as_index(source, **index_kwargs)
     g = index.group_matrix(by)
     total = np.asarray(g.counts.sum(axis=0)).ravel()
     n_all = int(g.n_words.sum())

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis import sentiment as sa
+from analysis.methods import sentiment as sa
+from ui import frame
 from ui import cached_sentiment as cs
 from ui import cached_terms as ct
 from ui import data
@@ -14,6 +15,8 @@ from ui import tone_sections as ts
 from ui.charts import tone as tone_charts
 from ui.downloads import download_button
 from ui.state import get_view
+
+frame.enter()
 
 MAX_BARS = 40
 POINTS = dict(on_select="rerun", selection_mode="points", config={"displaylogo": False})

@@ -1,7 +1,7 @@
 """Sentiment: sentence, paragraph, document and group scores, with the evidence words.
 
 Two lexicon methods, both scored per sentence (sentences as
-:mod:`analysis.segment` splits them):
+:mod:`analysis.corpus.segment` splits them):
 
 - **TextBlob** (default ``PatternAnalyzer``): ``polarity`` in [-1, 1] (negative
   to positive) and ``subjectivity`` in [0, 1] (factual to opinionated). Each is
@@ -15,7 +15,7 @@ Two lexicon methods, both scored per sentence (sentences as
   Conventionally >= 0.05 reads as positive, <= -0.05 as negative. Equal to
   ``SentimentIntensityAnalyzer().polarity_scores(text)["compound"]``.
 
-``method="fast"`` (default) uses :mod:`analysis.sentiment_fast`, a
+``method="fast"`` (default) uses :mod:`analysis.methods.lexicons`, a
 re-implementation that gives float-identical values (checked on 115,000
 sentences and 4,289 documents of the shared corpora) about 14x (TextBlob) and
 4-5x (VADER) faster per sentence, scores a document's whole text from its
@@ -31,7 +31,7 @@ Aggregation (stated wherever a number is shown):
 
 - sentence: the methods' own scores of the sentence text;
 - paragraph: word-weighted mean of its sentences (weight = the sentence's word
-  count, :func:`analysis.segment.count_words`);
+  count, :func:`analysis.corpus.segment.count_words`);
 - document: ``polarity``/``subjectivity`` = TextBlob over the whole cleaned
   text (what the CLI ``report`` prints); ``polarity_mean``,
   ``subjectivity_mean``, ``vader_mean`` = word-weighted means of its sentences.
@@ -63,8 +63,8 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from . import segment
-from . import sentiment_fast as fast
+from analysis.corpus import segment
+from analysis.methods import lexicons as fast
 
 __all__ = [
     "METHODS",
@@ -112,7 +112,7 @@ def phrase_spans(texts: Sequence[str], phrases: Sequence[str]) -> list[list[tupl
     """Character spans of every occurrence of ``phrases`` in each text.
 
     Phrases are matched exactly as the phrase tracker matches them
-    (:func:`analysis.phrases.find_phrases`: case-insensitive, hyphen/space and
+    (:func:`analysis.methods.phrases.find_phrases`: case-insensitive, hyphen/space and
     curly/straight apostrophes alike, on word boundaries, ``*`` = one word).
     Raises ``ValueError`` for a phrase with no words.
     """
@@ -120,7 +120,7 @@ def phrase_spans(texts: Sequence[str], phrases: Sequence[str]) -> list[list[tupl
     phrases = [p for p in _phrase_list(phrases) if p.strip()]
     if not phrases or not len(texts):
         return out
-    from .phrases import find_phrases
+    from analysis.methods.phrases import find_phrases
 
     frame = pd.DataFrame({"doc_id": [str(i) for i in range(len(texts))], "text": list(texts)})
     hits = find_phrases(frame, phrases)
@@ -271,11 +271,11 @@ def score_sentences(sentences: pd.DataFrame, exclude_phrases: Sequence[str] = ()
     """Score every sentence with both methods.
 
     ``sentences`` needs a ``text`` column (normally the ``sentences`` table of
-    :class:`analysis.pipeline.Prepared`). Returns a copy with added columns:
+    :class:`analysis.corpus.prepare.Prepared`). Returns a copy with added columns:
 
     - ``polarity`` [-1, 1], ``subjectivity`` [0, 1]: TextBlob on the sentence;
     - ``vader`` [-1, 1]: VADER compound on the sentence;
-    - ``n_words``: word count (:func:`analysis.segment.count_words`), the
+    - ``n_words``: word count (:func:`analysis.corpus.segment.count_words`), the
       weight of the sentence in paragraph/document means;
     - ``masked``: True if a phrase of ``exclude_phrases`` occurred in it (its
       words were replaced by spaces before scoring).
@@ -457,7 +457,7 @@ def score_corpus(docs: pd.DataFrame, sentences: pd.DataFrame, exclude_phrases: S
 
     ``docs`` needs ``doc_id`` and the cleaned ``text``; ``sentences`` the
     columns ``doc_id, para, sent, start, end, text`` with offsets into that
-    text (the tables of :class:`analysis.pipeline.Prepared`). Returns
+    text (the tables of :class:`analysis.corpus.prepare.Prepared`). Returns
     :class:`SentimentTables` whose ``sentences`` are as
     :func:`score_sentences`, ``paragraphs`` as :func:`paragraph_scores` and
     ``documents`` as :func:`document_scores` describe them. With

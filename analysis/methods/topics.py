@@ -4,7 +4,7 @@ What is fitted
 --------------
 Each *unit* of text (a document, a paragraph or a sentence, see "Units") becomes
 a row of a tf-idf matrix built from our own tokenizer
-(:data:`analysis.segment.WORD_RE` + :func:`analysis.segment.normalise_token`,
+(:data:`analysis.corpus.segment.WORD_RE` + :func:`analysis.corpus.segment.normalise_token`,
 possessive ``'s`` stripped, English stopwords, numbers and one-letter tokens
 dropped), with sublinear term frequency (``1 + log tf``), smoothed idf and
 rows scaled to unit length (l2). Terms in fewer than ``min_df`` units or in
@@ -108,8 +108,8 @@ from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-from .model import unique_id
-from .segment import WORD_RE, normalise_token, segment_texts
+from analysis.corpus.model import unique_id
+from analysis.corpus.segment import WORD_RE, normalise_token, segment_texts
 
 #: ``units="auto"``: fewer documents than this -> paragraph units.
 PARAGRAPH_BELOW_DOCS = 30
@@ -131,8 +131,8 @@ EXTRA_STOPWORDS = frozenset(
     """.split()
 )
 
-try:  # the project's list (analysis.terms), so topics and term tables agree
-    from .terms import DEFAULT_STOPWORDS as _BASE_STOPWORDS
+try:  # the project's list (analysis.methods.terms), so topics and term tables agree
+    from analysis.methods.terms import DEFAULT_STOPWORDS as _BASE_STOPWORDS
 except ImportError:  # pragma: no cover - terms.py absent: scikit-learn's list + contractions
     _BASE_STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
         """
@@ -143,7 +143,7 @@ except ImportError:  # pragma: no cover - terms.py absent: scikit-learn's list +
         """.split()
     )
 
-#: The stopwords of the topic vocabulary: :data:`analysis.terms.DEFAULT_STOPWORDS`
+#: The stopwords of the topic vocabulary: :data:`analysis.methods.terms.DEFAULT_STOPWORDS`
 #: (scikit-learn's English list, a few content words removed, contractions
 #: added) plus :data:`EXTRA_STOPWORDS`.
 STOPWORDS = frozenset(_BASE_STOPWORDS) | EXTRA_STOPWORDS
@@ -152,8 +152,8 @@ STOPWORDS = frozenset(_BASE_STOPWORDS) | EXTRA_STOPWORDS
 def analyze(text: str, stopwords=STOPWORDS) -> list[str]:
     """The terms of ``text`` that enter the tf-idf matrix.
 
-    Tokens as :data:`analysis.segment.WORD_RE` finds them, normalised as
-    :func:`analysis.segment.normalise_token` does (lower case, plain
+    Tokens as :data:`analysis.corpus.segment.WORD_RE` finds them, normalised as
+    :func:`analysis.corpus.segment.normalise_token` does (lower case, plain
     apostrophes and hyphens), a final possessive ``'s`` (or ``'``) removed
     ("Britain's" -> "britain"), then dropped if a stopword, shorter than 2
     characters or without a letter ("2016", "10-12").
@@ -218,7 +218,7 @@ def _count(text: str) -> int:
 def build_units(data, units: str = "auto", min_unit_words: int = 5) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """The units to cluster, the documents' metadata and the unit kind chosen.
 
-    ``data`` is a :class:`analysis.pipeline.Prepared`, a DataFrame with a
+    ``data`` is a :class:`analysis.corpus.prepare.Prepared`, a DataFrame with a
     ``text`` column (one row per document; ``doc_id`` and metadata columns
     optional) or a list of strings. A DataFrame that already has ``start`` and
     ``end`` columns is taken as ready-made units (``units`` is then ignored;

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.topics import describe_stability
+from analysis.methods.topics import describe_stability
+from ui import frame
 from ui import cached_topics as ct
 from ui import data
 from ui.charts import topics as charts
 from ui.downloads import download_button
 from ui.sidebar import doc_label_series
 from ui.state import bind, get_view
+
+frame.enter()
 
 SELECT = dict(on_select="rerun", selection_mode=("points", "box", "lasso"), config={"displaylogo": False})
 PLAIN = dict(config={"displaylogo": False})

@@ -3,7 +3,7 @@
 A corpus is a table of documents. Each has a ``doc_id`` (unique within the
 corpus), the standard metadata fields of :data:`STANDARD_FIELDS` (empty string
 when unknown, never a guess) and any extra metadata columns the user brought
-(party, category, ...). Loaders live in :mod:`analysis.corpus`.
+(party, category, ...). Loaders live in :mod:`analysis.corpus.loaders`.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class Corpus:
     def extend(self, other: "Corpus", limits=None) -> "Corpus":
         """A new corpus with ``other``'s documents appended (doc_ids made unique).
 
-        With ``limits`` (:class:`analysis.limits.Limits`), the combined corpus
+        With ``limits`` (:class:`analysis.corpus.limits.Limits`), the combined corpus
         stops at ``max_documents`` / ``max_total_chars`` as one load call would:
         the documents that do not fit are left out and one error says how many
         and which limit, so adding batch after batch cannot grow a corpus past them.

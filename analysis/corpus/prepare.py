@@ -5,7 +5,7 @@
 
 - ``docs``: one row per document, metadata columns, ``raw_text`` (as loaded),
   ``text`` (cleaned), ``n_words`` (tokens of the cleaned text, see
-  :func:`analysis.segment.token_spans`), ``n_sentences``, ``n_paragraphs``.
+  :func:`analysis.corpus.segment.token_spans`), ``n_sentences``, ``n_paragraphs``.
 - ``removals``: what cleaning removed ``(doc_id, rule, start, end, text)``,
   offsets into ``raw_text``.
 - ``repairs``: how often each normalisation step fired ``(doc_id, step, count)``.
@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import clean as clean_mod
-from . import segment
-from .model import Corpus, LoadError
+from analysis.corpus import clean as clean_mod
+from analysis.corpus import segment
+from analysis.corpus.model import Corpus, LoadError
 
 REMOVAL_COLUMNS = ["doc_id", "rule", "start", "end", "text"]
 REPAIR_COLUMNS = ["doc_id", "step", "count"]

@@ -1,6 +1,6 @@
 """Exact, fast re-implementations of two lexicon sentiment scorers.
 
-This module is the engine behind :mod:`analysis.sentiment`. It reproduces,
+This module is the engine behind :mod:`analysis.methods.sentiment`. It reproduces,
 operation for operation, the arithmetic of
 
 - TextBlob 0.20's default analyzer (``PatternAnalyzer``, i.e.
@@ -1009,7 +1009,7 @@ def _run_parallel(name: str, chunks: list[list], *args) -> tuple[list, int]:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    code = "from analysis.sentiment_fast import _worker_main; _worker_main()"
+    code = "from analysis.methods.lexicons import _worker_main; _worker_main()"
     results: list = [None] * len(chunks)
     raw: list = [None] * len(chunks)
     procs: dict[int, subprocess.Popen] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import frame
 from ui import cached_terms as ct
 from ui import data
 from ui import terms_sections as ts
@@ -12,6 +13,8 @@ from ui.colors import PALETTE
 from ui.downloads import download_button
 from ui.safe import html_text
 from ui.state import get_view
+
+frame.enter()
 
 MAX_PASSAGES = 40
 MAX_HEATMAP = 300

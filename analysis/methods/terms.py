@@ -1,11 +1,11 @@
 """Term frequencies: a reusable document x term index, counts, rates and top terms.
 
-Words are the tokens of :mod:`analysis.segment` (``WORD_RE``) normalised with
-:func:`analysis.segment.normalise_token` (lower case, curly apostrophes and
+Words are the tokens of :mod:`analysis.corpus.segment` (``WORD_RE``) normalised with
+:func:`analysis.corpus.segment.normalise_token` (lower case, curly apostrophes and
 Unicode hyphens made plain), so a document's word total here is exactly
-``docs["n_words"]`` of :func:`analysis.pipeline.prepare` and every rate agrees
+``docs["n_words"]`` of :func:`analysis.corpus.prepare.prepare` and every rate agrees
 with it. Hyphenated compounds ("left-behind", "post-Brexit") stay one token,
-as they are one word in ``n_words``; phrase tracking (:mod:`analysis.phrases`)
+as they are one word in ``n_words``; phrase tracking (:mod:`analysis.methods.phrases`)
 is where "left-behind" and "left behind" are treated alike.
 
 Numbers that appear in the tables:
@@ -24,14 +24,14 @@ boundary ("borders, climate" gives no bigram). Single quotes and apostrophes
 do not break them (they are too often apostrophes). By default an n-gram
 whose first or last word is a stopword is left out (``stop_ngrams="edge"``;
 "house of commons" stays, "of the" goes; so does "left behind", as "behind"
-is a stopword: track such phrases with :mod:`analysis.phrases`, or remove the
+is a stopword: track such phrases with :mod:`analysis.methods.phrases`, or remove the
 word from the list).
 
 Build an index once with :func:`build_index` (the US State of the Union
 corpus, 1.8M words, takes about 1-1.5 s for unigrams and 2-2.5 s for 1-3-grams on
 one core) and derive tables from it
 with :func:`term_counts` and :func:`top_terms`. Keyness lives in
-:mod:`analysis.keyness`.
+:mod:`analysis.methods.keyness`.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from .segment import WORD_RE, count_words, normalise_token
+from analysis.corpus.segment import WORD_RE, count_words, normalise_token
 
 # ---------------------------------------------------------------------------
 # Stopwords
@@ -131,7 +131,7 @@ def _is_number(word: str) -> bool:
     return word.replace("-", "").replace("'", "").isdigit()
 
 
-def _docs_frame(docs) -> pd.DataFrame:
+def docs_frame(docs) -> pd.DataFrame:
     """Accept a ``Prepared`` (use its ``docs``) or a DataFrame with ``doc_id`` and ``text``."""
     frame = getattr(docs, "docs", docs)
     if not isinstance(frame, pd.DataFrame):
@@ -144,9 +144,9 @@ def _docs_frame(docs) -> pd.DataFrame:
 
 def doc_word_counts(docs) -> np.ndarray:
     """Words per document: ``docs["n_words"]`` when present (as
-    :func:`analysis.pipeline.prepare` computes it), else counted with
-    :func:`analysis.segment.count_words`."""
-    frame = _docs_frame(docs)
+    :func:`analysis.corpus.prepare.prepare` computes it), else counted with
+    :func:`analysis.corpus.segment.count_words`."""
+    frame = docs_frame(docs)
     if "n_words" in frame.columns:
         return frame["n_words"].to_numpy(dtype=np.int64)
     return np.array([count_words(t) for t in frame["text"].fillna("").astype(str)], dtype=np.int64)
@@ -306,7 +306,7 @@ def build_index(
 
     Returns a :class:`TermIndex`.
     """
-    frame = _docs_frame(docs)
+    frame = docs_frame(docs)
     lo, hi = ngram_range
     if not (1 <= lo <= hi <= 3):
         raise ValueError("ngram_range must satisfy 1 <= min_n <= max_n <= 3")
@@ -391,13 +391,15 @@ def build_index(
     )
 
 
-def _as_index(source, **index_kwargs) -> TermIndex:
+def as_index(source, **index_kwargs) -> TermIndex:
+    """``source`` itself when it is a :class:`TermIndex`, else the index built from those documents."""
     if isinstance(source, TermIndex):
         return source
     return build_index(source, **index_kwargs)
 
 
-def _rate(count, n_words):
+def rate_per_10k(count, n_words):
+    """Occurrences per 10,000 words: ``count / n_words * 10,000`` (0 where there are no words)."""
     count = np.asarray(count, dtype=float)
     n_words = np.asarray(n_words, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -417,7 +419,7 @@ def term_counts(index, terms: Iterable[str] | None = None, by=None, **index_kwar
     ``n_words``, ``rate_per_10k``, and for groups also ``doc_freq`` and ``n_docs``.
     Sorted by document/group order, then by count (descending) and term.
     """
-    index = _as_index(index, **index_kwargs)
+    index = as_index(index, **index_kwargs)
     if by is None:
         labels = np.asarray(index.doc_ids, dtype=object)
         mat, n_words, dfreq, n_docs = index.counts, index.n_words, None, None
@@ -447,7 +449,7 @@ def term_counts(index, terms: Iterable[str] | None = None, by=None, **index_kwar
             out["doc_freq"] = (np.asarray(dfreq[coo.row, coo.col]).ravel() if coo.nnz
                                else np.zeros(0, dtype=np.int64))
     out["n_words"] = n_words[rows]
-    out["rate_per_10k"] = _rate(out["count"], out["n_words"])
+    out["rate_per_10k"] = rate_per_10k(out["count"], out["n_words"])
     if n_docs is not None:
         out["n_docs"] = n_docs[rows]
     out["_row"] = rows
@@ -481,7 +483,7 @@ def top_terms(
     """
     if sort_by not in ("count", "doc_freq"):
         raise ValueError('sort_by must be "count" or "doc_freq"')
-    index = _as_index(index, **index_kwargs)
+    index = as_index(index, **index_kwargs)
     group = by if by is not None else [""] * index.n_docs
     g = index.group_matrix(group)
     col_ok = np.ones(len(index.terms), dtype=bool) if ngram is None else index.term_n == ngram
@@ -500,7 +502,7 @@ def top_terms(
             "term": index.terms[idx],
             "ngram": index.term_n[idx],
             "count": c[idx],
-            "rate_per_10k": _rate(c[idx], g.n_words[r]),
+            "rate_per_10k": rate_per_10k(c[idx], g.n_words[r]),
             "doc_freq": f[idx],
             "n_docs": g.n_docs[r],
         }))
@@ -510,24 +512,3 @@ def top_terms(
     if by is None:
         return out.drop(columns="group")
     return out.rename(columns={"group": by if isinstance(by, str) else "group"})
-
-
-# ---------------------------------------------------------------------------
-# The phrase and keyness functions live in their own modules; they can also be
-# imported from here (``from analysis.terms import kwic, keyness``). Loaded on
-# first use, as those modules import this one.
-
-_REEXPORTS = {
-    **{name: "phrases" for name in (
-        "compile_phrase", "normalise_phrase", "find_phrases", "phrase_counts", "phrase_by_date",
-        "date_period", "kwic", "HIT_COLUMNS", "KWIC_COLUMNS")},
-    **{name: "keyness" for name in ("keyness", "keyness_all", "keyness_scores", "KEYNESS_COLUMNS")},
-}
-
-
-def __getattr__(name: str):
-    if name in _REEXPORTS:
-        import importlib
-
-        return getattr(importlib.import_module(f".{_REEXPORTS[name]}", __package__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,8 +15,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analysis import clean, reuse, terms
-from analysis import topics as tp
+from analysis.corpus import clean
+from analysis.methods import reuse, terms
+from analysis.methods import topics as tp
+from ui import frame
+
+frame.enter()
 
 AUC_NAMES = {  # measure -> (label, what was scored)
     "textblob_polarity": ("TextBlob, whole text", "TextBlob polarity of each whole tweet"),
@@ -28,9 +32,9 @@ TOPIC_VALIDATION_JSON = Path(tp.__file__).with_name("topics_validation.json")
 
 
 def sentiment_validation() -> dict | None:
-    """The stored sentiment validation (analysis.sentiment.stored_validation), or None."""
+    """The stored sentiment validation (analysis.methods.sentiment.stored_validation), or None."""
     try:
-        from analysis import sentiment
+        from analysis.methods import sentiment
         return sentiment.stored_validation() if hasattr(sentiment, "stored_validation") else None
     except Exception:  # noqa: BLE001 - a missing or broken engine must not break this page
         return None
@@ -49,7 +53,7 @@ def topic_validation() -> dict | None:
 def bootstrap_resamples() -> int | None:
     """The default number of bootstrap resamples of the sentiment group intervals."""
     try:
-        from analysis import sentiment
+        from analysis.methods import sentiment
         return int(inspect.signature(sentiment.group_scores).parameters["n_boot"].default)
     except Exception:  # noqa: BLE001
         return None

@@ -9,7 +9,7 @@ document's cleaned text (``docs["text"]``) by a regular expression that
 - a hyphen and white space alike between words, and any run of white space
   (line breaks included) alike: "left-behind" = "left behind" = "left\\n behind"
   (a hyphen may have white space around it, as in a word broken at a line end);
-- ``*`` stands for exactly one word (a token as :data:`analysis.segment.WORD_RE`
+- ``*`` stands for exactly one word (a token as :data:`analysis.corpus.segment.WORD_RE`
   defines it, so "well-off" is one word): "left * behind";
 - on word boundaries: the match may not start right after, or end right before,
   a letter or digit, so "single market" does not match "single marketing"
@@ -22,7 +22,7 @@ has character offsets ``start``/``end`` into the cleaned text, half-open, so
 ``rel_pos = start / len(text)`` (0 = the first character, near 1 = the end) for
 dispersion plots. Rates are ``count / n_words * 10_000`` with ``n_words`` the
 document's word tokens (``docs["n_words"]``, see
-:func:`analysis.terms.doc_word_counts`).
+:func:`analysis.methods.terms.doc_word_counts`).
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from typing import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from .segment import WORD_RE, tokens
-from .terms import _docs_frame, _rate, doc_word_counts
+from analysis.corpus.segment import WORD_RE, tokens
+from analysis.methods.terms import docs_frame, rate_per_10k, doc_word_counts
 
 _HYPHENS = "-\u2010\u2011"
 _APOSTROPHES = "'\u2019\u2018"
@@ -174,7 +174,7 @@ def find_phrases(docs, phrases: str | Iterable[str]) -> pd.DataFrame:
     [0, 1)); ``match`` (the text matched, as written). Rows are in document
     order, then by ``start``, then by phrase order.
     """
-    frame = _docs_frame(docs)
+    frame = docs_frame(docs)
     plist = _as_list(phrases)
     rows = []
     texts = frame["text"].fillna("").astype(str).tolist()
@@ -211,7 +211,7 @@ def phrase_counts(docs, phrases: str | Iterable[str], by: str | None = None,
     ``hits``: the output of :func:`find_phrases` for the same documents, to
     avoid searching twice.
     """
-    frame = _docs_frame(docs)
+    frame = docs_frame(docs)
     plist = _as_list(phrases)
     if hits is None:
         hits = find_phrases(frame, plist)
@@ -237,7 +237,7 @@ def phrase_counts(docs, phrases: str | Iterable[str], by: str | None = None,
 
     starts, ends = per_row("start"), per_row("end")
     grid["count"] = counts
-    grid["rate_per_10k"] = _rate(grid["count"], grid["n_words"])
+    grid["rate_per_10k"] = rate_per_10k(grid["count"], grid["n_words"])
     if by is None:
         rel = per_row("rel_pos")
         grid["positions"] = [list(zip(s_.tolist(), e_.tolist())) for s_, e_ in zip(starts, ends)]
@@ -259,7 +259,7 @@ def phrase_counts(docs, phrases: str | Iterable[str], by: str | None = None,
         "doc_freq": grp["hit"].sum(),
         "positions": grp["positions"].agg(lambda s: [x for lst in s for x in lst]),
     }).reset_index()
-    out["rate_per_10k"] = _rate(out["count"], out["n_words"])
+    out["rate_per_10k"] = rate_per_10k(out["count"], out["n_words"])
     order = {p: i for i, p in enumerate(plist)}
     out["_k"] = out["phrase"].map(order)
     out = out.sort_values([by, "_k"], kind="stable").reset_index(drop=True)
@@ -300,7 +300,7 @@ def phrase_by_date(docs, phrases: str | Iterable[str], freq: str = "year", date_
     ``n_words``, ``rate_per_10k`` (pooled: period's hits / period's words x
     10,000), ``n_docs``, ``doc_freq``. Sorted by period, then phrase order.
     """
-    frame = _docs_frame(docs)
+    frame = docs_frame(docs)
     if date_column not in frame.columns:
         raise ValueError(f"documents table has no {date_column!r} column")
     periods = frame[date_column].map(lambda v: date_period(v, freq))
@@ -373,7 +373,7 @@ def kwic(docs, phrase: str | Iterable[str], window: int = 7, sort: str | None = 
     """
     if sort not in (None, "left", "right"):
         raise ValueError('sort must be None, "left" or "right"')
-    frame = _docs_frame(docs)
+    frame = docs_frame(docs)
     if hits is None:
         hits = find_phrases(frame, phrase)
     text_of = dict(zip(frame["doc_id"].astype(str), frame["text"].fillna("").astype(str)))

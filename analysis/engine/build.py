@@ -4,7 +4,7 @@ The corpus is read as a stream of chunks (:func:`iter_documents`: at most
 ``chunk_size`` documents or ``chunk_chars`` characters each; CSV/TSV tables,
 gzipped or not, are read ``chunk_size`` rows at a time with
 ``pandas.read_csv(chunksize=...)`` and the column rules of
-:mod:`analysis.corpus`). Each chunk is cleaned, segmented, scored (sentences
+:mod:`analysis.corpus.loaders`). Each chunk is cleaned, segmented, scored (sentences
 with TextBlob and VADER, whole documents with TextBlob) and indexed (term
 counts), half of it in a worker process, and appended to the store's Parquet
 parts; corpus-wide totals (vocabulary, term counts per group) are summed as
@@ -16,10 +16,10 @@ chunks pass. Then the corpus-wide stages run on bounded inputs:
 - reuse: shared passages when the corpus has at most ``reuse_max_words``
   words (10 million), document similarity up to ``similarity_max_docs``
   documents (5,000); otherwise skipped, the reason written to the manifest;
-- the group aggregates of :mod:`analysis.store`.
+- the group aggregates of :mod:`analysis.engine.store`.
 
-On a small corpus the store equals the one :func:`analysis.store.write_store`
-writes for :func:`analysis.full.analyse` (the tests check it). A progress bar
+On a small corpus the store equals the one :func:`analysis.engine.store.write_store`
+writes for :func:`analysis.engine.analyse.analyse` (the tests check it). A progress bar
 goes to stderr (tqdm); the manifest is printed as JSON to stdout.
 """
 
@@ -38,12 +38,12 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from . import corpus as C
-from .full import (AnalysisParams, _Worker, _prepare_score_index, _split, fit_topics, reuse_stage,
+from analysis.corpus import loaders as C
+from analysis.engine.analyse import (AnalysisParams, _Worker, _prepare_score_index, _split, fit_topics, reuse_stage,
                    score_documents, topic_sample, topic_tables, TopicResult)
-from .limits import Limits, format_bytes
-from .model import STANDARD_FIELDS, Document, LoadError, unique_id
-from .pipeline import Prepared
+from analysis.corpus.limits import Limits, format_bytes
+from analysis.corpus.model import STANDARD_FIELDS, Document, LoadError, unique_id
+from analysis.corpus.prepare import Prepared
 
 __all__ = ["iter_documents", "build_store", "cmd_build", "add_build_parser", "DocumentHasher"]
 
@@ -56,7 +56,7 @@ _TABLE_EXTS = (".csv", ".tsv")
 
 
 class DocumentHasher:
-    """:meth:`analysis.model.Corpus.content_hash`, fed one document at a time."""
+    """:meth:`analysis.corpus.model.Corpus.content_hash`, fed one document at a time."""
 
     def __init__(self):
         self.h = hashlib.sha256()
@@ -138,7 +138,7 @@ class _Stream:
     def final_errors(self) -> list[LoadError]:
         if self.full_at:
             what = f"{self.skipped:,} document" + ("s" if self.skipped > 1 else "")
-            found = f"the corpus is full - not loaded from here on: {what}"  # as analysis.corpus says it
+            found = f"the corpus is full - not loaded from here on: {what}"  # as analysis.corpus.loaders says it
             return [LoadError(self.first_skipped, self.limits.exceeded(self.full_at, found))]
         return []
 
@@ -216,7 +216,7 @@ class _Stream:
             self.errors.append(LoadError(label, f"corrupt CSV ({C._describe(e)})"))
 
     def whole(self, path: Path) -> Iterator[Document]:
-        """Any other file: loaded whole by :func:`analysis.corpus.load_paths`."""
+        """Any other file: loaded whole by :func:`analysis.corpus.loaders.load_paths`."""
         loaded = C.load_paths(path, text_column=self.text_column, id_column=self.id_column, limits=self.limits)
         self.errors.extend(loaded.errors)
         for doc in loaded.documents:
@@ -226,7 +226,7 @@ class _Stream:
 
 
 def _rows(frame: pd.DataFrame, columns: list[str]):
-    """``rows()`` as :func:`analysis.corpus._text_column` takes it: ``(row number, {column: cell})``."""
+    """``rows()`` as :func:`analysis.corpus.loaders._text_column` takes it: ``(row number, {column: cell})``."""
     def rows():
         for n, values in enumerate(frame.itertuples(index=False, name=None), 1):
             yield n, dict(zip(columns, values))
@@ -239,7 +239,7 @@ def iter_documents(paths, chunk_size: int = DEFAULT_CHUNK_SIZE, chunk_chars: int
     """The documents of ``paths`` in chunks of at most ``chunk_size`` documents
     and ``chunk_chars`` characters (a longer document is a chunk of its own).
 
-    The same documents, ids and metadata as :func:`analysis.corpus.load_paths`,
+    The same documents, ids and metadata as :func:`analysis.corpus.loaders.load_paths`,
     in the same order, except that: CSV/TSV tables must be UTF-8 (others are
     loaded whole by ``load_paths``); the text column of a table without a
     usual text column name is detected on its first ``chunk_size`` rows; the
@@ -273,7 +273,7 @@ def iter_documents(paths, chunk_size: int = DEFAULT_CHUNK_SIZE, chunk_chars: int
 
 
 def _merge(parts: list) -> tuple:
-    from .full import _merge_sentiment, merge_prepared, merge_term_indexes
+    from analysis.engine.analyse import _merge_sentiment, merge_prepared, merge_term_indexes
 
     prep = merge_prepared([p[0] for p in parts])
     return prep, _merge_sentiment([p[1] for p in parts]), merge_term_indexes([p[2] for p in parts], prep.docs)
@@ -282,7 +282,7 @@ def _merge(parts: list) -> tuple:
 def _topics_from_store(path: str, manifest: dict, params: AnalysisParams) -> TopicResult:
     """The topic stage on a store being built: fit on all documents or a sample
     (read back from the parts), then score every document a part at a time."""
-    from .store import StoredAnalysis
+    from analysis.engine.store import StoredAnalysis
 
     store = StoredAnalysis(Path(path), manifest)
     n = store.n_docs
@@ -320,7 +320,7 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
     None or 2 = with one worker process (on a machine with 2+ cores)."""
     from tqdm import tqdm
 
-    from .store import StoreWriter, StoredAnalysis
+    from analysis.engine.store import StoreWriter, StoredAnalysis
 
     params = params or AnalysisParams()
     t_start = time.perf_counter()
@@ -375,7 +375,7 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
             passages, similarity, notes = reuse_stage(docs, params)
             del docs, store
         else:
-            from .reuse import PASSAGE_COLUMNS
+            from analysis.methods.reuse import PASSAGE_COLUMNS
 
             passages = pd.DataFrame(columns=PASSAGE_COLUMNS)
             similarity = pd.DataFrame({"doc_a": pd.array([], dtype=str), "doc_b": pd.array([], dtype=str),
@@ -445,7 +445,7 @@ def cmd_build(args) -> int:
     manifest = build_store(args.paths, args.out, params, chunk_size=args.chunk_size, chunk_chars=args.chunk_chars,
                            n_jobs=args.jobs, limits=limits, text_column=args.text_column,
                            id_column=args.id_column, progress=not getattr(args, "no_progress", False))
-    from .store import open_store
+    from analysis.engine.store import open_store
 
     for e in open_store(args.out).errors():
         print(f"error: {e.path}: {e.reason}", file=sys.stderr)
@@ -461,8 +461,8 @@ def cmd_build(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m analysis.build PATH... --out DIR`` (the same as ``python -m analysis build``)."""
-    parser = argparse.ArgumentParser(prog="python -m analysis.build")
+    """``python -m analysis.engine.build PATH... --out DIR`` (the same as ``python -m analysis build``)."""
+    parser = argparse.ArgumentParser(prog="python -m analysis.engine.build")
     sub = parser.add_subparsers(dest="command")
     add_build_parser(sub)
     args = parser.parse_args(["build", *(sys.argv[1:] if argv is None else argv)])

@@ -1,20 +1,20 @@
 """The whole analysis of a corpus in one call, with the time each stage took.
 
-:func:`analyse` runs, on a loaded :class:`~analysis.model.Corpus` (or on paths
+:func:`analyse` runs, on a loaded :class:`~analysis.corpus.model.Corpus` (or on paths
 it loads itself):
 
-1. ``load``: the loaders of :mod:`analysis.corpus` (only when given paths);
-2. ``prepare``: cleaning and segmentation (:func:`analysis.pipeline.prepare`);
+1. ``load``: the loaders of :mod:`analysis.corpus.loaders` (only when given paths);
+2. ``prepare``: cleaning and segmentation (:func:`analysis.corpus.prepare.prepare`);
 3. ``sentiment``: every sentence scored by TextBlob and VADER, and every
-   document's whole text by TextBlob (:func:`analysis.sentiment.score_corpus`:
+   document's whole text by TextBlob (:func:`analysis.methods.sentiment.score_corpus`:
    the exact fast re-implementation, values equal to the libraries');
 4. ``terms``: the phrase-independent document x term count index of
-   :func:`analysis.terms.build_index`, words and 2-word n-grams (``ngram_max``);
+   :func:`analysis.methods.terms.build_index`, words and 2-word n-grams (``ngram_max``);
 5. ``topics``: NMF topic clusters with the number of topics chosen
-   automatically by stability (:class:`analysis.topics.TopicModel`, with the
+   automatically by stability (:class:`analysis.methods.topics.TopicModel`, with the
    size-dependent settings of :func:`topic_params`);
 6. ``reuse``: shared passages and the document similarity pairs
-   (:mod:`analysis.reuse`), skipped with a stated reason on corpora too large
+   (:mod:`analysis.methods.reuse`), skipped with a stated reason on corpora too large
    for them (see :class:`AnalysisParams`).
 
 Cleaning, segmentation and sentiment work on each document on its own; the
@@ -24,7 +24,7 @@ default on a machine with two or more cores and a corpus of at least
 the longest stage, about as long as all the others together - while this
 process scores the sentiment, builds the term index and finds the shared
 passages. (The chunked ``build`` splits every chunk between the two
-processes instead: see :mod:`analysis.build`.) The results are
+processes instead: see :mod:`analysis.engine.build`.) The results are
 identical whatever ``n_jobs`` is (the tests check it). The worker is a plain
 ``python -c`` subprocess exchanging pickles over pipes (started before
 loading, so that its imports overlap with it), so this works the same from a
@@ -57,8 +57,8 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from .model import Corpus, Document
-from .pipeline import Prepared, prepare
+from analysis.corpus.model import Corpus, Document
+from analysis.corpus.prepare import Prepared, prepare
 
 __all__ = [
     "STAGES",
@@ -95,7 +95,7 @@ ANALYSIS_VERSION = 2  # 2: quotes and spaced dashes normalised; bootstrap in see
 class AnalysisParams:
     """Everything that decides the results, besides the corpus itself.
 
-    - ``clean``: clean the texts (:mod:`analysis.clean`) before segmenting;
+    - ``clean``: clean the texts (:mod:`analysis.corpus.clean`) before segmenting;
     - ``ngram_max``: the term index counts terms of 1..``ngram_max`` words;
     - ``topic_k``: number of topics (None = chosen automatically);
     - ``topic_units``: "auto", "documents", "paragraphs" or "sentences";
@@ -150,7 +150,7 @@ def versions() -> dict:
     """Versions of the packages whose behaviour the results depend on."""
     from importlib import metadata
 
-    from . import __version__
+    from analysis import __version__
 
     out = {"analysis": __version__, "analysis_format": ANALYSIS_VERSION,
            "python": ".".join(map(str, sys.version_info[:3]))}
@@ -173,17 +173,17 @@ class TopicResult:
       measurable), ``stability_adjusted``; ``error`` is set (and the tables
       are empty) when the corpus has too little text for topics;
     - ``k_scores``: ``k, stability, baseline, adjusted`` per k tried;
-    - ``terms``: :func:`analysis.topics.top_terms` (15 per topic, lambda 0.6);
+    - ``terms``: :func:`analysis.methods.topics.top_terms` (15 per topic, lambda 0.6);
     - ``doc_shares``: ``doc_id, topic, share`` (each document's shares sum
       to 1, or to 0 without any topic word);
     - ``units``: one row per unit: ``unit, doc_id, para, sent, start, end,
       n_words, fitted, topic, weight, x, y`` (dominant topic, its share, map
-      coordinates of :func:`analysis.topics.topic_map`; NaN when the unit has
+      coordinates of :func:`analysis.methods.topics.topic_map`; NaN when the unit has
       no topic word);
-    - ``passages``: :func:`analysis.topics.representative_units` (3 per topic);
+    - ``passages``: :func:`analysis.methods.topics.representative_units` (3 per topic);
     - ``params``: the TopicModel settings used; ``n_fit_docs``: documents the
       model was fitted on (fewer than the corpus when sampled);
-    - ``model``: the fitted :class:`analysis.topics.TopicModel` when it was
+    - ``model``: the fitted :class:`analysis.methods.topics.TopicModel` when it was
       fitted in this process (None otherwise: it does not pickle).
     """
 
@@ -212,14 +212,14 @@ class FullAnalysis:
     """Everything :func:`analyse` computed.
 
     - ``prepared``: the cleaned, segmented corpus (:class:`Prepared`);
-    - ``sentiment``: :class:`analysis.sentiment.SentimentTables` (sentences
+    - ``sentiment``: :class:`analysis.methods.sentiment.SentimentTables` (sentences
       with ``polarity, subjectivity, vader, n_words, masked``; paragraphs;
       documents with the whole-text TextBlob ``polarity``/``subjectivity`` and
       the word-weighted sentence means);
-    - ``term_index``: :class:`analysis.terms.TermIndex` (1..ngram_max words,
+    - ``term_index``: :class:`analysis.methods.terms.TermIndex` (1..ngram_max words,
       default stopwords hidden);
     - ``topics``: :class:`TopicResult`;
-    - ``passages``: :func:`analysis.reuse.shared_passages` (empty when
+    - ``passages``: :func:`analysis.methods.reuse.shared_passages` (empty when
       skipped); ``similarity``: the most similar document pairs
       ``doc_a, doc_b, similarity`` (empty when skipped);
     - ``notes``: stage -> why it was skipped or cut short, in words;
@@ -251,7 +251,7 @@ def _prepare_score_index(documents: list[Document], clean: bool, ngram_max: int)
     Returns ``(prepared, sentiment_tables, term_index, timings)``. The
     sentiment scorer stays in this process (the slices are the parallelism).
     """
-    from . import sentiment, terms
+    from analysis.methods import sentiment, terms
 
     t = {}
     t0 = time.perf_counter()
@@ -273,21 +273,21 @@ def _prepare_slice(documents: list[Document], clean: bool) -> Prepared:
 def _sentiment_stage(prepared: Prepared):
     """Sentence and whole-document scores, in this process (n_jobs=1: the
     worker, if any, is busy with the topics)."""
-    from . import sentiment
+    from analysis.methods import sentiment
 
     return sentiment.score_corpus(prepared.docs, prepared.sentences, n_jobs=1)
 
 
 def terms_stage(docs: pd.DataFrame, ngram_max: int = 2):
-    """The phrase-independent term index: :func:`analysis.terms.build_index`
+    """The phrase-independent term index: :func:`analysis.methods.terms.build_index`
     with terms of 1..``ngram_max`` words and the default stopwords."""
-    from . import terms
+    from analysis.methods import terms
 
     return terms.build_index(docs, ngram_range=(1, int(ngram_max)))
 
 
 def merge_term_indexes(parts: Sequence, docs: pd.DataFrame):
-    """One :class:`analysis.terms.TermIndex` from indexes of consecutive slices
+    """One :class:`analysis.methods.terms.TermIndex` from indexes of consecutive slices
     of the documents, equal to building it on all of them at once.
 
     The index lists terms by n-gram size, each in first-seen order, and keeps
@@ -297,7 +297,7 @@ def merge_term_indexes(parts: Sequence, docs: pd.DataFrame):
     """
     from scipy import sparse as sp
 
-    from .terms import TermIndex
+    from analysis.methods.terms import TermIndex
 
     parts = list(parts)
     if len(parts) == 1:
@@ -360,7 +360,7 @@ def merge_prepared(parts: Sequence[Prepared], corpus: Corpus | None = None,
 
 
 def _merge_sentiment(parts):
-    from .sentiment import SentimentTables
+    from analysis.methods.sentiment import SentimentTables
 
     cat = lambda name: pd.concat([getattr(p, name) for p in parts], ignore_index=True)  # noqa: E731
     first = parts[0]
@@ -375,7 +375,7 @@ def topic_stage(prepared: Prepared, params: AnalysisParams = AnalysisParams(),
     With more than ``params.topic_sample_docs`` documents the model is fitted
     on a seeded random sample of that many documents (:func:`topic_sample`)
     and every document is then scored with it
-    (:meth:`analysis.topics.TopicModel.transform`). BLAS runs on one thread,
+    (:meth:`analysis.methods.topics.TopicModel.transform`). BLAS runs on one thread,
     so the result does not depend on the machine's thread settings.
     """
     docs = prepared.docs
@@ -405,7 +405,7 @@ def fit_topics(prepared: Prepared, params: AnalysisParams):
     reason when the text is too little) with the settings of :func:`topic_params`."""
     from threadpoolctl import threadpool_limits
 
-    from . import topics as tp
+    from analysis.methods import topics as tp
 
     settings = topic_params(n_topic_units(prepared, params.topic_units))
     try:
@@ -419,7 +419,7 @@ def fit_topics(prepared: Prepared, params: AnalysisParams):
 
 def n_topic_units(prepared: Prepared, units: str) -> int:
     """How many units the topic model will fit (for :func:`topic_params`)."""
-    from . import topics as tp
+    from analysis.methods import topics as tp
 
     n_docs = len(prepared.docs)
     if units == "documents" or (units == "auto" and n_docs >= tp.PARAGRAPH_BELOW_DOCS):
@@ -433,7 +433,7 @@ def topic_tables(model, settings: dict, n_fit_docs: int, keep_model: bool = True
                  doc_shares: pd.DataFrame | None = None) -> TopicResult:
     """A :class:`TopicResult` from a fitted model; ``doc_shares`` replaces the
     model's own document shares (documents scored after a fit on a sample)."""
-    from . import topics as tp
+    from analysis.methods import topics as tp
 
     units = model.unit_table_.reset_index(drop=True)
     S = model.unit_shares_
@@ -482,7 +482,7 @@ def reuse_stage(docs: pd.DataFrame, params: AnalysisParams = AnalysisParams()) -
     Returns ``(passages, similarity_pairs, notes)``; ``notes`` maps "reuse" /
     "similarity" to the reason a part was skipped or cut.
     """
-    from . import reuse
+    from analysis.methods import reuse
 
     notes = {}
     n_words = int(docs["n_words"].sum()) if "n_words" in docs else 0
@@ -510,7 +510,7 @@ def reuse_stage(docs: pd.DataFrame, params: AnalysisParams = AnalysisParams()) -
 def _topic_input(prepared: Prepared, units: str = "auto") -> Prepared:
     """The smallest Prepared the topic model needs (no raw text, no sentence
     texts; no paragraphs or sentences at all when the units are documents)."""
-    from .topics import PARAGRAPH_BELOW_DOCS
+    from analysis.methods.topics import PARAGRAPH_BELOW_DOCS
 
     docs = prepared.docs.drop(columns=[c for c in ("raw_text",) if c in prepared.docs.columns])
     empty = pd.DataFrame()
@@ -527,7 +527,7 @@ def _topic_input(prepared: Prepared, units: str = "auto") -> Prepared:
 _FUNCS: dict[str, Callable] = {
     "prepare_score_index": _prepare_score_index,
     "topic_stage": lambda prep, params: _timed(topic_stage, prep, params, keep_model=False),
-    "build_topics": lambda *args: __import__("analysis.build", fromlist=["_timed_topics"])._timed_topics(*args),
+    "build_topics": lambda *args: __import__("analysis.engine.build", fromlist=["_timed_topics"])._timed_topics(*args),
 }
 
 
@@ -577,7 +577,7 @@ def _worker_main() -> None:
         pass
     # imported now, while the caller is still loading the corpus (the topics
     # are this worker's job in analyse(); build also sends it chunks to prepare)
-    from . import topics  # noqa: F401
+    from analysis.methods import topics  # noqa: F401
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
@@ -611,7 +611,7 @@ class _Worker:
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         env.setdefault("OMP_NUM_THREADS", "1")
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
-        self.proc = subprocess.Popen([sys.executable, "-c", "from analysis.full import _worker_main; _worker_main()"],
+        self.proc = subprocess.Popen([sys.executable, "-c", "from analysis.engine.analyse import _worker_main; _worker_main()"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      env=env, cwd=root)
         self._thread: threading.Thread | None = None
@@ -676,7 +676,7 @@ def analyse(source, params: AnalysisParams | None = None, n_jobs: int | None = N
             on_stage: Callable[[str, str], None] | None = None) -> FullAnalysis:
     """Run every stage on ``source`` and time each (see the module docstring).
 
-    ``source``: a :class:`Corpus`, or paths for :func:`analysis.corpus.load_paths`
+    ``source``: a :class:`Corpus`, or paths for :func:`analysis.corpus.loaders.load_paths`
     (``limits`` applies then). ``params``: :class:`AnalysisParams`.
     ``n_jobs``: 1 = this process only; 2 = one worker process too; None =
     2 when the machine has two cores and the corpus at least
@@ -709,7 +709,7 @@ def analyse(source, params: AnalysisParams | None = None, n_jobs: int | None = N
         if isinstance(source, Corpus):
             corpus = source
         else:
-            from .corpus import load_paths
+            from analysis.corpus.loaders import load_paths
 
             if want > 1:
                 worker = _Worker()  # started first: its imports overlap with loading

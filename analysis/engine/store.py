@@ -1,8 +1,8 @@
 """Analysis results on disk: Parquet tables plus a manifest, keyed by corpus and parameters.
 
-A *store* is a folder holding everything :func:`analysis.full.analyse` (or the
+A *store* is a folder holding everything :func:`analysis.engine.analyse.analyse` (or the
 chunked ``python -m analysis build``) computed for one corpus with one set of
-:class:`analysis.full.AnalysisParams`, so that a restarted server, a second
+:class:`analysis.engine.analyse.AnalysisParams`, so that a restarted server, a second
 visitor or a batch job never recomputes it:
 
 ``manifest.json``
@@ -19,26 +19,26 @@ file per part under ``<table>/``; ``doc_idx`` is the document's position in
 the corpus, so a part covers a range of it, listed in the manifest):
 
 - ``docs``: metadata, ``raw_text`` (as loaded), ``text`` (cleaned),
-  ``n_words``, ``n_sentences``, ``n_paragraphs`` (:class:`analysis.pipeline.Prepared`);
+  ``n_words``, ``n_sentences``, ``n_paragraphs`` (:class:`analysis.corpus.prepare.Prepared`);
 - ``paragraphs``, ``sentences`` (with ``polarity, subjectivity, vader,
   n_words, masked``), ``paragraph_scores``, ``doc_scores``
-  (:mod:`analysis.sentiment`), ``removals``, ``repairs``;
+  (:mod:`analysis.methods.sentiment`), ``removals``, ``repairs``;
 - ``term_counts``: ``doc_idx, term_id, count``, the phrase-independent term
-  index (words and n-grams of :func:`analysis.terms.build_index`), with the
+  index (words and n-grams of :func:`analysis.methods.terms.build_index`), with the
   vocabulary in ``terms`` (``term_id, term, ngram, count, doc_freq``).
 
 Corpus-wide tables (one file each): ``topic_k_scores``, ``topic_terms``,
 ``topic_doc_shares``, ``topic_units``, ``topic_passages``, ``passages``,
 ``similarity``, ``errors``; and the aggregates that pages of a large corpus
 read instead of recomputing: ``agg_group_sentiment`` (mean document score per
-group with its bootstrap interval, :func:`analysis.sentiment.group_scores`,
+group with its bootstrap interval, :func:`analysis.methods.sentiment.group_scores`,
 for every group column and measure), ``agg_cell_sentiment`` (the same within
 each single value of the app's filter columns :data:`FILTER_COLUMNS`, for
 :data:`CELL_MEASURES`), ``agg_group_terms`` (the 50 most
-frequent words per group, as :func:`analysis.terms.top_terms`; n-grams per
+frequent words per group, as :func:`analysis.methods.terms.top_terms`; n-grams per
 group are computed on request from ``term_counts``)
 and ``agg_group_topics`` (mean topic share per group, as
-:func:`analysis.topics.group_topics`). Group columns are the metadata columns
+:func:`analysis.methods.topics.group_topics`). Group columns are the metadata columns
 with at most :data:`MAX_GROUPS` distinct values; ``date`` is grouped by year.
 
 :func:`open_store` gives a :class:`StoredAnalysis`, whose methods read the
@@ -63,9 +63,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from scipy import sparse as sp
 
-from .full import AnalysisParams, FullAnalysis, TopicResult, versions
-from .model import Corpus, Document, LoadError, METADATA_FIELDS, STANDARD_FIELDS
-from .pipeline import REMOVAL_COLUMNS, REPAIR_COLUMNS, Prepared
+from analysis.engine.analyse import AnalysisParams, FullAnalysis, TopicResult, versions
+from analysis.corpus.model import Corpus, Document, LoadError, METADATA_FIELDS, STANDARD_FIELDS
+from analysis.corpus.prepare import REMOVAL_COLUMNS, REPAIR_COLUMNS, Prepared
 
 __all__ = [
     "FORMAT",
@@ -83,7 +83,7 @@ __all__ = [
 ]
 
 FORMAT = "political-text-explorer/analysis-store"
-#: 2: bootstrap intervals drawn in seeded blocks (:data:`analysis.sentiment.BOOT_BLOCK`); a store of
+#: 2: bootstrap intervals drawn in seeded blocks (:data:`analysis.methods.sentiment.BOOT_BLOCK`); a store of
 #: version 1 holds intervals from the earlier single stream, which filtered views would not reproduce.
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
@@ -165,10 +165,10 @@ def read_manifest(path) -> dict:
 def group_values(docs: pd.DataFrame, column: str) -> np.ndarray:
     """The group label of each document for ``column`` (strings; "" = unknown).
 
-    ``date`` is grouped by year (:func:`analysis.sentiment.date_bins`); other
+    ``date`` is grouped by year (:func:`analysis.methods.sentiment.date_bins`); other
     columns by their stripped value.
     """
-    from .sentiment import date_bins
+    from analysis.methods.sentiment import date_bins
 
     if column == "date":
         return date_bins(docs["date"].tolist(), "year").to_numpy(dtype=object)
@@ -334,8 +334,8 @@ class StoreWriter:
 
     def add_chunk(self, prepared: Prepared, sentiment, term_index) -> None:
         """Append one chunk: its :class:`Prepared`, its
-        :class:`analysis.sentiment.SentimentTables` and its
-        :class:`analysis.terms.TermIndex` (rows = the chunk's documents)."""
+        :class:`analysis.methods.sentiment.SentimentTables` and its
+        :class:`analysis.methods.terms.TermIndex` (rows = the chunk's documents)."""
         part = len(self.parts)
         offset = self.n_docs
         n = len(prepared.docs)
@@ -503,7 +503,7 @@ class StoreWriter:
                     tframes.append(pd.DataFrame({
                         "column": c, "group": label, "ngram": n, "rank": np.arange(1, len(idx) + 1),
                         "term": term_arr[idx], "count": cnt[idx].astype(np.int64),
-                        "rate_per_10k": _rate(cnt[idx], acc.n_words[r]),
+                        "rate_per_10k": rate_per_10k(cnt[idx], acc.n_words[r]),
                         "doc_freq": dfr[idx].astype(np.int64), "n_docs": acc.n_docs[r],
                         "n_words": acc.n_words[r]}))
         tcols = ["column", "group", "ngram", "rank", "term", "count", "rate_per_10k", "doc_freq", "n_docs",
@@ -578,9 +578,9 @@ def _json_default(o):
 def _tone_by_label(store: "StoredAnalysis", scores: pd.DataFrame, doc_ids, labels,
                    measures) -> list[tuple[str, pd.DataFrame]]:
     """``(measure, group_scores)`` for each of ``measures``, the documents ``doc_ids`` grouped by
-    ``labels`` (:func:`analysis.sentiment.group_scores`); the sentences of one-document groups are
+    ``labels`` (:func:`analysis.methods.sentiment.group_scores`); the sentences of one-document groups are
     read from ``store`` once, for their sentence intervals."""
-    from .sentiment import group_scores
+    from analysis.methods.sentiment import group_scores
 
     meta = pd.DataFrame({"doc_id": pd.Series(doc_ids).astype(str).to_numpy(), "_g": labels})
     single = meta.loc[meta["_g"].map(meta["_g"].value_counts()).to_numpy() == 1, "doc_id"].tolist()
@@ -588,14 +588,14 @@ def _tone_by_label(store: "StoredAnalysis", scores: pd.DataFrame, doc_ids, label
     return [(m, group_scores(scores, meta, by="_g", measure=m, sentences=sents)) for m in measures]
 
 
-def _rate(count, n_words):
+def rate_per_10k(count, n_words):
     count = np.asarray(count, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(n_words > 0, count / max(n_words, 1) * 10_000.0, 0.0)
 
 
 def group_topic_shares(doc_shares: pd.DataFrame, docs: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Mean topic share per group of ``column`` (as :func:`analysis.topics.group_topics`:
+    """Mean topic share per group of ``column`` (as :func:`analysis.methods.topics.group_topics`:
     each document with any topic weight counts once). ``doc_shares``: long
     ``doc_id, topic, share``. Columns ``column, group, topic, share, n_docs``.
 
@@ -648,7 +648,7 @@ def _topic_frames(topics: TopicResult) -> dict[str, pd.DataFrame]:
 
 
 def _passages_frame(passages: pd.DataFrame) -> pd.DataFrame:
-    from .reuse import PASSAGE_COLUMNS
+    from analysis.methods.reuse import PASSAGE_COLUMNS
 
     p = passages.reindex(columns=PASSAGE_COLUMNS).reset_index(drop=True)
     return p.astype({"doc_a": "string", "doc_b": "string", "text": "string", "start_a": np.int64,
@@ -661,7 +661,7 @@ def _similarity_frame(sim: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_store(analysis: FullAnalysis, out_dir) -> dict:
-    """Write a :class:`analysis.full.FullAnalysis` as a store at ``out_dir``
+    """Write a :class:`analysis.engine.analyse.FullAnalysis` as a store at ``out_dir``
     (replacing a store already there); returns the manifest."""
     writer = StoreWriter(out_dir, analysis.params)
     writer.add_chunk(analysis.prepared, analysis.sentiment, analysis.term_index)
@@ -849,7 +849,7 @@ class StoredAnalysis:
         return self._per_doc("paragraph_scores", doc_ids)
 
     def doc_scores(self, doc_ids=None) -> pd.DataFrame:
-        """Per-document sentiment (:data:`analysis.sentiment.DOCUMENT_COLUMNS`)."""
+        """Per-document sentiment (:data:`analysis.methods.sentiment.DOCUMENT_COLUMNS`)."""
         return self._per_doc("doc_scores", doc_ids)
 
     def removals(self, doc_ids=None) -> pd.DataFrame:
@@ -875,7 +875,7 @@ class StoredAnalysis:
     # -- rebuilt objects
 
     def prepared(self) -> Prepared:
-        """The cleaned, segmented corpus as :func:`analysis.pipeline.prepare` made it."""
+        """The cleaned, segmented corpus as :func:`analysis.corpus.prepare.prepare` made it."""
         docs = self.docs()
         docs = docs.drop(columns=[c for c in ("doc_idx",) if c in docs.columns])
         return Prepared(docs, self._restore(self.removals(), "removals"), self.paragraphs(),
@@ -888,14 +888,14 @@ class StoredAnalysis:
         return df
 
     def sentiment_tables(self):
-        """:class:`analysis.sentiment.SentimentTables` (no phrases excluded)."""
-        from .sentiment import SentimentTables
+        """:class:`analysis.methods.sentiment.SentimentTables` (no phrases excluded)."""
+        from analysis.methods.sentiment import SentimentTables
 
         return SentimentTables(self.sentences(), self.paragraph_scores(), self.doc_scores())
 
     def term_index(self):
-        """The stored :class:`analysis.terms.TermIndex` (whole corpus)."""
-        from .terms import TermIndex
+        """The stored :class:`analysis.methods.terms.TermIndex` (whole corpus)."""
+        from analysis.methods.terms import TermIndex
 
         meta = self.manifest.get("term_index", {})
         terms = self.terms()
@@ -938,7 +938,7 @@ class StoredAnalysis:
         """The topic results: ``k, units`` (the unit kind), ``stability,
         stability_adjusted, params, n_fit_docs, error`` and the tables
         ``k_scores, terms, doc_shares, units_table, passages`` (see
-        :class:`analysis.full.TopicResult`)."""
+        :class:`analysis.engine.analyse.TopicResult`)."""
         info = dict(self.manifest.get("topics", {}))
         for name in ("k_scores", "terms", "doc_shares", "passages"):
             info[name] = self.table(f"topic_{name}")
@@ -946,7 +946,7 @@ class StoredAnalysis:
         return info
 
     def passages(self, doc_id: str | None = None) -> pd.DataFrame:
-        """Shared passages (:func:`analysis.reuse.shared_passages`); with
+        """Shared passages (:func:`analysis.methods.reuse.shared_passages`); with
         ``doc_id`` only those involving that document."""
         p = self.table("passages")
         if doc_id is None:
@@ -960,7 +960,7 @@ class StoredAnalysis:
 
     def group_sentiment(self, by: str, measure: str = "polarity", doc_ids=None) -> pd.DataFrame:
         """Mean document score per group of ``by`` with its 95% bootstrap interval
-        (:func:`analysis.sentiment.group_scores`). ``doc_ids=None``: the whole
+        (:func:`analysis.methods.sentiment.group_scores`). ``doc_ids=None``: the whole
         corpus, read from ``agg_group_sentiment``; otherwise computed for those
         documents. Columns ``group, n_docs, n_sentences, mean, lo, hi, interval_basis``."""
         if doc_ids is None and by in self.group_columns:
@@ -991,7 +991,7 @@ class StoredAnalysis:
 
     def top_terms(self, by: str | None = None, n: int = 30, ngram: int = 1, doc_ids=None) -> pd.DataFrame:
         """The ``n`` most frequent terms of ``ngram`` words, for the corpus or per
-        group of ``by`` (as :func:`analysis.terms.top_terms`, sorted by count then
+        group of ``by`` (as :func:`analysis.methods.terms.top_terms`, sorted by count then
         document frequency then term). Whole corpus: precomputed (up to 50 per
         group); a subset: computed from the stored term counts. Columns
         (``group``), ``rank, term, ngram, count, rate_per_10k, doc_freq, n_docs``."""
@@ -1010,7 +1010,7 @@ class StoredAnalysis:
             total = int(docs["n_words"].sum())
             return pd.DataFrame({"rank": np.arange(1, len(t) + 1), "term": t["term"].to_numpy(),
                                  "ngram": ngram, "count": t["count"].to_numpy(),
-                                 "rate_per_10k": _rate(t["count"].to_numpy(), total),
+                                 "rate_per_10k": rate_per_10k(t["count"].to_numpy(), total),
                                  "doc_freq": t["doc_freq"].to_numpy(), "n_docs": len(docs)})
         keep = np.zeros(len(terms), dtype=bool)
         keep[sel_terms] = True
@@ -1039,7 +1039,7 @@ class StoredAnalysis:
             order = np.lexsort((term_arr[idx].astype(str), -f[idx], -c[idx]))[:n]
             idx = idx[order]
             frames.append(pd.DataFrame({"group": label, "rank": np.arange(1, len(idx) + 1), "term": term_arr[idx],
-                                        "ngram": ngram, "count": c[idx], "rate_per_10k": _rate(c[idx], n_words[r]),
+                                        "ngram": ngram, "count": c[idx], "rate_per_10k": rate_per_10k(c[idx], n_words[r]),
                                         "doc_freq": f[idx], "n_docs": int(n_docs[r])}))
         out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
             columns=["group", "rank", "term", "ngram", "count", "rate_per_10k", "doc_freq", "n_docs"])

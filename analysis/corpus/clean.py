@@ -801,7 +801,7 @@ def repair_records(doc_ids, texts) -> list[tuple]:
 
     ``texts`` are the texts as loaded (a corpus's ``raw_text``); offsets index
     them, so ``text[start:end] == original``. For the CLI and the Corpus page,
-    which list repairs one by one (:class:`analysis.pipeline.Prepared` keeps
+    which list repairs one by one (:class:`analysis.corpus.prepare.Prepared` keeps
     only their counts).
     """
     rows = []

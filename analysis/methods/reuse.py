@@ -7,15 +7,15 @@ passages with their positions in both texts).
 Both work on the cleaned text of each document (``Prepared.docs`` or any
 DataFrame with ``doc_id`` and ``text`` columns). Character offsets are Python
 string indices into that text, half-open ``[start, end)``, as everywhere in
-:mod:`analysis.segment`.
+:mod:`analysis.corpus.segment`.
 
 Word tokens
 -----------
 Texts are compared as sequences of normalised word tokens (:func:`word_spans`):
-the tokens of :func:`analysis.segment.token_spans` split at internal hyphens
+the tokens of :func:`analysis.corpus.segment.token_spans` split at internal hyphens
 ("left-behind" -> "left", "behind", so "left-behind", "left behind" and
 "left–behind" all match), lower-cased, curly apostrophes made straight (as
-:func:`analysis.segment.normalise_token` does; Greek final sigma is folded to
+:func:`analysis.corpus.segment.normalise_token` does; Greek final sigma is folded to
 sigma). Punctuation, dashes, quotes and whitespace are not tokens, so they never
 break a match: ``threat - when`` and ``threat; when`` are the same two words.
 

@@ -18,7 +18,7 @@ Formats, chosen by the file name's extension (never by the content alone):
   strings on average. The id column is ``id_column`` if given, else the first of
   :data:`ID_COLUMNS` present, else ``<file stem>_<row>`` (rows counted from 1
   after the header). Columns named like a metadata field of
-  :data:`analysis.model.METADATA_FIELDS` fill that field; all others go to
+  :data:`analysis.corpus.model.METADATA_FIELDS` fill that field; all others go to
   ``Document.extra`` under their own name (a JSON object's missing key is
   simply absent). Rows with empty text are skipped and reported in one error
   per file.
@@ -43,13 +43,13 @@ the standard fields (non-empty values only), the rest go to ``extra``; with a
 path it loads nothing: it is read for the files beside it.
 
 Text is decoded by :func:`decode_text` and line endings are made ``\\n``;
-nothing else is changed (cleaning is :mod:`analysis.clean`'s job).
+nothing else is changed (cleaning is :mod:`analysis.corpus.clean`'s job).
 
 Bad input never raises: each unreadable, empty, binary, undecodable,
 oversized or corrupt file - or archive member, named ``archive.zip!member`` -
 becomes a ``LoadError(path, reason)`` and the other files still load. Only
 programmer errors (wrong argument types) raise. The limits of
-:class:`analysis.limits.Limits` are enforced here so that the command line and
+:class:`analysis.corpus.limits.Limits` are enforced here so that the command line and
 the web app share them; ``limits=None`` means :meth:`Limits.from_env`.
 """
 
@@ -81,8 +81,8 @@ import pandas as pd
 import pypdf
 from docx.table import Table
 
-from .limits import RATIO_EXEMPT_BYTES, Limits, format_bytes
-from .model import METADATA_FIELDS, STANDARD_FIELDS, Corpus, Document, LoadError, unique_id
+from analysis.corpus.limits import RATIO_EXEMPT_BYTES, Limits, format_bytes
+from analysis.corpus.model import METADATA_FIELDS, STANDARD_FIELDS, Corpus, Document, LoadError, unique_id
 
 __all__ = [
     "Corpus",
@@ -101,7 +101,7 @@ __all__ = [
     "load_seeds",
 ]
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 METADATA_NAME = "metadata.csv"
 TEXT_COLUMNS = ("text", "body", "content", "speech", "article")
 ID_COLUMNS = ("doc_id", "id")

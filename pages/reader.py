@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.clean import RULES
-from analysis.model import METADATA_FIELDS, display_author
+from analysis.corpus.clean import RULES
+from analysis.corpus.model import METADATA_FIELDS, display_author
+from ui import frame
 from ui import cached_sentiment as cs
 from ui import cached_terms as ct
 from ui import data
@@ -15,6 +16,8 @@ from ui import reader_view as rv
 from ui import tone_sections as ts
 from ui.downloads import download_button
 from ui.state import get_view
+
+frame.enter()
 
 META_SKIP = {"doc_id", "raw_text", "text", "n_words", "n_sentences", "n_paragraphs", "origin"}
 
@@ -123,4 +126,4 @@ else:
             removed = removed.assign(why=removed["rule"].map(lambda r: RULES.get(r, r)))
             st.dataframe(removed[["text", "why"]], hide_index=True, width="stretch", key="reader_removed")
             download_button("Download what was removed (CSV)", removed, "removed.csv", key="reader_dl_removed")
-        st.page_link("views/corpus.py", label="All cleaning rules and removals: Corpus page", icon=":material/folder_open:")
+        st.page_link("pages/corpus.py", label="All cleaning rules and removals: Corpus page", icon=":material/folder_open:")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui import frame
 from ui import cached_sentiment as cs
 from ui import cached_terms as ct
 from ui import data
@@ -14,6 +15,8 @@ from ui import tone_sections as ts
 from ui.charts import glance
 from ui.downloads import download_button
 from ui.state import get_view
+
+frame.enter()
 
 MAX_BARS, MAX_GROUPS, MAX_PHRASE_DOCS = 20, 40, 30
 PICK = dict(on_select="rerun", selection_mode=glance.PICK)
@@ -39,7 +42,7 @@ else:
     groups = cs.group_table(view, by, measure).sort_values("mean", ascending=False, kind="stable")
     st.subheader("At a glance", help=f"{ts.GLOSSARY['polarity']}\n\n{ts.GLOSSARY['vader']}")
     st.html(ts.summary_html(table, measure, view.method, plist, colours, groups if by != "doc_id" else None))
-    st.page_link("views/sentiment.py", label="Tone in detail, sentence by sentence: Sentiment page", icon=":material/mood:")
+    st.page_link("pages/sentiment.py", label="Tone in detail, sentence by sentence: Sentiment page", icon=":material/mood:")
 
     c1, c2 = st.columns(2)
     with c1:
@@ -75,7 +78,7 @@ else:
             download_button("Download tone per group (CSV)", groups, "tone_per_group.csv", key="ov_dl_tone_groups")
 
     st.subheader("Where do the tracked phrases occur?")
-    st.page_link("views/terms.py", label="Add or remove phrases: Terms & phrases page", icon=":material/format_quote:")
+    st.page_link("pages/terms.py", label="Add or remove phrases: Terms & phrases page", icon=":material/format_quote:")
     rates = ct.phrase_table(view) if plist else pd.DataFrame(columns=["doc_id", "phrase", "count", "rate_per_10k"])
     totals = rates.groupby("phrase")["count"].sum() if len(rates) else pd.Series(dtype=int)
     if not plist:
@@ -100,7 +103,7 @@ else:
 
     st.subheader("The documents")
     ovs.show_document_table(table, plist)
-    st.page_link("views/corpus.py", label="Add or edit documents: Corpus page", icon=":material/folder_open:")
+    st.page_link("pages/corpus.py", label="Add or edit documents: Corpus page", icon=":material/folder_open:")
     st.subheader("Topics", help="Groups of words that travel together; each text is a mix of them.")
     ovs.topic_shares(view, list(shown["doc_id"]), labels, len(ids))
-    st.page_link("views/topics.py", label="Topics in detail: Topics page", icon=":material/hub:")
+    st.page_link("pages/topics.py", label="Topics in detail: Topics page", icon=":material/hub:")

@@ -1,4 +1,4 @@
-"""Input limits: how much the loaders in :mod:`analysis.corpus` will read.
+"""Input limits: how much the loaders in :mod:`analysis.corpus.loaders` will read.
 
 The same limits bind the command line and the web app, so a corpus that loads
 in one loads in the other. ``Limits()`` holds the defaults for a shared hosted

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import frame
 from ui import cached_terms as ct
 from ui import terms_sections as ts
 from ui.colors import NEUTRAL, colour_map
 from ui.downloads import download_button
 from ui.state import get_view
+
+frame.enter()
 
 MAX_BARS, MAX_ROWS, MAX_TICKS = 40, 60, 4000
 POINTS = dict(on_select="rerun", selection_mode="points", config={"displaylogo": False})

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui import frame
 from ui import cached_sentiment as cs
 from ui import cached_store as cst
 from ui import data
@@ -18,6 +19,8 @@ from ui.charts import glance
 from ui.colors import colour_map
 from ui.downloads import download_button
 from ui.state import get_view
+
+frame.enter()
 
 MAX_GROUPS, SHOWN_DOCS = 30, 1_000
 #: Filtered selections up to this size get their words counted straight away (well under a second).
