@@ -12,7 +12,7 @@ from ui import frame
 from ui import data
 from ui.downloads import download_button
 from ui.state import get_view
-from ui.uploads import read_and_forget
+from ui.uploads import upload_note, upload_section
 
 frame.enter()
 
@@ -29,68 +29,47 @@ prep = data.prepared(view)
 st.title("Corpus")
 st.caption("The documents every page analyses. Your uploads and edits stay in your browser session: "
            "nobody else using this app can see them, and they are gone when you close the tab.")
-
+on_seeds = data.on_seeds()
+upload_note()
 c1, c2, c3 = st.columns(3)
-c1.metric("Documents", f"{len(prep.docs):,}")
+c1.metric("Documents", f"{len(prep.docs):,}", help="The three example texts." if on_seeds else None)
 c2.metric("Words", f"{int(prep.docs['n_words'].sum()):,}")
 c3.metric("Files that failed", f"{len(corpus.errors):,}")
+if on_seeds:
+    st.info("You are looking at the three example texts. Choose your own files below to analyse them instead.",
+            icon=":material/info:")
+upload_section(view, corpus, limits, upload_limit, on_seeds)
 
-tab_docs, tab_add, tab_clean, tab_errors = st.tabs(
-    ["Documents & metadata", "Add documents", "Cleaning", f"Load errors ({len(corpus.errors)})"])
+tab_docs, tab_paste, tab_clean, tab_errors = st.tabs(
+    ["Documents & metadata", "Paste a text", "Cleaning", f"Load errors ({len(corpus.errors)})"])
 
 with tab_docs:
     st.write("Edit the metadata in the table, then press **Save metadata**. Empty cells mean *unknown*.")
     meta = corpus.to_frame(with_text=False)
     editable = [c for c in meta.columns if c != "doc_id"]
     edited = st.data_editor(meta, key="meta_editor", hide_index=True, width="stretch",
-                            disabled=["doc_id"], num_rows="fixed",
+                            disabled=["doc_id"], num_rows="fixed", height=min(420, 38 + 35 * len(meta)),
                             column_config={"doc_id": st.column_config.TextColumn("doc_id", help="Unique id")})
-    b1, b2, b3 = st.columns([1, 1, 2])
+    b1, b3 = st.columns([1, 3])
     if b1.button("Save metadata", type="primary"):
         data.set_corpus(corpus.with_metadata(edited))
         st.success("Metadata saved.")
         st.rerun()
-    if b2.button("Back to the seed corpus"):
-        data.set_corpus(loaders.load_seeds())
-        st.rerun()
     with b3:
         download_button("Download metadata (CSV)", meta, "metadata.csv", key="dl_meta")
 
-with tab_add:
-    mode = st.radio("New documents", ["Add to the current corpus", "Replace the current corpus"],
-                    horizontal=True, key="w_upload_mode")
-    st.write(
-        f"Files: .txt, .md, .csv, .tsv, .json, .jsonl, .docx, .pdf, .html, any of them gzipped (.gz), or a .zip "
-        f"of them. Up to {upload_limit} per file, {limits.max_documents:,} documents and "
-        f"{limits.max_total_chars:,} characters in all. "
-        "A **metadata.csv** (column doc_id or file name, plus author, date, …) attaches metadata by file name.")
-    with st.expander("Table options (CSV, TSV, JSON)"):
-        text_col = st.text_input("Text column", "", help="Leave empty to detect it (text, body, content, …).")
-        id_col = st.text_input("Id column", "", help="Leave empty to use doc_id / id, or the row number.")
-    with st.form("upload_form", clear_on_submit=True):
-        files = st.file_uploader("Upload files", accept_multiple_files=True, key="w_files")
-        submitted = st.form_submit_button("Load files", type="primary")
-    if submitted and files:
-        with st.spinner("Reading files…"):
-            batch = read_and_forget(files)
-            del files
-            loaded = loaders.load_files(batch, text_column=text_col or None, id_column=id_col or None,
-                                        limits=limits)
-            del batch
-        _new = loaded if mode.startswith("Replace") else corpus.extend(loaded, limits=limits)
-        data.set_corpus(_new)
-        st.toast(f"Loaded {len(loaded)} document(s); {len(loaded.errors)} file(s) failed.")
-        st.rerun()
+with tab_paste:
     with st.form("paste_form", clear_on_submit=True):
-        st.write("Or paste a text:")
         pasted = st.text_area("Text", height=160, max_chars=limits.max_file_bytes)
         p1, p2 = st.columns(2)
         p_title = p1.text_input("Title")
         p_author = p2.text_input("Author")
         if st.form_submit_button("Add text") and pasted.strip():
             added = loaders.from_text(pasted, title=p_title, author=p_author)
-            data.set_corpus(added if mode.startswith("Replace") else corpus.extend(added, limits=limits))
+            replace = st.session_state.get("w_upload_mode", "replace") == "replace"
+            data.set_corpus(added if replace else corpus.extend(added, limits=limits))
             st.rerun()
+    st.caption("The pasted text replaces the texts in use, or joins them, as chosen above.")
 
 with tab_clean:
     st.toggle("Clean the texts", key="w_clean", value=view.clean,

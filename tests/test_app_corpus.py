@@ -67,6 +67,7 @@ def test_pasting_text_again_and_again_stops_at_the_document_limit(monkeypatch):
     ``max_documents`` batch by batch; the refused text is reported as a load error."""
     monkeypatch.setenv("EXPLORER_MAX_DOCUMENTS", "4")
     at = open_corpus_page()
+    at.radio(key="w_upload_mode").set_value("add").run()
     for i in range(3):
         at.text_area[0].set_value(f"Pasted text number {i} about the single market.")
         next(b for b in at.button if b.label == "Add text").click()
@@ -102,3 +103,79 @@ def test_uploaded_bytes_are_dropped_from_the_server_once_read():
     assert mgr.get_files("session-a", ["id0", "id1"]) == []
     assert [r.file_id for r in mgr.get_files("session-b", ["other"])] == ["other"], "another session's file kept"
     assert mgr._total_bytes == 1, "the session's bytes are no longer counted"
+
+
+# --------------------------------------------------------------------------- uploads replace the seeds (issue 10.1)
+
+SEED_MARKS = ("Jacqui Smith", "Daniel Zeichner", "000_bfc6cafdf39d029c", "referendum")
+PAGES = ["pages/overview.py", "pages/reader.py", "pages/terms.py", "pages/sentiment.py", "pages/topics.py",
+         "pages/compare.py", "pages/corpus.py"]
+SPEECH = (b"doc_id,author,date,text\n"
+          b"s1,Ann Example,2020-03-01,The hospitals need more masks now. Nurses are tired and frightened.\n"
+          b"s2,Bob Example,2020-04-02,Testing has improved. We welcome the new plan for care homes today.\n")
+
+
+def everything_shown(at) -> str:
+    """Every element's content on the page (text, tables, charts, widget options), as one string."""
+    out = []
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            out.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)
+
+
+def test_uploading_files_replaces_the_seeds_on_every_page():
+    at = open_corpus_page()
+    assert at.radio(key="w_upload_mode").value == "replace"  # replacing is the default
+    assert any(b.label == "Back to the example texts" and b.disabled for b in at.button)
+    uploader = at.get("file_uploader")[0]
+    uploader.set_value(("speeches.csv", SPEECH, "text/csv"))
+    at.run()
+    assert not at.exception
+    corpus = at.session_state["corpus"]
+    assert [d.doc_id for d in corpus.documents] == ["s1", "s2"], "the seeds are gone"
+    assert any("Loaded 2 document(s)" in s.value for s in at.success)
+    for page in PAGES:
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, page
+        shown = everything_shown(at)
+        assert "Ann Example" in shown or page == "pages/topics.py", page
+        for mark in SEED_MARKS:
+            if page == "pages/corpus.py" and mark == "Jacqui Smith":
+                continue  # the cleaning rules' own example ("Jacqui Smith is a former home secretary …")
+            assert mark not in shown, (page, mark)
+
+
+def test_adding_keeps_the_seeds_and_back_to_the_examples_is_one_click():
+    at = open_corpus_page()
+    at.radio(key="w_upload_mode").set_value("add").run()
+    at.get("file_uploader")[0].set_value(("speeches.csv", SPEECH, "text/csv"))
+    at.run()
+    ids = [d.doc_id for d in at.session_state["corpus"].documents]
+    assert len(ids) == 5 and {"s1", "s2"} <= set(ids)
+    back = next(b for b in at.button if b.label == "Back to the example texts")
+    assert not back.disabled
+    back.click()
+    at.run()
+    assert [d.doc_id for d in at.session_state["corpus"].documents] == [d.doc_id for d in load_seeds().documents]
+
+
+def test_replacing_clears_filters_that_named_the_old_texts():
+    from ui.state import View
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["view"] = View(authors=["Jacqui Smith"], doc="000_bfc6cafdf39d029c")
+    at.switch_page("pages/corpus.py")
+    at.run()
+    at.get("file_uploader")[0].set_value(("speeches.csv", SPEECH, "text/csv"))
+    at.run()
+    view = at.session_state["view"]
+    assert view.authors == [] and view.doc == ""
+    assert [m.value for m in at.metric][:1] == ["2"]

@@ -32,7 +32,7 @@ from analysis.corpus.prepare import Prepared
 
 from . import cached_terms as ct
 from . import data, store_access
-from .colors import colour_map
+from .colors import OTHERS, group_colour_map, lump
 from .corpus_cache import per_corpus
 from .data import CACHE
 from .state import View
@@ -239,25 +239,32 @@ def group_keys(docs: pd.DataFrame, by: str) -> pd.Series:
 
 
 def group_label(by: str, value) -> str:
-    """How a group value is shown ("Unknown author" for an empty author)."""
+    """How a group value is shown ("Unknown author" for an empty author, "All others" for
+    :data:`ui.colors.OTHERS`)."""
     return ct.group_label(by, value)
 
 
 @per_corpus(show_spinner=False, **CACHE)
 def _colours(key: str, clean: bool, by: str, _docs: pd.DataFrame) -> dict[str, str]:
-    return colour_map(group_keys(_docs, by))
+    return group_colour_map(group_keys(_docs, by))
 
 
 def colours(view: View, by: str | None = None) -> dict[str, str]:
-    """A colour per group value of ``by`` (default the sidebar's group-by), fixed over the whole corpus."""
+    """A colour per group value of ``by`` (default the sidebar's group-by), fixed over the whole
+    corpus: the largest groups a colour each, never repeated; the rest (and :data:`ui.colors.OTHERS`)
+    the "all others" grey (:func:`ui.colors.group_colour_map`)."""
     by = by or view.group_by
     return _colours(data.corpus_key(), view.clean, by, data.prepared(view).docs)
 
 
 @per_corpus(show_spinner=False, **CACHE)
 def _groups(key: str, clean: bool, excl: tuple, ids: tuple | None, by: str, measure: str,
-            _docs: pd.DataFrame, _scores: pd.DataFrame, _per_doc: pd.DataFrame) -> pd.DataFrame:
-    meta = pd.DataFrame({"doc_id": _docs["doc_id"].astype(str), "_g": group_keys(_docs, by).to_numpy()})
+            _docs: pd.DataFrame, _scores: pd.DataFrame, _per_doc: pd.DataFrame, lumped: bool = False,
+            _colours: dict | None = None) -> pd.DataFrame:
+    values = group_keys(_docs, by)
+    if lumped:  # the groups without a colour of their own pooled into one "all others" group
+        values = values.map(lambda v: lump(v, _colours))
+    meta = pd.DataFrame({"doc_id": _docs["doc_id"].astype(str), "_g": values.to_numpy()})
     out = sa.group_scores(_scores, meta, "_g", measure, n_boot=N_BOOT)
     scores = _scores.set_index(_scores["doc_id"].astype(str))
     meta["n_sentences"] = scores["n_sentences"].reindex(meta["doc_id"]).fillna(0).to_numpy()
@@ -283,6 +290,27 @@ def group_table(view: View, by: str, measure: str) -> pd.DataFrame:
     key, _w, sub, ids = _scope(view)
     return _groups(key, view.clean, excluded(view), ids, by, measure, sub.docs, doc_scores(view),
                    doc_intervals(view, measure))
+
+
+def top_group_table(view: View, by: str, measure: str) -> pd.DataFrame:
+    """Like :func:`group_table`, but only the groups that have a colour of their own (the
+    largest, :func:`colours`) plus one row ``group ==`` :data:`ui.colors.OTHERS` pooling every
+    other document (``label`` "All others (N)", N groups; absent when there are none)."""
+    key, _w, sub, ids = _scope(view)
+    cols = colours(view, by)
+    out = _groups(key, view.clean, excluded(view), ids, by, measure, sub.docs, doc_scores(view),
+                  doc_intervals(view, measure), True, cols).copy()
+    present = set(group_keys(sub.docs, by))
+    n_other = sum(1 for g in present if lump(g, cols) == OTHERS)
+    out.loc[out["group"] == OTHERS, "label"] = f"All others ({n_other:,} {plural(by)})"
+    return out
+
+
+def plural(by: str) -> str:
+    """A group-by column's name in the plural, for "All others (125 authors)"."""
+    name = by.replace("_", " ")
+    return {"date": "years", "doc_id": "documents", "party": "parties", "category": "categories"}.get(
+        name, name if name.endswith("s") else name + "s")
 
 
 # --------------------------------------------------------------------------- evidence

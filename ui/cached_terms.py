@@ -44,7 +44,7 @@ from analysis.corpus.model import display_author
 from analysis.corpus.prepare import Prepared
 
 from . import data
-from .colors import colour_map
+from .colors import OTHERS, group_colour_map
 from .corpus_cache import per_corpus
 from .data import CACHE
 from .state import View
@@ -77,6 +77,8 @@ def _keep(frame: pd.DataFrame, ids: tuple | None, *cols: str) -> pd.DataFrame:
 def group_label(by: str, value) -> str:
     """How a group value is shown: "Unknown author" / "Unknown party" for an empty value."""
     v = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    if v == OTHERS:
+        return "All others"
     if by == "author":
         return display_author(v)
     return v.strip() or f"Unknown {by.replace('_', ' ')}"
@@ -93,7 +95,7 @@ def group_values(docs: pd.DataFrame, by: str) -> pd.Series:
 def group_colours(view: View, by: str | None = None) -> dict[str, str]:
     """A colour per value of ``by`` (default the sidebar's group-by), fixed over the whole corpus."""
     by = by or view.group_by
-    return colour_map(group_values(data.prepared(view).docs, by))
+    return group_colour_map(group_values(data.prepared(view).docs, by))
 
 
 @per_corpus(show_spinner=False, **CACHE)

@@ -160,3 +160,20 @@ def filtered(view: View) -> Prepared:
 @per_corpus(show_spinner=False, **CACHE)
 def _subset(key: str, clean: bool, doc_ids: tuple, _prep: Prepared) -> Prepared:
     return _prep.subset(doc_ids)
+
+
+
+def seeds() -> Corpus:
+    """The three example texts (one shared, read-only corpus per process)."""
+    return _seeds()
+
+
+def on_seeds() -> bool:
+    """Whether the session's corpus is the three example texts (the seeds)."""
+    session_corpus()
+    return st.session_state["corpus_key"] == _seeds_key()
+
+
+@st.cache_resource(show_spinner=False)
+def _seeds_key() -> str:
+    return _seeds().content_hash()

@@ -74,7 +74,7 @@ def show_document_table(table: pd.DataFrame, plist: list[str]) -> None:
                      "subjectivity": ts.SCORE_COLUMNS["subjectivity"], "vader_mean": ts.SCORE_COLUMNS["vader_mean"],
                      **{f"“{p}”": st.column_config.NumberColumn(f"“{p}”", format="%d", help="Occurrences of this "
                                                                 "tracked phrase.") for p in plist}})
-    download_button("Download the documents table (CSV)", table, "documents.csv", key="ov_dl_docs")
+    download_button("Download the documents table (CSV)", table, "documents.csv", key="ov_dl_docs")  # has its names
 
 
 def phrase_lines(view: View, plist: list[str], labels: dict, authors: dict) -> None:
@@ -83,19 +83,22 @@ def phrase_lines(view: View, plist: list[str], labels: dict, authors: dict) -> N
     lines = ct.kwic_lines(view, plist, window=8)
     kw = lines.assign(document=lines["doc_id"].map(labels).fillna(lines["doc_id"]), author=lines["doc_id"].map(authors))
     kw = kw[["document", "author", "left", "match", "right", "phrase", "doc_id"]]
+    box = st.expander(f"Every occurrence, line by line ({len(kw):,})", icon=":material/format_list_bulleted:",
+                      expanded=len(kw) <= 6)
     if len(kw) > MAX_LINES:
-        st.caption(f"The first {MAX_LINES:,} of {len(kw):,} occurrences; the CSV has them all.")
-    ev = st.dataframe(kw.head(MAX_LINES), hide_index=True, width="stretch", key="ov_kwic", on_select="rerun",
+        box.caption(f"The first {MAX_LINES:,} of {len(kw):,} occurrences; the CSV has them all.")
+    ev = box.dataframe(kw.head(MAX_LINES), hide_index=True, width="stretch", key="ov_kwic", on_select="rerun",
                       selection_mode="single-row", column_order=["document", "author", "left", "match", "right"],
                       column_config={"left": st.column_config.TextColumn("left context", alignment="right"),
                                      "right": st.column_config.TextColumn("right context")})
     hit_docs = list(dict.fromkeys(kw["doc_id"]))
     picked = [kw.iloc[r]["doc_id"] for r in ev.selection.rows] if ev.selection.rows else []
-    st.caption("Click a line to get a link to its document in the Reader." if len(hit_docs) > 6 else
+    box.caption("Click a line to get a link to its document in the Reader." if len(hit_docs) > 6 else
                "Open a document in the Reader to see each occurrence in the full text:")
     for doc in picked or (hit_docs if len(hit_docs) <= 6 else []):
         ts.reader_link(view, doc, labels.get(doc, doc))
-    download_button("Download these lines (CSV)", kw, "phrase_lines.csv", key="ov_dl_kwic")
+    with box:
+        download_button("Download these lines (CSV)", kw, "phrase_lines.csv", key="ov_dl_kwic")
 
 
 def topic_shares(view: View, order: list[str], labels: dict, n_docs: int) -> None:

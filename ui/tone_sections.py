@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from analysis import plain
+
 from . import cached_sentiment as cs
 from . import cached_terms as ct
-from .colors import UNKNOWN_COLOUR
+from .colors import OTHERS, OTHERS_COLOUR, UNKNOWN_COLOUR, lump, n_coloured
 from .data import CHART_HASH
 from .downloads import download_button
+from .readings import reading
 from .safe import html_text
 from .sidebar import widget
 from .state import View
@@ -135,21 +139,15 @@ def exclusion_note(view: View, n_masked: int, scope: str = "the selected documen
 # --------------------------------------------------------------------------- plain language
 
 def tone_word(score, method: str = "textblob") -> str:
-    """A plain word for a tone score (thresholds: ±0.05 neutral; TextBlob 0.25 / VADER 0.5 strong)."""
-    if score is None or (isinstance(score, float) and math.isnan(score)):
-        return "not scored (no words)"
-    strong = 0.5 if method == "vader" else 0.25
-    if abs(score) < 0.05:
-        return "about neutral"
-    side = "positive" if score > 0 else "negative"
-    return f"clearly {side}" if abs(score) >= strong else f"mildly {side}"
+    """A plain word for a tone score (:func:`analysis.plain.tone_word`)."""
+    return plain.tone_word(score, method)
 
 
 def subjectivity_word(score) -> str:
-    """A plain phrase for a subjectivity score (thresholds 0.3 and 0.5)."""
+    """A plain phrase for a subjectivity score (thresholds 0.3 and 0.55, as :func:`analysis.plain.subjectivity`)."""
     if score is None or (isinstance(score, float) and math.isnan(score)):
         return "not scored"
-    return "mostly factual" if score < 0.3 else "a mix of fact and opinion" if score < 0.5 else "mostly opinion"
+    return "mostly factual" if score < 0.3 else "a mix of fact and opinion" if score < 0.55 else "mostly opinion"
 
 
 def _n(x, fmt="{:+.2f}") -> str:
@@ -282,3 +280,73 @@ def reader_link(view: View, doc_id: str, label: str | None = None) -> None:
     query["read"] = str(doc_id)
     text = "Read it in the Reader" if label is None else f"Read {md_code(label)} in the Reader"
     st.page_link("pages/reader.py", label=text, icon=":material/menu_book:", query_params=query)
+
+
+# --------------------------------------------------------------------------- colours of groups
+
+class Colouring(NamedTuple):
+    """How a page colours documents by group: the largest groups a colour each, the rest grey."""
+
+    group_of: dict   # doc_id -> group value
+    colour_of: dict  # doc_id -> the group value when it has a colour of its own, else ui.colors.OTHERS
+    colours: dict    # group value (and OTHERS) -> colour, fixed over the whole corpus
+    names: dict      # group value (and OTHERS) -> display name
+
+
+def colouring(view: View, docs: pd.DataFrame, by: str | None = None) -> Colouring:
+    """The :class:`Colouring` of ``docs`` (the filtered documents) by ``by`` (default the sidebar's)."""
+    by = by or view.group_by
+    colours = cs.colours(view, by)
+    group_of = dict(zip(docs["doc_id"].astype(str), cs.group_keys(docs, by)))
+    names = {g: cs.group_label(by, g) for g in colours}
+    n_other = sum(1 for g in set(group_of.values()) if lump(g, colours) == OTHERS)
+    names[OTHERS] = f"All other {cs.plural(by)} ({n_other:,})"
+    return Colouring(group_of, {d: lump(g, colours) for d, g in group_of.items()}, colours, names)
+
+
+def colour_note(colours: dict, by_md: str) -> str:
+    """A caption part saying which groups have colours: "The 8 largest authors have a colour each;
+    the other 125 are grey." (empty when every group has one)."""
+    n_other = sum(1 for k, c in colours.items() if k != OTHERS and c == OTHERS_COLOUR)
+    if not n_other:
+        return ""
+    return (f" The {n_coloured(colours)} {by_md} values with the most documents have a colour each; the other "
+            f"{n_other:,} are grey ('all others').")
+
+
+# --------------------------------------------------------------------------- groups: top N, readings, full list
+
+def top_groups(view: View, by: str, measure: str) -> pd.DataFrame:
+    """The groups with a colour of their own, highest mean first, then "all others" pooled (last)."""
+    top = cs.top_group_table(view, by, measure)
+    others = top[top["group"] == OTHERS]
+    return pd.concat([top[top["group"] != OTHERS].sort_values("mean", ascending=False, kind="stable"), others])
+
+
+def group_readings(groups: pd.DataFrame, method: str, by_md: str) -> None:
+    """Plain readings of a group chart: the highest and lowest group, and how sure the largest
+    group's score is."""
+    named = groups[groups["group"] != OTHERS]
+    if named.empty:
+        return
+    pairs = [(str(lab), v) for lab, v in zip(named["label"], named["mean"])]
+    largest = named.sort_values("n_docs", ascending=False, kind="stable").iloc[0]
+    reading(plain.tone_extremes(pairs, "of these", method) if len(pairs) > 1 else
+            plain.tone(largest["mean"], str(largest["label"]), method),
+            plain.interval(largest["lo"], largest["hi"], str(largest["label"]), str(largest["interval_basis"]),
+                           int(largest["n_docs"]), int(largest.get("n_sentences", 0) or 0)))
+
+
+def all_groups_table(groups: pd.DataFrame, by_md: str, key: str) -> None:
+    """Every group (not only the coloured ones) in a table inside an expander, with its CSV."""
+    with st.expander(f"All {len(groups):,} {by_md} values: score and interval of each", icon=":material/table:"):
+        shown = groups[["label", "n_docs", "mean", "lo", "hi"]]
+        st.dataframe(shown, hide_index=True, width="stretch", height=min(400, 38 + 35 * len(shown)), key=key,
+                     column_config={"label": st.column_config.TextColumn(by_md.replace("`", "")),
+                                    "n_docs": st.column_config.NumberColumn("documents"),
+                                    "mean": st.column_config.NumberColumn("score", format="%+.3f"),
+                                    "lo": st.column_config.NumberColumn("low (95%)", format="%+.3f",
+                                                                        help=GLOSSARY["interval"]),
+                                    "hi": st.column_config.NumberColumn("high (95%)", format="%+.3f",
+                                                                        help=GLOSSARY["interval"])})
+        download_button("Download every group's tone (CSV)", groups, f"{key}_tone_per_group.csv", key=f"{key}_dl")
