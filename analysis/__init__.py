@@ -31,6 +31,7 @@ _PUBLIC = {
     "Document": ("analysis.corpus.model", "Document"),
     "Limits": ("analysis.corpus.limits", "Limits"),
     "prepare": ("analysis.corpus.prepare", "prepare"),
+    "doc_labels": ("analysis.corpus.labels", "doc_labels"),
     "Prepared": ("analysis.corpus.prepare", "Prepared"),
     "analyse": ("analysis.engine.analyse", "analyse"),
     "AnalysisParams": ("analysis.engine.analyse", "AnalysisParams"),

@@ -1,8 +1,8 @@
-"""Document names (analysis.labels): titles, "author · type · date", unique, shortened."""
+"""Document names (analysis.corpus.labels): titles, "author · type · date", unique, shortened."""
 
 import pandas as pd
 
-from analysis import labels as L
+from analysis.corpus import labels as L
 from analysis.corpus.loaders import load_seeds
 from tests.conftest import shared_corpus_path
 

@@ -6,7 +6,7 @@ from analysis.methods import keyness, reuse
 from analysis import plain
 from analysis.methods import sentiment as sa
 from analysis.corpus.loaders import load_seeds
-from analysis.labels import doc_labels
+from analysis.corpus.labels import doc_labels
 from analysis.corpus.prepare import prepare
 
 J, N, Z = "000_bfc6cafdf39d029c", "002_27ba5fbbf84c96f5", "003_963148aadf6ce902"

@@ -36,7 +36,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.methods import keyness as keyness_mod
-from analysis import labels as labelling
+from analysis.corpus import labels as labelling
 from analysis.methods import phrases as phrases_mod
 from analysis.methods import reuse
 from analysis.methods import terms as terms_mod
@@ -105,7 +105,7 @@ def _doc_labels(key: str, clean: bool, _docs: pd.DataFrame) -> dict[str, str]:
 
 def doc_labels(view: View) -> dict[str, str]:
     """doc_id -> a unique human name for every document of the corpus: its title, else
-    "author · type · date" (:func:`analysis.labels.doc_labels`; never the raw id)."""
+    "author · type · date" (:func:`analysis.corpus.labels.doc_labels`; never the raw id)."""
     return _doc_labels(data.corpus_key(), view.clean, data.prepared(view).docs)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis.labels import doc_labels
+from analysis.corpus.labels import doc_labels
 from analysis.corpus.model import display_author
 
 from . import data
@@ -96,5 +96,5 @@ def _set_years(view: View, lo: int, hi: int):
 
 def doc_label_series(docs):
     """A unique human name per document, in table order: its title, else "author · type · date"
-    (:func:`analysis.labels.doc_labels`)."""
+    (:func:`analysis.corpus.labels.doc_labels`)."""
     return list(doc_labels(docs).values())

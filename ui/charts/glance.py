@@ -18,7 +18,7 @@ import math
 
 import pandas as pd
 
-from analysis.labels import short_labels
+from analysis.corpus.labels import short_labels
 from ui.charts.tone import BASIS_TEXT, _num
 from ui.colors import UNKNOWN_COLOUR
 
@@ -33,7 +33,7 @@ def _short(text, limit: int) -> str:
 
 
 def unique_labels(keys: list[str], labels: dict | None, limit: int = 45) -> dict[str, str]:
-    """A short display label per key (:func:`analysis.labels.short_labels`), made unique with a
+    """A short display label per key (:func:`analysis.corpus.labels.short_labels`), made unique with a
     running number, never with the raw key, since a bar's axis position is its label."""
     return short_labels({k: (labels or {}).get(k, k) or "(untitled)" for k in keys}, limit)
 

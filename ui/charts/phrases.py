@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.labels import short_labels
+from analysis.corpus.labels import short_labels
 from ui.colors import UNKNOWN_COLOUR, colour_map
 from ui.safe import plot_text
 

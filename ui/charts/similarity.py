@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.labels import short_labels
+from analysis.corpus.labels import short_labels
 from ui.safe import plot_text
 
 #: Above this many documents the cells are not clickable (too many markers for a browser).

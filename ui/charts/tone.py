@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.labels import short_labels
+from analysis.corpus.labels import short_labels
 from ui.colors import NEGATIVE, NEUTRAL, POSITIVE, UNKNOWN_COLOUR
 from ui.safe import plot_text
 
