@@ -1006,7 +1006,7 @@ def _run_parallel(name: str, chunks: list[list], *args) -> tuple[list, int]:
     import sys
 
     func = _CHUNK_FUNCS[name]
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the project
     env = dict(os.environ)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     code = "from analysis.methods.lexicons import _worker_main; _worker_main()"
