@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-fast bench loadtest browser-deps clean
+.PHONY: run test test-fast bench loadtest browser-deps proxy-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || (echo "Python 3.11+ is needed" >&2; exit 1)
@@ -33,17 +33,27 @@ browser-deps:
 	  else echo "chromium not installed and no root: browser tests will be skipped" >&2; fi; \
 	fi
 
-test: $(DEV_STAMP) browser-deps
+# Debian's nginx for the test of two app processes behind the documented sticky proxy.
+proxy-deps:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; \
+	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; \
+	  else echo "nginx not installed and no root: the proxy test will be skipped" >&2; fi; \
+	fi
+
+test: $(DEV_STAMP) browser-deps proxy-deps
 	$(BIN)/python -m pytest
 
 test-fast: $(DEV_STAMP)
-	$(BIN)/python -m pytest -m "not browser and not slow"
+	$(BIN)/python -m pytest -m "not browser and not slow and not server"
 
 bench: $(DEV_STAMP)
 	$(BIN)/python scripts/benchmark.py
 
-loadtest: $(DEV_STAMP) browser-deps
-	$(BIN)/python scripts/loadtest.py
+# 20 visitors at once over Streamlit's WebSocket protocol, 5 of them with their own ~1 MB corpus;
+# server-side time per page, errors, memory. Options: make loadtest ARGS="--servers 2" (--help).
+loadtest: $(DEV_STAMP) proxy-deps
+	$(BIN)/python scripts/loadtest.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .hypothesis

@@ -12,7 +12,7 @@ import logging
 
 import streamlit as st
 
-from ui import frame, memory, sidebar, store_access
+from ui import frame, memory, sidebar, store_access, timing
 from ui.state import get_view, write_url
 
 log = logging.getLogger("explorer")
@@ -44,12 +44,13 @@ def build_navigation(large_store: bool = False):
     return st.navigation(pages)
 
 
-def main() -> None:
+def main(run: timing.Run) -> None:
     frame.start()
     st.set_page_config(page_title="Political-text explorer", page_icon=":material/article:", layout="wide")
     memory.keep_trimming()
     large = store_access.is_large(store_access.env_store())
     page = build_navigation(large)
+    run.page, run.title = page.url_path, page.title
     view = get_view()
     try:
         if not large:
@@ -57,6 +58,7 @@ def main() -> None:
         with frame.drawing():
             page.run()
     except Exception:  # noqa: BLE001 - the visitor gets a message, the log gets the traceback
+        run.status = "error"
         log.exception("page %s failed", page.title)
         st.error(
             "Something went wrong while drawing this page. Try changing the filters or the "
@@ -65,4 +67,5 @@ def main() -> None:
     write_url(view)
 
 
-main()
+with timing.script_run() as _run:  # server-side time of this run (EXPLORER_TIMING_LOG)
+    main(_run)

@@ -141,13 +141,16 @@ def wait_healthy(url: str, proc: subprocess.Popen | None, timeout_s: float) -> N
     raise TimeoutError(f"streamlit did not answer at {url} within {timeout_s:.0f} s")
 
 
-def start_server(cwd: Path, log_path: Path, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` in ``cwd`` on a free port (``env``: extra environment variables)."""
+def start_server(cwd: Path, log_path: Path, env: dict | None = None,
+                 extra_args: list[str] | None = None) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` in ``cwd`` on a free port (``env``: extra environment variables;
+    ``extra_args``: more ``streamlit run`` options, e.g. ``["--server.disconnectedSessionTTL", "5"]``)."""
     port = free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w", encoding="utf-8")
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true"]
+           "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+           *(extra_args or [])]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env,
                             start_new_session=True)  # own process group: killed as a whole

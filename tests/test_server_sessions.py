@@ -1,0 +1,249 @@
+"""Many visitors on one real server, over Streamlit's WebSocket protocol (no browser).
+
+Each test starts ``streamlit run app.py`` on loopback (``tests/stclient.py`` is the
+visitor, ``ui/timing.py`` the server's record of every script run):
+
+- two visitors at once, each uploading their own corpus, see only their own;
+- a visitor who disconnects in the middle of an analysis leaves no run going;
+- a page that raises for one visitor does not disturb another at the same time;
+- two app processes behind nginx with the sticky-session configuration of
+  docs/DEPLOY.md: every visitor stays on one process, and both are used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser.streamlit_ui import declared_pages, start_server, stop_server, wait_healthy
+from tests.stclient import Session
+from tests.stproxy import STICKY_LINES, Cluster, nginx_available
+from ui.timing import LOG_ENV, read_runs
+
+pytestmark = pytest.mark.server
+
+ROOT = Path(__file__).resolve().parents[1]
+MARK = re.compile(rb"tstvisitor([a-z]+?)mark")  # non-greedy: Arrow packs strings end to end
+
+
+def text_of(n_kb: int, who: str) -> bytes:
+    """About ``n_kb`` KB of ordinary sentences, each paragraph ending with ``who``'s marker."""
+    words = ("the vote left many people behind while the single market and the referendum divided towns "
+             "across the country and Labour members argued about immigration jobs and trust").split()
+    out, i = [], 0
+    while sum(map(len, out)) < n_kb * 1024:
+        sent = " ".join(words[(i * 7 + j * 3) % len(words)] for j in range(14)).capitalize()
+        out.append(f"{sent}. Another sentence {i} follows here. tstvisitor{who}mark.\n\n")
+        i += 1
+    return "".join(out).encode()
+
+
+@pytest.fixture()
+def server(tmp_path):
+    """A fresh server recording its runs in ``tmp_path/timing.jsonl``; yields (url, log path)."""
+    log = tmp_path / "timing.jsonl"
+    proc, url = start_server(ROOT, ROOT / "artifacts" / "server-sessions.log", env={LOG_ENV: str(log)})
+    try:
+        wait_healthy(url, proc, 180)
+        yield url, log
+    finally:
+        stop_server(proc)
+
+
+def run(coro, timeout: float = 400):
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+# --------------------------------------------------------------------------- isolation of uploads
+
+def test_two_simultaneous_visitors_see_only_their_own_uploads(server):
+    url, _ = server
+
+    async def visitor(who: str) -> Session:
+        s = Session(url, who, watch=MARK)
+        await s.open("/")
+        await s.goto("Corpus")
+        r = await s.upload("Upload files", [(f"visitor-{who}.txt", text_of(20, who))], "Load files")
+        assert r.finished == "FINISHED_SUCCESSFULLY" and not r.problems, r.problems
+        assert any("**4** documents" in t for t in r.texts), "the upload did not make a four-document corpus"
+        for page in ("Reader", "Overview", "Terms & phrases"):
+            r = await s.goto(page)
+            assert r.finished == "FINISHED_SUCCESSFULLY" and not r.problems, (page, r.problems)
+        await s.close()
+        return s
+
+    async def both():
+        return await asyncio.gather(visitor("alice"), visitor("bob"))
+
+    alice, bob = run(both())
+    assert alice.session_id != bob.session_id
+    assert alice.seen == {b"alice"}, f"alice received {alice.seen}"
+    assert bob.seen == {b"bob"}, f"bob received {bob.seen}"
+
+
+# --------------------------------------------------------------------------- disconnect mid-analysis
+
+def test_a_visitor_who_disconnects_mid_analysis_leaves_no_run_going(server):
+    """The Overview of a fresh ~300 KB corpus takes several seconds (topics, tone); the visitor
+    closes the connection one second in. Streamlit asks the run to stop; the run ends at its next
+    element ("stopped" in the timing log: the rest of the page is not computed) and no other run
+    of that session follows."""
+    url, log = server
+
+    async def leave_early() -> tuple[str, float]:
+        s = Session(url, "leaver")
+        await s.open("/")
+        await s.goto("Corpus")
+        r = await s.upload("Upload files", [("big.txt", text_of(300, "leaver"))], "Load files")
+        assert r.finished == "FINISHED_SUCCESSFULLY", r.finished
+        pending = asyncio.create_task(s.goto("Overview"))
+        await asyncio.sleep(1.0)
+        left = time.time()
+        await s.abort()
+        await asyncio.wait([pending], timeout=10)
+        return s.session_id, left
+
+    sid, left = run(leave_early())
+    deadline = time.monotonic() + 300
+    last = None
+    while time.monotonic() < deadline:
+        mine = [r for r in read_runs(str(log)) if r["session"] == sid and r["t1"] >= left - 1.0]
+        if mine:
+            last = mine[-1]
+            break
+        time.sleep(0.5)
+    assert last is not None, "the run in progress at the disconnect never ended"
+    assert last["page"] == "" and last["t0"] < left, last
+    assert last["status"] == "stopped", f"the run went on to the end after the visitor left: {last}"
+    time.sleep(3)
+    later = [r for r in read_runs(str(log)) if r["session"] == sid and r["t0"] > left]
+    assert not later, f"runs started for a visitor who had left: {later}"
+
+
+# --------------------------------------------------------------------------- a page that raises
+
+def failing_app(tmp: Path) -> tuple[Path, str]:
+    """A copy of the app (links to every file) whose last page raises when the URL has ``boom=1``."""
+    pages = [p for p, _ in declared_pages()]
+    target = pages[-1]
+    folder = Path(target).parent.as_posix()
+    app = tmp / "app"
+    app.mkdir()
+    for entry in ROOT.iterdir():
+        if entry.name in (folder, "artifacts", ".git", ".venv"):
+            continue
+        (app / entry.name).symlink_to(entry)
+    (app / folder).mkdir()
+    for f in (ROOT / folder).iterdir():
+        if f.name != Path(target).name:
+            (app / folder / f.name).symlink_to(f)
+    lines = (ROOT / target).read_text(encoding="utf-8").splitlines(keepends=True)
+    at = max((i + 1 for i, line in enumerate(lines) if line.startswith("from __future__")), default=0)
+    lines.insert(at, "import streamlit as _st\nif _st.query_params.get('boom') == '1':\n"
+                     "    raise RuntimeError('a page failed on purpose (test)')\n")
+    (app / target).write_text("".join(lines), encoding="utf-8")
+    return app, Path(target).stem
+
+
+def test_a_page_that_raises_for_one_visitor_does_not_affect_another(tmp_path):
+    app, failing = failing_app(tmp_path)
+    log = tmp_path / "timing.jsonl"
+    proc, url = start_server(app, tmp_path / "server.log", env={LOG_ENV: str(log)})
+    try:
+        wait_healthy(url, proc, 180)
+
+        async def victim() -> list:
+            s = Session(url, "victim")
+            out = [await s.open(f"/{failing}", query="boom=1")]
+            for title in list(s.pages)[:4]:
+                out.append(await s.goto(title))
+            await s.close()
+            return out
+
+        async def bystander() -> list:
+            s = Session(url, "bystander")
+            out = [await s.open("/")]
+            for title in list(s.pages):
+                out.append(await s.goto(title))
+            await s.close()
+            return out
+
+        async def both():
+            return await asyncio.gather(victim(), bystander())
+
+        hurt, fine = run(both())
+    finally:
+        stop_server(proc)
+    assert any("Something went wrong" in p for p in hurt[0].problems), hurt[0].problems
+    assert all(r.finished == "FINISHED_SUCCESSFULLY" for r in hurt), [r.finished for r in hurt]
+    assert all(not r.problems for r in hurt[1:]), "the failing visitor's other pages failed too"
+    assert all(r.finished == "FINISHED_SUCCESSFULLY" and not r.problems and r.elements > 3 for r in fine), \
+        [(r.finished, r.problems, r.elements) for r in fine if r.problems or r.elements <= 3]
+    statuses = [r["status"] for r in read_runs(str(log))]
+    assert statuses.count("error") == 1, statuses
+
+
+# --------------------------------------------------------------------------- two processes, sticky
+
+def test_deploy_doc_has_the_sticky_proxy_configuration():
+    doc = (ROOT / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
+    missing = [line for line in STICKY_LINES if line not in doc]
+    assert not missing, f"docs/DEPLOY.md lacks the sticky-session lines {missing}"
+
+
+@pytest.mark.skipif(not nginx_available(), reason="nginx is not installed (`make proxy-deps`)")
+def test_two_processes_behind_the_sticky_proxy(tmp_path):
+    """Visitors come through nginx until both processes have some (each new visitor lands on
+    either, at random); then two visitors per process upload and switch pages at the same time.
+    Every visitor's runs happen in one process - uploads included, which Streamlit refuses from
+    a process that does not hold the session - and each sees only their own upload."""
+    env = {LOG_ENV: str(tmp_path / "timing-{pid}.jsonl")}
+
+    def pid_of(session_id: str) -> set:
+        return {r["pid"] for f in tmp_path.glob("timing-*.jsonl") for r in read_runs(str(f))
+                if r["session"] == session_id}
+
+    with Cluster(ROOT, tmp_path, n=2, proxy=True, env=env) as cluster:
+
+        async def arrive() -> dict[int, list[Session]]:
+            on: dict[int, list[Session]] = {}
+            for i in range(24):  # the chance that 24 visitors all land on one process: 1 in 8 million
+                s = Session(cluster.url, str(i), watch=MARK)
+                r = await s.open("/")
+                assert r.finished == "FINISHED_SUCCESSFULLY", r.finished
+                (pid,) = pid_of(s.session_id)
+                on.setdefault(pid, []).append(s)
+                if len(on) == 2 and all(len(v) >= 2 for v in on.values()):
+                    break
+            return on
+
+        async def work(s: Session) -> Session:
+            who = chr(97 + int(s.name) % 26) * 3
+            await s.goto("Corpus")
+            r = await s.upload("Upload files", [(f"v{s.name}.txt", text_of(2, who))], "Load files")
+            assert r.finished == "FINISHED_SUCCESSFULLY" and not r.problems, (s.name, r.finished, r.problems)
+            assert any("**4** documents" in t for t in r.texts), f"visitor {s.name}: the upload did not arrive"
+            r = await s.goto("Terms & phrases")
+            assert r.finished == "FINISHED_SUCCESSFULLY" and not r.problems, (s.name, r.problems)
+            await s.close()
+            assert s.seen == {who.encode()}, (s.name, s.seen)
+            return s
+
+        async def scenario():
+            on = await arrive()
+            assert set(on) == set(cluster.pids), f"visitors went to {set(on)}, the processes are {cluster.pids}"
+            chosen = [s for group in on.values() for s in group[:2]]
+            for group in on.values():
+                for s in group[2:]:
+                    await s.close()
+            return await asyncio.gather(*(work(s) for s in chosen))
+
+        visitors = run(scenario())
+        for s in visitors:
+            assert len(pid_of(s.session_id)) == 1, f"visitor {s.name}'s runs were in {pid_of(s.session_id)}"
+    assert (tmp_path / "nginx" / "access.log").stat().st_size > 0
