@@ -244,6 +244,8 @@ class Session:
             self._run_texts.append(body.body)
             if GUARD_MESSAGE in body.body:
                 self._run_problems.append(f"error message: {body.body}"[:300])
+        elif kind == "metric":
+            self._run_texts.append(f"{body.label}: {body.body}")
         elif kind in ("markdown", "text", "heading"):
             self._run_texts.append(getattr(body, "body", "") or getattr(body, "text", ""))
         if hasattr(body, "id") and hasattr(body, "label") and body.id:
@@ -308,10 +310,18 @@ class Session:
         return await self.rerun(triggers=[WidgetState(id=self.widget(label).id, trigger_value=True)],
                                 timeout=timeout)
 
-    async def upload(self, uploader_label: str, files: list[tuple[str, bytes]], submit_label: str,
-                     timeout: float = RUN_TIMEOUT_S) -> RunResult:
-        """Upload ``files`` (name, bytes) into the uploader and press the form's submit button."""
-        w = self.widget(uploader_label)
+    async def upload(self, files: list[tuple[str, bytes]], uploader_label: str | None = None,
+                     submit_label: str | None = None, timeout: float = RUN_TIMEOUT_S) -> RunResult:
+        """Upload ``files`` (name, bytes) into the uploader labelled ``uploader_label`` (default: the
+        page's first uploader) and, if the uploader is in a form, press its ``submit_label`` button;
+        otherwise the choice itself reruns the page, as in the browser."""
+        if uploader_label is None:
+            found = [w for w in self.widgets.values() if w.kind == "file_uploader"]
+            if not found:
+                raise KeyError(f"no file uploader on this page; there are {sorted(self.widgets)}")
+            w = found[0]
+        else:
+            w = self.widget(uploader_label)
         state = WidgetState(id=w.id)
         fus = state.file_uploader_state_value
         for name, data in files:
@@ -331,6 +341,16 @@ class Session:
             info.file_urls.upload_url = f"/_stcore/upload_file/{self.session_id}/{file_id}"
             info.file_urls.delete_url = info.file_urls.upload_url
         self._values[w.id] = state
-        result = await self.click(submit_label, timeout=timeout)
-        self._values.pop(w.id, None)  # the form clears on submit
+        if submit_label is not None:
+            result = await self.click(submit_label, timeout=timeout)
+        else:
+            result = await self.rerun(timeout=timeout)
+        self._values.pop(w.id, None)  # a form clears on submit; the app empties its uploader itself
         return result
+
+    def metric(self, result: RunResult, label: str) -> str | None:
+        """The value of the metric ``label`` in ``result``'s last run (None when there is none)."""
+        for t in result.texts:
+            if t.startswith(label + ": "):
+                return t[len(label) + 2:]
+        return None

@@ -68,9 +68,9 @@ def test_two_simultaneous_visitors_see_only_their_own_uploads(server):
         s = Session(url, who, watch=MARK)
         await s.open("/")
         await s.goto("Corpus")
-        r = await s.upload("Upload files", [(f"visitor-{who}.txt", text_of(20, who))], "Load files")
+        r = await s.upload([(f"visitor-{who}.txt", text_of(20, who))])
         assert r.finished == "FINISHED_SUCCESSFULLY" and not r.problems, r.problems
-        assert any("**4** documents" in t for t in r.texts), "the upload did not make a four-document corpus"
+        assert s.metric(r, "Documents") == "1", f"the upload did not replace the corpus: {r.texts[:12]}"
         for page in ("Reader", "Overview", "Terms & phrases"):
             r = await s.goto(page)
             assert r.finished == "FINISHED_SUCCESSFULLY" and not r.problems, (page, r.problems)
@@ -99,7 +99,7 @@ def test_a_visitor_who_disconnects_mid_analysis_leaves_no_run_going(server):
         s = Session(url, "leaver")
         await s.open("/")
         await s.goto("Corpus")
-        r = await s.upload("Upload files", [("big.txt", text_of(300, "leaver"))], "Load files")
+        r = await s.upload([("big.txt", text_of(300, "leaver"))])
         assert r.finished == "FINISHED_SUCCESSFULLY", r.finished
         pending = asyncio.create_task(s.goto("Overview"))
         await asyncio.sleep(1.0)
@@ -225,9 +225,9 @@ def test_two_processes_behind_the_sticky_proxy(tmp_path):
         async def work(s: Session) -> Session:
             who = chr(97 + int(s.name) % 26) * 3
             await s.goto("Corpus")
-            r = await s.upload("Upload files", [(f"v{s.name}.txt", text_of(2, who))], "Load files")
+            r = await s.upload([(f"v{s.name}.txt", text_of(2, who))])
             assert r.finished == "FINISHED_SUCCESSFULLY" and not r.problems, (s.name, r.finished, r.problems)
-            assert any("**4** documents" in t for t in r.texts), f"visitor {s.name}: the upload did not arrive"
+            assert s.metric(r, "Documents") == "1", f"visitor {s.name}: the upload did not arrive"
             r = await s.goto("Terms & phrases")
             assert r.finished == "FINISHED_SUCCESSFULLY" and not r.problems, (s.name, r.problems)
             await s.close()
