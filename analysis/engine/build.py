@@ -38,12 +38,23 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
+from analysis.corpus import formats as F
 from analysis.corpus import loaders as C
-from analysis.engine.analyse import (AnalysisParams, _Worker, _prepare_score_index, _split, fit_topics, reuse_stage,
-                   score_documents, topic_sample, topic_tables, TopicResult)
 from analysis.corpus.limits import Limits, format_bytes
 from analysis.corpus.model import STANDARD_FIELDS, Document, LoadError, unique_id
 from analysis.corpus.prepare import Prepared
+from analysis.engine.analyse import (
+    AnalysisParams,
+    TopicResult,
+    _prepare_score_index,
+    _split,
+    _Worker,
+    fit_topics,
+    reuse_stage,
+    score_documents,
+    topic_sample,
+    topic_tables,
+)
 
 __all__ = ["iter_documents", "build_store", "cmd_build", "add_build_parser", "DocumentHasher"]
 
@@ -87,9 +98,9 @@ def _files(paths) -> list[Path]:
             found = []
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__MACOSX")
-                found.extend(Path(root, f) for f in files if not f.startswith(".") and not C._is_metadata(f))
+                found.extend(Path(root, f) for f in files if not f.startswith(".") and not F.is_metadata(f))
             out.extend(sorted(found, key=lambda f: f.relative_to(p).as_posix()))
-        elif not C._is_metadata(p.name):
+        elif not F.is_metadata(p.name):
             out.append(p)
     return out
 
@@ -170,22 +181,22 @@ class _Stream:
             reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                                  index_col=False, chunksize=rows, encoding="utf-8",
                                  compression="gzip" if path.name.lower().endswith(".gz") else None)
-            stem = C._stem(inner)
+            stem = F.file_stem(inner)
             columns = slots = text_at = id_at = text_column = None
             empty: list[int] = []
             n = 0
             n_docs = 0
             for frame in reader:
-                frame.columns = C._unique_columns(frame.columns)
+                frame.columns = F.unique_columns(frame.columns)
                 frame = frame.fillna("")
                 if columns is None:
                     columns = list(frame.columns)
                     if len(columns) > getattr(self.limits, "max_columns", len(columns)):
                         found = f"the table has {len(columns):,} columns"
-                        raise C._Refused(self.limits.exceeded("max_columns", found))
-                    id_column = C._id_column(columns, self.id_column)
-                    text_column = C._text_column(columns, _rows(frame, columns), self.text_column, id_column)
-                    targets = C._metadata_targets([c for c in columns if c not in (text_column, id_column)])
+                        raise F.Refused(self.limits.exceeded("max_columns", found))
+                    id_column = F.choose_id_column(columns, self.id_column)
+                    text_column = F.choose_text_column(columns, _rows(frame, columns), self.text_column, id_column)
+                    targets = F.metadata_targets([c for c in columns if c not in (text_column, id_column)])
                     slots = [(columns.index(col), target, standard) for col, target, standard in targets]
                     text_at = columns.index(text_column)
                     id_at = columns.index(id_column) if id_column else None
@@ -198,7 +209,7 @@ class _Stream:
                     doc_id = str(row[id_at]).strip() if id_at is not None else ""
                     doc = Document(doc_id=doc_id or f"{stem}_{n}", text=text)
                     for at, target, standard in slots:
-                        C._put(doc, target, standard, str(row[at]))
+                        F.put_value(doc, target, standard, str(row[at]))
                     n_docs += 1
                     added = self.add(doc, label)
                     if added is not None:
@@ -207,13 +218,13 @@ class _Stream:
                 self.errors.append(LoadError(label, f"no text: column {text_column!r} is empty in every row"
                                              if columns else "no rows with data"))
             elif empty:
-                self.errors.append(LoadError(label, C._numbers_note(len(empty), empty, "row",
+                self.errors.append(LoadError(label, F.numbers_note(len(empty), empty, "row",
                                                                     f"empty text in column {text_column!r}")))
-        except C._Refused as e:
+        except F.Refused as e:
             self.errors.append(LoadError(label, str(e)))
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError, OSError,
                 EOFError) as e:
-            self.errors.append(LoadError(label, f"corrupt CSV ({C._describe(e)})"))
+            self.errors.append(LoadError(label, f"corrupt CSV ({F.describe_error(e)})"))
 
     def whole(self, path: Path) -> Iterator[Document]:
         """Any other file: loaded whole by :func:`analysis.corpus.loaders.load_paths`."""
@@ -226,7 +237,7 @@ class _Stream:
 
 
 def _rows(frame: pd.DataFrame, columns: list[str]):
-    """``rows()`` as :func:`analysis.corpus.loaders._text_column` takes it: ``(row number, {column: cell})``."""
+    """``rows()`` as :func:`analysis.corpus.formats.choose_text_column` takes it: ``(row number, {column: cell})``."""
     def rows():
         for n, values in enumerate(frame.itertuples(index=False, name=None), 1):
             yield n, dict(zip(columns, values))
@@ -273,7 +284,11 @@ def iter_documents(paths, chunk_size: int = DEFAULT_CHUNK_SIZE, chunk_chars: int
 
 
 def _merge(parts: list) -> tuple:
-    from analysis.engine.analyse import _merge_sentiment, merge_prepared, merge_term_indexes
+    from analysis.engine.analyse import (
+        _merge_sentiment,
+        merge_prepared,
+        merge_term_indexes,
+    )
 
     prep = merge_prepared([p[0] for p in parts])
     return prep, _merge_sentiment([p[1] for p in parts]), merge_term_indexes([p[2] for p in parts], prep.docs)
@@ -320,7 +335,7 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
     None or 2 = with one worker process (on a machine with 2+ cores)."""
     from tqdm import tqdm
 
-    from analysis.engine.store import StoreWriter, StoredAnalysis
+    from analysis.engine.store import StoredAnalysis, StoreWriter
 
     params = params or AnalysisParams()
     t_start = time.perf_counter()
