@@ -39,6 +39,14 @@ from typing import Callable
 import numpy as np
 from ftfy import fix_encoding
 
+from analysis.corpus.boilerplate import (
+    gap_edits,
+    label_lines,
+    line_spans,
+    removal_records,
+)
+from analysis.corpus.tracked import Edit, Step, Tracked, regex_step
+
 # --------------------------------------------------------------------------
 # Public descriptions (for the UI's "what cleaning removed and why")
 
@@ -185,93 +193,7 @@ class Cleaned:
 
 
 # --------------------------------------------------------------------------
-# Offset-tracked text
-
-
-class _Tracked:
-    """Text part-way through cleaning, with the input span of each character."""
-
-    __slots__ = ("text", "starts", "ends")
-
-    def __init__(self, text: str, starts: np.ndarray, ends: np.ndarray):
-        self.text, self.starts, self.ends = text, starts, ends
-
-    @classmethod
-    def of(cls, text: str) -> "_Tracked":
-        starts = np.arange(len(text), dtype=np.int64)
-        return cls(text, starts, starts + 1)
-
-    def apply(self, edits: list[tuple[int, int, str]]) -> "_Tracked":
-        """Replace ``text[start:end]`` by each new string; edits sorted, non-overlapping.
-
-        A same-length replacement maps character to character; any other maps
-        every new character to the whole input span it replaced.
-        """
-        if not edits:
-            return self
-        pieces, starts, ends = [], [], []
-        pos = 0
-        same_length = True
-        for s, e, new in edits:
-            pieces.append(self.text[pos:s])
-            pieces.append(new)
-            if len(new) != e - s:
-                same_length = False
-            pos = e
-        pieces.append(self.text[pos:])
-        text = "".join(pieces)
-        if same_length:
-            return _Tracked(text, self.starts, self.ends)
-        pos = 0
-        for s, e, new in edits:
-            starts.append(self.starts[pos:s])
-            ends.append(self.ends[pos:s])
-            if len(new) == e - s:
-                starts.append(self.starts[s:e])
-                ends.append(self.ends[s:e])
-            elif new:
-                src_s = self.starts[s] if s < len(self.text) else self._end_of_input(s)
-                src_e = self.ends[e - 1] if e > s else src_s
-                starts.append(np.full(len(new), src_s, dtype=np.int64))
-                ends.append(np.full(len(new), src_e, dtype=np.int64))
-            pos = e
-        starts.append(self.starts[pos:])
-        ends.append(self.ends[pos:])
-        return _Tracked(text, np.concatenate(starts), np.concatenate(ends))
-
-    def _end_of_input(self, s: int) -> int:
-        return int(self.ends[s - 1]) if s > 0 else 0
-
-    def source_span(self, start: int, end: int) -> tuple[int, int]:
-        """Input span of ``text[start:end]`` (``end > start``)."""
-        return int(self.starts[start]), int(self.ends[end - 1])
-
-
-Edit = tuple[int, int, str]
-#: A step returns the edits it made: ``(start, end, new)`` in its input text, sorted.
-Step = Callable[[_Tracked], list[Edit]]
-
-
-def _regex_step(pattern: re.Pattern, replace: Callable[[re.Match], str] | str,
-                needed: Callable[[str], bool], group: int | str = 0) -> Step:
-    """A step replacing ``group`` of each match of ``pattern`` (the whole match by default).
-
-    ``needed(text)`` is a cheap test (substring checks) that lets texts with
-    nothing to repair skip the regex scan. Replacing only a group keeps the
-    edit (and so its :class:`Repair` and offset map) to the characters changed.
-    """
-
-    def step(t: _Tracked) -> list[Edit]:
-        if not needed(t.text):
-            return []
-        edits = []
-        for m in pattern.finditer(t.text):
-            new = replace(m) if callable(replace) else replace
-            if new != m.group(group):
-                edits.append((m.start(group), m.end(group), new))
-        return edits
-
-    return step
+# When a step can apply at all (a cheap test before its regular expression)
 
 
 def _non_ascii(text: str) -> bool:
@@ -396,7 +318,7 @@ def _has_trailing_space(text: str) -> bool:
     return " \n" in text or "\t\n" in text or text.endswith((" ", "\t"))
 
 
-def _strip_edges(t: _Tracked) -> list[Edit]:
+def _strip_edges(t: Tracked) -> list[Edit]:
     """Drop whitespace at the start and end of the text."""
     text = t.text
     lead = len(text) - len(text.lstrip())
@@ -408,332 +330,21 @@ def _strip_edges(t: _Tracked) -> list[Edit]:
 
 
 _NORMALISE_FIRST: list[tuple[str, Step]] = [
-    ("line_endings", _regex_step(_LINE_ENDING_RE, _line_ending,
+    ("line_endings", regex_step(_LINE_ENDING_RE, _line_ending,
                                  _either(_non_ascii, _contains("\r", "\x0b", "\x0c")))),
-    ("mojibake", _regex_step(_MOJIBAKE_RE, _fix_mojibake, _non_ascii)),
-    ("html_entities", _regex_step(_ENTITY_RE, _unescape, _contains("&"))),
-    ("invisible_chars", _regex_step(_INVISIBLE_RE, "", _either(_non_ascii, _contains(*_ASCII_CONTROLS)))),
-    ("spaces", _regex_step(_SPACE_RE, " ", _non_ascii)),
-    ("dashes", _regex_step(_SPACED_DASH_RE, _dash, _has_spaced_dash, group="dash")),
-    ("apostrophes", _regex_step(_APOSTROPHE_RE, _apostrophe, _either(_non_ascii, _contains("`")))),
-    ("quotes", _regex_step(_QUOTE_RE, _quote, _has_quotes)),
-    ("trailing_spaces", _regex_step(_TRAILING_RE, "", _has_trailing_space)),
+    ("mojibake", regex_step(_MOJIBAKE_RE, _fix_mojibake, _non_ascii)),
+    ("html_entities", regex_step(_ENTITY_RE, _unescape, _contains("&"))),
+    ("invisible_chars", regex_step(_INVISIBLE_RE, "", _either(_non_ascii, _contains(*_ASCII_CONTROLS)))),
+    ("spaces", regex_step(_SPACE_RE, " ", _non_ascii)),
+    ("dashes", regex_step(_SPACED_DASH_RE, _dash, _has_spaced_dash, group="dash")),
+    ("apostrophes", regex_step(_APOSTROPHE_RE, _apostrophe, _either(_non_ascii, _contains("`")))),
+    ("quotes", regex_step(_QUOTE_RE, _quote, _has_quotes)),
+    ("trailing_spaces", regex_step(_TRAILING_RE, "", _has_trailing_space)),
 ]
 _NORMALISE_LAST: list[tuple[str, Step]] = [
-    ("blank_lines", _regex_step(_BLANK_LINES_RE, "\n\n", _contains("\n\n\n"))),
+    ("blank_lines", regex_step(_BLANK_LINES_RE, "\n\n", _contains("\n\n\n"))),
     ("edge_whitespace", _strip_edges),
 ]
-
-
-# --------------------------------------------------------------------------
-# Boilerplate: line classifiers
-
-_MAX_BOILERPLATE_LINE = 1000  # longer lines are prose; skip the classifiers
-
-_SEPARATOR_RE = re.compile("(?:[-\u2010-\u2015_*=~#\u2022\u00b7][ \t]*){3,}")
-
-_CREDIT_RE = re.compile(
-    r"(?:(?:main|top|lead|header|cover|featured?)\s+)?"
-    r"(?:photo(?:graph)?s?|pictures?|pics?|images?|illustrations?|artwork|graphic)"
-    r"(?:\s+(?:credits?|courtesy(?:\s+of)?|source))?\s*[:|]\s*(?P<a>.+)"
-    r"|(?:(?:photo(?:graph)?s?|pictures?|images?)\s+(?:by|courtesy\s+of)|credits?\s*:)\s*(?P<b>.+)",
-    re.I,
-)
-# Words allowed in lower case inside a credit ("Reuters via Getty Images").
-_CREDIT_LINKERS = frozenset(
-    "via for by and of the de da di van von der den du la le al bin / | & © (c) - – — , "
-    "courtesy images image photo photos pictures picture library archive agency".split()
-)
-
-_PIECE = (r"(?:article|piece|post|blog(?:\s+post)?|story|column|essay|op-?ed|interview|commentary|"
-          r"report|speech|letter)")
-# "This article was first published at:", "A version of this piece appeared in ..."
-_THIS_PUBLISHED_RE = re.compile(
-    rf"(?:a\s+version\s+of\s+)?this\s+{_PIECE}\s+(?:was\s+|is\s+|has\s+been\s+|had\s+been\s+)?"
-    r"(?:(?:first|originally|previously)\s+)?(?:published|appeared|posted|ran)\b(?P<tail>.*)",
-    re.I,
-)
-# "First published: 24 June 2016", "Originally posted at www.example.org"
-_FIRST_PUBLISHED_RE = re.compile(
-    r"(?:first|originally|previously)\s+(?:published|appeared|posted)\b(?P<tail>.*)", re.I
-)
-# A tail that goes on as a sentence ("..., the book sold millions") is the author's.
-_CLAUSE_RE = re.compile(r"[.!?]\s+\S|,\s+[a-z]|\b(?:and|but|which|where|because|when|while)\b")
-_BARE_URL_RE = re.compile(r"(?:https?://|www\.)\S+|\S+\.\S+/\S*")
-
-_FULL_TEXT_NOUN = (r"(?:piece|article|story|post|column|interview|report|text|speech|statement|"
-                   r"blog(?:\s+post)?|op-?ed|essay|thread|letter|transcript)")
-_FULL = r"(?:the\s+)?(?:whole|full|complete|entire|rest\s+of\s+the|original)\s+"
-_READ_MORE_RE = re.compile(
-    r"[*•>\-–—\s]*(?:"
-    rf"to\s+(?:see|read|view|watch)\s+{_FULL}{_FULL_TEXT_NOUN},?\s+(?:go|click|tap|look)\s+"
-    r"(?:here|on\s+the\s+link(?:\s+below)?)"
-    rf"|(?:click|tap)\s+here\s+(?:to\s+|for\s+)(?:read\s+|see\s+|view\s+)?{_FULL}{_FULL_TEXT_NOUN}"
-    rf"|(?:read|see)\s+{_FULL}{_FULL_TEXT_NOUN}\s+(?:here|online|at)"
-    r")\s*[.!:]?\s*(?P<tail>.*)",
-    re.I,
-)
-
-_PLATFORM = (r"(?:Instagram|Twitter|X|YouTube|Facebook|LinkedIn|Snapchat|Pinterest|WhatsApp|Reddit|"
-             r"TikTok|Flickr|Tumblr|Threads|Bluesky|Mastodon|Telegram|Email|E-mail|RSS)")
-_SHARE_ITEM_RE = re.compile(
-    rf"\b(?:links?\s+to|share\s+(?:on|via|to|by)|follow\s+(?:us\s+)?on)\s+{_PLATFORM}\b", re.I
-)
-_PLATFORM_RE = re.compile(rf"\b{_PLATFORM}\b", re.I)
-_UI_WORDS = frozenset(
-    "close open fax website web location map phone telephone tel mobile email e-mail mail "
-    "calendar building search menu share shares tweet print copy link links url home skip to "
-    "content navigation nav sign in up log login subscribe newsletter comments comment save "
-    "like follow us on via more top back next previous prev and or the this page article "
-    "facebook twitter instagram youtube linkedin snapchat pinterest whatsapp reddit tiktok "
-    "flickr tumblr threads bluesky mastodon telegram rss x contact address".split()
-)
-
-# An author bio opens with a name (two to five capitalised words) and "is/was ...",
-# and names a role or a social-media handle.
-_BIO_SUBJECT_RE = re.compile(
-    r"[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|de|van|von|der|du|la|le)){1,4}\s+"
-    r"(?:is|was|has\s+been|works\s+as|writes|served\s+as)\b"
-)
-_BIO_ROLE_RE = re.compile(
-    r"@\w{2,}|\b(?:tweets|writes|author|columnist|director|editor|MP|MEP|MSP|professor|"
-    r"fellow|secretary|minister|correspondent|founder|co-founder|chair(?:man|woman)?|lecturer|"
-    r"researcher|journalist|councillor|campaigner|spokes(?:man|woman|person)|blogger|"
-    r"commentator|contributor)\b",
-)
-_MAX_BIO_CHARS = 500
-_MAX_BIO_LINES = 3
-
-
-def _is_separator(line: str) -> bool:
-    return _SEPARATOR_RE.fullmatch(line) is not None
-
-
-def _is_photo_credit(line: str) -> bool:
-    """'Photo: Fernando Butcher': a credit label, then a short run of names."""
-    m = _CREDIT_RE.fullmatch(line)
-    if not m:
-        return False
-    who = (m.group("a") or m.group("b") or "").strip().rstrip(".")
-    words = who.split()
-    if not words or len(words) > 8 or len(who) > 80 or re.search(r"[!?;\"\u201c\u201d]|\.\s", who):
-        return False
-    named = 0
-    for w in words:
-        bare = w.strip("(),/|")
-        if not bare or bare.lower() in _CREDIT_LINKERS or not bare[0].isalpha():
-            continue
-        if bare[0].isupper() or bare.startswith("@"):
-            named += 1
-        else:
-            return False
-    return named > 0
-
-
-def _is_published_elsewhere(line: str) -> bool:
-    """'This article was first published at:' and close variants, with a short tail."""
-    m = _THIS_PUBLISHED_RE.fullmatch(line)
-    if not m:
-        m = _FIRST_PUBLISHED_RE.fullmatch(line)
-        if not m or len(line.split()) > 10:
-            return False
-    tail = m.group("tail").strip()
-    return len(tail) <= 100 and len(tail.split()) <= 12 and not _CLAUSE_RE.search(tail)
-
-
-def _is_read_more(line: str) -> bool:
-    """'* To see the whole piece go HERE.', 'Click here to read the full article'."""
-    m = _READ_MORE_RE.fullmatch(line)
-    if not m:
-        return False
-    tail = m.group("tail").strip()
-    return not tail or _BARE_URL_RE.fullmatch(tail) is not None or tail in {"»", "→", ">>"} \
-        or (len(tail.split()) <= 4 and tail[:1].isupper() and not re.search(r"[.!?]\s", tail))
-
-
-def _is_share_bar(line: str) -> bool:
-    """A line of 'Link to Instagram Link to Twitter ...' items and page-furniture words only."""
-    words = line.lower().split()
-    if words[0].strip(":|•·") not in _UI_WORDS or words[-1].strip(":|•·.") not in _UI_WORDS:
-        return False
-    items = len(_SHARE_ITEM_RE.findall(line))
-    platforms = len(_PLATFORM_RE.findall(line))
-    if items < 3 and platforms < 4:
-        return False
-    rest = re.findall(r"[^\W_]+(?:-[^\W_]+)*", _SHARE_ITEM_RE.sub(" ", line))
-    return all(w.lower() in _UI_WORDS for w in rest)
-
-
-def _is_bio(block: str) -> bool:
-    """A short 'Jacqui Smith is a former home secretary ...' note."""
-    if len(block) > _MAX_BIO_CHARS or len(re.findall(r"[.!?](?:\s|$)", block)) > 3:
-        return False
-    return _BIO_SUBJECT_RE.match(block) is not None and _BIO_ROLE_RE.search(block) is not None
-
-
-# --------------------------------------------------------------------------
-# Boilerplate: labelling lines and removing them
-
-_BLANK = "\0blank"
-
-
-def _lines(text: str) -> list[tuple[int, int]]:
-    """Each line's span, without its line break."""
-    spans = []
-    pos = 0
-    for line in text.split("\n"):
-        spans.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    return spans
-
-
-def _label_lines(text: str, lines: list[tuple[int, int]]) -> list[str | None]:
-    """A rule name for each boilerplate line, ``_BLANK`` for blank lines, None to keep."""
-    labels: list[str | None] = [None] * len(lines)
-    content = []
-    for i, (s, e) in enumerate(lines):
-        line = text[s:e].strip()
-        if not line:
-            labels[i] = _BLANK
-        elif len(line) <= _MAX_BOILERPLATE_LINE and _is_separator(line):
-            labels[i] = "separator"
-        else:
-            content.append(i)
-    edges = set(content[:3]) | set(content[-5:])
-    for i in content:
-        s, e = lines[i]
-        if e - s > _MAX_BOILERPLATE_LINE:
-            continue
-        line = text[s:e].strip()
-        if _is_photo_credit(line):
-            labels[i] = "photo_credit"
-        elif i in edges:
-            labels[i] = _edge_rule(line)
-    _label_links_after_published(text, lines, labels)
-    _label_bio(text, lines, labels)
-    _keep_some_words(text, lines, labels)
-    return labels
-
-
-def _edge_rule(line: str) -> str | None:
-    """The rule a line at the top or bottom of a text falls under, if any."""
-    if _is_published_elsewhere(line):
-        return "published_elsewhere"
-    if _is_read_more(line):
-        return "read_more_link"
-    if _is_share_bar(line):
-        return "share_links"
-    return None
-
-
-def _next_content(labels: list[str | None], i: int, step: int) -> int:
-    """Index of the nearest non-blank line from ``i`` in direction ``step``, or -1."""
-    while 0 <= i < len(labels):
-        if labels[i] != _BLANK:
-            return i
-        i += step
-    return -1
-
-
-def _label_links_after_published(text, lines, labels) -> None:
-    """A bare link right under 'first published at:' goes with it."""
-    for i, label in enumerate(labels):
-        if label == "published_elsewhere":
-            j = _next_content(labels, i + 1, 1)
-            if j > 0 and labels[j] is None:
-                s, e = lines[j]
-                if _BARE_URL_RE.fullmatch(text[s:e].strip()):
-                    labels[j] = "published_elsewhere"
-
-
-def _label_bio(text, lines, labels) -> None:
-    """The last block of text, if a divider line sits above it and it reads as a bio.
-
-    Only boilerplate may follow the block, so an author's closing paragraph
-    is never taken for a bio.
-    """
-    last = len(labels) - 1
-    while last >= 0 and labels[last] is not None:
-        last -= 1
-    first = last
-    while first > 0 and labels[first - 1] is None:
-        first -= 1
-    if last < 0 or last - first + 1 > _MAX_BIO_LINES:
-        return
-    above = _next_content(labels, first - 1, -1)
-    if above < 0 or labels[above] != "separator":
-        return
-    block = text[lines[first][0]:lines[last][1]].strip()
-    if _is_bio(block):
-        for i in range(first, last + 1):
-            labels[i] = "author_bio"
-
-
-def _keep_some_words(text, lines, labels) -> None:
-    """Never empty a text: if no line with words would survive, keep its word lines."""
-    word = re.compile(r"[^\W_]")
-    for i, label in enumerate(labels):
-        if label is None and word.search(text[lines[i][0]:lines[i][1]]):
-            return
-    for i, label in enumerate(labels):
-        if label not in (None, _BLANK, "separator"):
-            labels[i] = None
-
-
-def _removal_records(t: _Tracked, lines, labels) -> list[tuple[str, int, int]]:
-    """(rule, input start, input end) for each run of lines removed under one rule."""
-    out: list[tuple[str, int, int]] = []
-    prev_rule, prev_i = None, -2
-    for i, label in enumerate(labels):
-        if label in (None, _BLANK):
-            continue
-        s, e = _strip_span(t.text, *lines[i])
-        src_s, src_e = t.source_span(s, e)
-        if label == prev_rule and prev_i == i - 1:
-            out[-1] = (label, out[-1][1], src_e)
-        else:
-            out.append((label, src_s, src_e))
-        prev_rule, prev_i = label, i
-    return out
-
-
-def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return s, e
-
-
-def _gap_edits(text: str, lines, labels) -> list[tuple[int, int, str]]:
-    """Edits deleting each run of removed lines with the line breaks around it.
-
-    The run, with its neighbouring blank lines, becomes one paragraph break
-    between kept lines ("\\n\\n", or "\\n" where the lines were only separated
-    by single line breaks), or nothing at the start or end of the text.
-    """
-    edits = []
-    i, n = 0, len(labels)
-    while i < n:
-        if labels[i] is None:
-            i += 1
-            continue
-        j = i
-        while j < n and labels[j] is not None:
-            j += 1
-        run = labels[i:j]
-        if any(label != _BLANK for label in run):
-            start = lines[i - 1][1] if i > 0 else 0
-            end = lines[j][0] if j < n else len(text)
-            if i == 0 or j == n:
-                sep = ""
-            elif _BLANK in run or "separator" in run:
-                sep = "\n\n"
-            else:
-                sep = "\n"
-            edits.append((start, end, sep))
-        i = j
-    return edits
 
 
 # --------------------------------------------------------------------------
@@ -750,15 +361,15 @@ def clean_text(text: str, enabled: bool = True) -> Cleaned:
     """
     if not enabled or not text:
         return Cleaned(text)
-    t = _Tracked.of(text)
+    t = Tracked.of(text)
     counts: dict[str, int] = {}
     repairs: list[Repair] = []
     t = _run_steps(text, t, _NORMALISE_FIRST, counts, repairs)
-    lines = _lines(t.text)
-    labels = _label_lines(t.text, lines)
-    records = _removal_records(t, lines, labels)
+    lines = line_spans(t.text)
+    labels = label_lines(t.text, lines)
+    records = removal_records(t, lines, labels)
     if records:
-        t = t.apply(_gap_edits(t.text, lines, labels))
+        t = t.apply(gap_edits(t.text, lines, labels))
     t = _run_steps(text, t, _NORMALISE_LAST, counts, repairs)
     removals = [Removal(rule, s, e, text[s:e]) for rule, s, e in records]
     if removals and repairs:  # a repair inside a line removed afterwards changed nothing kept
@@ -775,8 +386,8 @@ def _inside_removal(repair: Repair, removals: list[Removal], starts: list[int]) 
     return i >= 0 and repair.start < removals[i].end and repair.end <= removals[i].end
 
 
-def _run_steps(source: str, t: _Tracked, steps: list[tuple[str, Step]], counts: dict[str, int],
-               repairs: list[Repair]) -> _Tracked:
+def _run_steps(source: str, t: Tracked, steps: list[tuple[str, Step]], counts: dict[str, int],
+               repairs: list[Repair]) -> Tracked:
     """Run ``steps`` in order on ``t``, counting and recording each edit against ``source``."""
     for name, step in steps:
         edits = step(t)
