@@ -34,6 +34,7 @@ CSV_TABLES: dict[str, tuple[str, ...]] = {
     "report": ("documents", "groups"),
     "topics": ("assignments", "topics"),
     "reuse": ("passages", "similarity"),
+    "phrase-tone": ("documents", "groups", "years", "occurrences"),
 }
 
 
@@ -78,6 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--phrase", required=True)
     p.add_argument("--window", type=int, default=7, help="words of context on each side")
     p.add_argument("--sort", choices=["left", "right"], default=None)
+    p = sub.add_parser("phrase-tone", parents=[common],
+                       help="tone of the sentence and of the words around each occurrence of a phrase")
+    p.add_argument("--phrase", action="append", required=True, help="a phrase to track (repeatable)")
+    p.add_argument("--by", help="metadata column to aggregate by (the groups table; date: by year)")
+    p.add_argument("--window", type=int, default=25, help="words on each side of the phrase (default 25)")
+    _table_argument(p, "phrase-tone", "documents / groups / years: one row per phrase, context, method and "
+                    "document / --by group / year; occurrences: one row per occurrence and context")
     p = sub.add_parser("keyness", parents=[common], help="distinctive terms of a group")
     p.add_argument("--by", required=True, help="metadata column that defines the groups")
     p.add_argument("--group", required=True, help="the target group's value")
@@ -118,6 +126,8 @@ def _check_usage(parser: argparse.ArgumentParser, args) -> None:
     if table is not None and args.format != "csv":
         parser.error(f"--table {table} selects the CSV table; add --format csv "
                      "(the JSON output holds every table)")
+    if args.command == "phrase-tone" and args.window < 1:
+        parser.error("--window must be at least 1")
     if table == "groups" and not args.by:
         parser.error("--table groups needs --by COLUMN")
     if getattr(args, "exclude_phrases", False) and not args.phrase:
@@ -255,6 +265,30 @@ def cmd_kwic(prepared: Prepared, args):
     table = kwic(prepared.docs, args.phrase, window=args.window, sort=args.sort)
     table = table[["doc_id", "start", "end", "left", "match", "right"]]
     return table, table
+
+
+@command("phrase-tone")
+def cmd_phrase_tone(prepared: Prepared, args):
+    """Tone near each phrase: per document, per ``--by`` group, per year, and every occurrence."""
+    from analysis.labels import doc_labels
+    from analysis.methods import phrase_tone as pt
+    from analysis.methods.sentiment import score_corpus
+
+    if args.by:
+        _require_column(prepared, args.by)
+    docs = prepared.docs
+    occ = pt.occurrences(docs, args.phrase, window=args.window, sentences=prepared.sentences)
+    scores = score_corpus(docs, prepared.sentences).documents
+    titles = doc_labels(docs)
+    tables = {"documents": pt.tone_table(occ, docs, scores, None, args.window, names=titles),
+              "groups": pt.tone_table(occ, docs, scores, args.by, args.window) if args.by else
+              pd.DataFrame(columns=pt.AGGREGATE_COLUMNS + ["reading"]),
+              "years": pt.tone_table(occ, docs, scores, "date", args.window) if "date" in docs else
+              pd.DataFrame(columns=pt.AGGREGATE_COLUMNS + ["reading"]),
+              "occurrences": pt.with_evidence(occ, docs)}
+    result = {"window": args.window, "methods": {k: m.label for k, m in pt.METHODS.items()}, **tables,
+              "errors": _errors(prepared)}
+    return result, tables
 
 
 @command("keyness")

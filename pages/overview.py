@@ -13,6 +13,7 @@ from ui import cached_sentiment as cs
 from ui import cached_terms as ct
 from ui import data
 from ui import overview_sections as ovs
+from ui import phrase_tone_sections as pts
 from ui import tone_sections as ts
 from ui.charts import glance
 from ui.colors import OTHERS
@@ -109,6 +110,7 @@ else:
         download_button("Download phrase counts per document (CSV)", rates, "phrases_per_document.csv",
                         key="ov_dl_phrases", labels=labels)
         ovs.phrase_lines(view, found, labels, dict(zip(table["doc_id"], table["author"])))
+        pts.tone_section(view, found, key="ov_tone", docs_have_dates="date" in docs)
 
     with st.expander(f"The {len(table):,} documents, one row each", icon=":material/table:"):
         ovs.show_document_table(table, plist)

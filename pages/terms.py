@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import frame
 from ui import cached_terms as ct
+from ui import phrase_tone_sections as pts
 from ui import terms_sections as ts
 from ui.colors import NEUTRAL, colour_map
 from ui.downloads import download_button
@@ -24,8 +25,8 @@ st.caption("How often, where and in what context your phrases occur, and which w
            "distinctive. Everything follows the sidebar filters. Click a bar or a tick to see the lines behind it.")
 plist = ts.phrase_editor(view)
 phrase_colours = colour_map(plist)
-tab_freq, tab_where, tab_top, tab_key = st.tabs(["How often", "Where & in context", "Top terms",
-                                                 "Distinctive terms"])
+tab_freq, tab_where, tab_tone, tab_top, tab_key = st.tabs(["How often", "Where & in context", "Tone nearby",
+                                                           "Top terms", "Distinctive terms"])
 per_doc = ct.phrase_table(view) if plist and len(docs) else None
 if docs.empty:
     st.info("The sidebar filters leave no documents. Clear a filter to see results.")
@@ -101,6 +102,9 @@ with tab_where:
         ts.kwic_table(lines, labels, key="kwic", height=420)
     elif plist:
         st.info("None of the tracked phrases occurs in the selected documents.")
+with tab_tone:
+    if plist and len(docs):
+        pts.tone_section(view, found, key="terms_tone", docs_have_dates="date" in docs)
 with tab_top:
     ngram, add, remove = ts.term_settings()
     if len(docs):

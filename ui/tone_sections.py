@@ -100,8 +100,7 @@ def method_controls(view: View, basis_control: bool = True, exclude_control: boo
     """The method switch (TextBlob / VADER, in the URL), the TextBlob document-score basis and
     the "leave tracked phrases out" toggle. Returns ``(document measure to show, basis)``,
     basis "whole" or "sentences"."""
-    box = st.expander("Advanced: how tone is scored", icon=":material/tune:")
-    row = box.container(horizontal=True, vertical_alignment="bottom", gap="large")
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="large")
     row.segmented_control("Sentiment method", list(METHOD_NAMES), format_func=METHOD_NAMES.get, required=True,
                           key="w_method", on_change=widget("w_method", view, "method"),
                           help=f"TextBlob: {GLOSSARY['polarity']}\n\nVADER: {GLOSSARY['vader']}")
@@ -113,10 +112,7 @@ def method_controls(view: View, basis_control: bool = True, exclude_control: boo
     if exclude_control:
         row.toggle("Leave tracked phrases' words out of scoring", key="w_exclude", width="content",
                    on_change=widget("w_exclude", view, "exclude_phrase_words"), help=GLOSSARY["exclude"])
-    measure = cs.document_measure(view, basis)
-    if basis_control:
-        box.caption(f"Document scores shown: **{measure_label(measure)}**. " + GLOSSARY["basis"])
-    return measure, basis
+    return cs.document_measure(view, basis), basis
 
 
 def measure_label(measure: str, title: bool = False) -> str:

@@ -33,7 +33,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -329,10 +329,13 @@ def _timed_topics(path, manifest, params):
 
 def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size: int = DEFAULT_CHUNK_SIZE,
                 chunk_chars: int = DEFAULT_CHUNK_CHARS, n_jobs: int | None = None, limits: Limits | None = None,
-                text_column: str | None = None, id_column: str | None = None, progress: bool = True) -> dict:
+                text_column: str | None = None, id_column: str | None = None, progress: bool = True,
+                phrases: Sequence[str] = (), phrase_window: int = 25) -> dict:
     """Build the store of ``paths`` at ``out`` chunk by chunk (see the module
     docstring) and return its manifest. ``n_jobs``: 1 = this process only,
-    None or 2 = with one worker process (on a machine with 2+ cores)."""
+    None or 2 = with one worker process (on a machine with 2+ cores). ``phrases``: also keep
+    the tone near them (table ``phrase_tone``, :meth:`StoreWriter.track_phrases`), with
+    ``phrase_window`` words either side."""
     from tqdm import tqdm
 
     from analysis.engine.store import StoredAnalysis, StoreWriter
@@ -341,6 +344,8 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
     t_start = time.perf_counter()
     timings = {"load": 0.0, "prepare+sentiment+terms": 0.0, "write": 0.0}
     writer = StoreWriter(out, params)
+    if phrases:
+        writer.track_phrases(phrases, phrase_window)
     hasher = DocumentHasher()
     errors: list[LoadError] = []
     use_worker = (n_jobs if n_jobs is not None else (os.cpu_count() or 1)) >= 2
@@ -447,6 +452,9 @@ def add_build_parser(sub, common=None) -> argparse.ArgumentParser:
     p.add_argument("--chunk-chars", type=int, default=DEFAULT_CHUNK_CHARS, help="characters per chunk at most")
     p.add_argument("--jobs", type=int, default=None, help="processes (default: 2 on a 2+ core machine)")
     p.add_argument("--k", type=int, help="number of topics (default: chosen automatically)")
+    p.add_argument("--phrase", action="append", default=[],
+                   help="a phrase whose surroundings' tone the store keeps (repeatable; table phrase_tone)")
+    p.add_argument("--window", type=int, default=25, help="with --phrase: words either side (default 25)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=cmd_build)
     return p
@@ -455,11 +463,22 @@ def add_build_parser(sub, common=None) -> argparse.ArgumentParser:
 def cmd_build(args) -> int:
     """Run ``build`` from parsed arguments: prints the manifest (JSON) to stdout,
     load errors to stderr; returns the exit status (1 when nothing loaded)."""
+    from analysis.methods.phrases import compile_phrase
+
+    try:
+        for phrase in getattr(args, "phrase", []):
+            compile_phrase(phrase)
+        if getattr(args, "window", 25) < 1:
+            raise ValueError("--window must be at least 1")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     limits = Limits.from_env(preset="local" if getattr(args, "local_limits", False) else None)
     params = AnalysisParams(clean=not getattr(args, "no_clean", False), topic_k=getattr(args, "k", None))
     manifest = build_store(args.paths, args.out, params, chunk_size=args.chunk_size, chunk_chars=args.chunk_chars,
                            n_jobs=args.jobs, limits=limits, text_column=args.text_column,
-                           id_column=args.id_column, progress=not getattr(args, "no_progress", False))
+                           id_column=args.id_column, progress=not getattr(args, "no_progress", False),
+                           phrases=getattr(args, "phrase", []), phrase_window=getattr(args, "window", 25))
     from analysis.engine.store import open_store
 
     for e in open_store(args.out).errors():

@@ -329,6 +329,17 @@ class StoreWriter:
         self.groups: dict[str, _GroupTerms] = {}
         self.doc_columns: list[str] = []
         self.index_meta: dict = {}
+        self.tone_phrases: dict | None = None  # see track_phrases
+        self._tone_parts: list[pd.DataFrame] = []
+
+    def track_phrases(self, phrases: Sequence[str], window: int = 25) -> None:
+        """Also keep the tone near ``phrases`` (every occurrence's sentence and ±``window``-word
+        context, scored: :func:`analysis.methods.phrase_tone.occurrences`) in the table
+        ``phrase_tone``; call before the first chunk."""
+        from analysis.methods.phrases import normalise_phrase
+
+        self.tone_phrases = {"phrases": list(dict.fromkeys(normalise_phrase(p) for p in phrases)),
+                             "window": int(window)}
 
     # -- per chunk
 
@@ -372,6 +383,12 @@ class StoreWriter:
         self.n_docs += n
         self.n_words += int(prepared.docs["n_words"].sum())
         self._add_group_terms(prepared.docs, term_index)
+        if self.tone_phrases:
+            from analysis.methods.phrase_tone import occurrences
+
+            occ = occurrences(prepared.docs, self.tone_phrases["phrases"], self.tone_phrases["window"],
+                              sentences=prepared.sentences)
+            self._tone_parts.append(with_idx(occ))
 
     def _term_rows(self, index, offset: int) -> pd.DataFrame:
         if not self.index_meta:
@@ -445,6 +462,9 @@ class StoreWriter:
         _write(self.path / "passages.parquet", _passages_frame(passages))
         _write(self.path / "similarity.parquet", _similarity_frame(similarity))
         write_indexes(self.path)
+        if self.tone_phrases:
+            _write(self.path / "phrase_tone.parquet", pd.concat(self._tone_parts, ignore_index=True)
+                   if self._tone_parts else pd.DataFrame(columns=["doc_idx", "doc_id"]))
 
         store = StoredAnalysis(self.path, self._manifest(content_hash, notes, timings or {}, stages, {},
                                                          topics, complete=False))
@@ -557,7 +577,7 @@ class StoreWriter:
             "versions": versions(), "stages": list(stages), "timings": timings, "notes": notes,
             "n_docs": self.n_docs, "n_words": self.n_words, "parts": self.parts, "tables": tables,
             "doc_columns": self.doc_columns, "group_columns": list(group_columns),
-            "term_index": self.index_meta,
+            "term_index": self.index_meta, "phrase_tone": self.tone_phrases,
             "topics": {"k": topics.k, "units": topics.units, "stability": topics.stability,
                        "stability_adjusted": topics.stability_adjusted, "params": topics.params,
                        "n_fit_docs": topics.n_fit_docs, "error": topics.error},
@@ -952,6 +972,24 @@ class StoredAnalysis:
         if doc_id is None:
             return p
         return p[(p["doc_a"] == doc_id) | (p["doc_b"] == doc_id)].reset_index(drop=True)
+
+    @property
+    def phrase_tone_settings(self) -> dict | None:
+        """``{"phrases", "window"}`` given at build time (``build --phrase``), or None."""
+        return self.manifest.get("phrase_tone")
+
+    def phrase_tone(self, doc_ids=None) -> pd.DataFrame:
+        """The tone near the build-time phrases: one row per occurrence and context, as
+        :func:`analysis.methods.phrase_tone.occurrences` gives it (plus ``doc_idx``); empty
+        when the store was built without ``--phrase``."""
+        if not (self.path / "phrase_tone.parquet").exists():
+            from analysis.methods.phrase_tone import OCCURRENCE_COLUMNS
+
+            return pd.DataFrame(columns=["doc_idx"] + OCCURRENCE_COLUMNS)
+        occ = self.table("phrase_tone")
+        if doc_ids is not None:
+            occ = occ[occ["doc_id"].astype(str).isin(set(map(str, doc_ids)))].reset_index(drop=True)
+        return occ
 
     def similarity(self) -> pd.DataFrame:
         return self.table("similarity")

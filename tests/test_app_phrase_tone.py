@@ -1,0 +1,80 @@
+"""The "Tone around your phrases" section (Terms & phrases page, Overview), run with AppTest on the seeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.corpus.loaders import load_paths
+from analysis.corpus.prepare import prepare
+from analysis.methods import phrase_tone as pt
+from analysis.methods import sentiment
+from tests.conftest import SEEDS
+from tests.test_app_overview import charts, open_page
+
+TERMS, OVERVIEW = "pages/terms.py", "pages/overview.py"
+D003 = "003_963148aadf6ce902"
+
+
+@pytest.fixture(scope="module")
+def expected():
+    """The library's figures on the seeds (what the section must show)."""
+    prep = prepare(load_paths([SEEDS]))
+    scores = sentiment.score_corpus(prep.docs, prep.sentences).documents
+    occ = pt.occurrences(prep.docs, ["single market"], sentences=prep.sentences)
+    occ3 = pt.occurrences(prep.docs, ["single market"], window=3, sentences=prep.sentences)
+    return {(ctx, w): pt.tone_near(o, prep.docs, scores, by="author", context=ctx).set_index("group")
+            for w, o in ((25, occ), (3, occ3)) for ctx in pt.CONTEXTS}
+
+
+def chart_rows(at, key: str):
+    return charts(at)[f"{key}-phrase-tone"]["rows"].set_index("key")
+
+
+def test_terms_tab_shows_tone_near_single_market(expected):
+    at = open_page(TERMS)
+    at.selectbox(key="terms_tone_phrase").set_value("single market").run()
+    assert not at.exception
+    rows = chart_rows(at, "terms_tone")
+    want = expected[("sentence", 25)]
+    assert list(rows.index) == ["Daniel Zeichner"]
+    z = rows.loc["Daniel Zeichner"]
+    assert z["n"] == 2
+    assert z["value"] == pytest.approx(want.loc["Daniel Zeichner", "mean"])
+    assert z["overall"] == pytest.approx(want.loc["Daniel Zeichner", "overall"])
+    readings = [m.value for m in at.markdown if "single market" in m.value]
+    assert any("Daniel Zeichner's sentences about ‘single market’ are more negative" in r and "too few to be sure" in r
+               for r in readings), readings
+
+    # the window, then a narrower one under Advanced
+    at.segmented_control(key="terms_tone_context").set_value("window").run()
+    z = chart_rows(at, "terms_tone").loc["Daniel Zeichner"]
+    assert z["value"] == pytest.approx(expected[("window", 25)].loc["Daniel Zeichner", "mean"])
+    at.slider(key="terms_tone_window").set_value(3).run()
+    z = chart_rows(at, "terms_tone").loc["Daniel Zeichner"]
+    assert z["value"] == pytest.approx(expected[("window", 3)].loc["Daniel Zeichner", "mean"])
+
+    # the occurrences behind the figure
+    at.selectbox(key="terms_tone_open").set_value("Daniel Zeichner").run()
+    assert not at.exception
+    occ = next(d.value for d in at.dataframe if "evidence" in d.value.columns)
+    assert len(occ) == 2
+    assert occ["right"].tolist()[1] == "a red line"  # 3 words after the second occurrence
+    assert set(occ.columns) >= {"document", "left", "match", "right", "score", "evidence"}
+
+
+def test_per_document_and_per_year(expected):
+    at = open_page(TERMS)
+    at.segmented_control(key="terms_tone_per").set_value("document").run()
+    rows = chart_rows(at, "terms_tone")  # "left behind": two documents
+    assert len(rows) == 2 and rows["n"].tolist() == [1, 1]
+    at.segmented_control(key="terms_tone_per").set_value("year").run()
+    rows = chart_rows(at, "terms_tone")
+    assert set(rows.index) == {"2016", ""}
+
+
+def test_overview_has_the_section():
+    at = open_page(OVERVIEW)
+    assert "Tone around your phrases" in [h.value for h in at.subheader]
+    rows = chart_rows(at, "ov_tone")
+    assert set(rows.index) == {"Daniel Zeichner", "Jacqui Smith"}  # "left behind"
+    assert any("‘left behind’" in m.value for m in at.markdown)

@@ -1,0 +1,50 @@
+"""The tone-near-a-phrase chart (ui/charts/phrase_tone.py): a pure function, checked on its spec."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ui.charts.glance import PICK
+from ui.charts.phrase_tone import tone_near_dots
+from ui.colors import NEGATIVE, POSITIVE
+
+
+def table():
+    return pd.DataFrame({
+        "group": ["Daniel Zeichner", "", "Jacqui Smith"],
+        "n": [2, 1, 12],
+        "mean": [-0.12, 0.3, 0.2],
+        "lo": [-0.2, math.nan, 0.1],
+        "hi": [-0.05, math.nan, 0.3],
+        "overall": [0.10, 0.3, 0.05],
+        "reading": ["Daniel Zeichner's sentences ...", "x", "y"],
+    })
+
+
+def test_rows_keep_order_values_and_sides():
+    spec = tone_near_dots(table(), {"": "Unknown author"}, chart="t-phrase-tone")
+    rows = spec["data"]["values"]
+    assert spec["usermeta"]["chart"] == "t-phrase-tone"
+    assert [r["key"] for r in rows] == ["Daniel Zeichner", "", "Jacqui Smith"]
+    assert [r["label"] for r in rows] == ["Daniel Zeichner", "Unknown author", "Jacqui Smith"]
+    assert [r["side"] for r in rows] == ["more negative", "about the same", "more positive"]
+    assert rows[0]["value"] == -0.12 and rows[0]["overall"] == 0.10 and rows[0]["n"] == 2
+    assert rows[1]["lo"] is None and rows[1]["interval"].startswith("none")
+    assert rows[0]["counts"] == "2 occurrences" and rows[1]["counts"] == "1 occurrence"
+
+
+def test_layers_axis_and_selection():
+    spec = tone_near_dots(table())
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks == ["rule", "rule", "rule", "point", "circle"]
+    dots = spec["layer"][-1]
+    assert dots["params"][0]["name"] == PICK
+    scale = dots["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"]))["more negative"] == NEGATIVE
+    assert dict(zip(scale["domain"], scale["range"]))["more positive"] == POSITIVE
+    lo, hi = dots["encoding"]["x"]["scale"]["domain"]
+    assert lo == -hi and hi >= 0.3  # symmetric around 0, wide enough for every value
+    assert spec["layer"][0]["encoding"]["x"]["datum"] == 0
+    assert spec["height"] == 3 * 30 + 90
