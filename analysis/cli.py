@@ -270,7 +270,7 @@ def cmd_kwic(prepared: Prepared, args):
 @command("phrase-tone")
 def cmd_phrase_tone(prepared: Prepared, args):
     """Tone near each phrase: per document, per ``--by`` group, per year, and every occurrence."""
-    from analysis.labels import doc_labels
+    from analysis.corpus.labels import doc_labels
     from analysis.methods import phrase_tone as pt
     from analysis.methods.sentiment import score_corpus
 
