@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis import plain
+
 from ui import frame
 from ui import cached_terms as ct
 from ui import data
@@ -11,16 +13,18 @@ from ui import terms_sections as ts
 from ui.charts.similarity import CLICKABLE_MAX
 from ui.colors import PALETTE
 from ui.downloads import download_button
+from ui.readings import reading
 from ui.safe import html_text
 from ui.state import get_view
 
 frame.enter()
 
 MAX_PASSAGES = 40
+SHOWN_PASSAGES = 3
 MAX_HEATMAP = 300
 
 view = get_view()
-docs, by, BY, labels, colours, group_of, group_names = ts.scope(view)
+docs, by, BY, labels, colours, group_of, group_names, colour_of = ts.scope(view)
 
 
 def _remember(pair) -> None:
@@ -49,7 +53,7 @@ else:
                                 format_func={"docs": "two documents", "groups": "two groups"}.get,
                                 help=f"Groups are the values of the sidebar's 'Group by' column (now: {BY}).")
     if mode == "groups":
-        options = sorted(group_names, key=lambda v: group_names[v].lower())
+        options = sorted(set(group_of.values()), key=lambda v: group_names[v].lower())
         name, by_col = group_names.get, by
     else:
         options = docs["doc_id"].tolist()
@@ -71,7 +75,9 @@ else:
         except ValueError:  # one side has no words
             st.info("One of the two has no words to compare.")
         else:
-            ts.keyness_view(table, name(a), name(b), key="cmp_keyness", target_colour=first, reference_colour=second)
+            ts.keyness_view(table, name(a), name(b), key="cmp_keyness", target_colour=first, reference_colour=second,
+                            sides=(name(a), name(b)) if mode == "docs" else (f"the texts of {name(a)}",
+                                                                              f"the texts of {name(b)}"))
 
     st.subheader("How alike the documents are", help=ts.GLOSSARY["cosine"])
     if len(docs) <= MAX_HEATMAP:
@@ -82,6 +88,7 @@ else:
                              {d: labels[d] for d in order})
         st.plotly_chart(fig, key="cmp_heatmap", on_select=_from_heatmap,
                         selection_mode="points", config={"displaylogo": False})
+        reading(ts.closest_pair(sim, labels))
         click = ("Click a cell to see the passages that pair shares." if len(order) <= CLICKABLE_MAX else
                  "Hover a cell to see which pair it is; pick a pair in the table below to read what it shares.")
         st.caption(f"Each cell: how alike two texts' vocabularies are (cosine similarity of tf-idf word weights; "
@@ -89,13 +96,15 @@ else:
     else:
         gsim = ct.group_similarity(view)
         st.plotly_chart(ts.chart("similarity_heatmap", gsim, group_names, clickable_max=0, blank_diagonal=False,
-                                           chart="group-similarity"), key="cmp_group_heatmap")
+                                 chart="group-similarity"), key="cmp_group_heatmap")
+        reading(ts.closest_pair(gsim, {g: f"the texts of {group_names.get(g, g)}" for g in gsim.index}))
         st.caption(f"Too many documents ({len(docs):,}) for one cell per pair: each cell is the average similarity "
                    f"between the documents of two values of {BY} (on the diagonal: inside one). Pick pairs of "
                    "documents in the table below.")
         download_button("Download group similarities (CSV)", gsim.rename(index=group_names, columns=group_names)
                         .rename_axis(by).reset_index(), "group_similarity.csv", key="dl_group_sim")
-    download_button("Download similarities (CSV)", ct.similarity_pairs_table(view), "similarity.csv", key="dl_sim")
+    download_button("Download similarities (CSV)", ct.similarity_pairs_table(view), "similarity.csv", key="dl_sim",
+                    labels=labels)
 
     st.subheader("Shared passages", help="Runs of at least 8 identical words (ignoring case and punctuation) "
                  "that two texts share, e.g. a quotation.")
@@ -112,7 +121,7 @@ else:
                          "similarity": st.column_config.NumberColumn(help=ts.GLOSSARY["cosine"], format="%.2f")})
         st.caption("Pairs of documents that share passages, most shared words first. Select a row to read them.")
         download_button("Download all shared passages (CSV)", ct.shared_passages(view), "shared_passages.csv",
-                        key="dl_passages")
+                        key="dl_passages", labels=labels)
     pair = st.session_state.get("cmp_pair")
     if not pair or not set(pair) <= set(docs["doc_id"]):
         pair = (a, b) if mode == "docs" and len(options) >= 2 else (tuple(pairs.iloc[0][["doc_a", "doc_b"]])
@@ -121,11 +130,14 @@ else:
         pp = ct.pair_passages(view, *pair)
         c1, c2 = st.columns(2)
         for col, d in zip((c1, c2), pair):
-            col.html(f"<b>{html_text(labels.get(d, d))}</b> <span style='color:#666'>({html_text(d)})</span>")
-        if pp.empty:
-            st.info("These two documents share no passage of 8 words or more.")
+            col.html(f"<b>{html_text(labels.get(d, d))}</b>")
+        reading(plain.shared_passages(len(pp), int(pp["n_words"].sum()) if len(pp) else 0,
+                                      int(pp["n_words"].max()) if len(pp) else 0, labels.get(pair[0], pair[0]),
+                                      labels.get(pair[1], pair[1])))
+        more = st.expander(f"The other {len(pp) - SHOWN_PASSAGES} passages", icon=":material/unfold_more:") \
+            if len(pp) > SHOWN_PASSAGES else None
         for i, row in enumerate(pp.head(MAX_PASSAGES).itertuples(index=False), start=1):
-            c1, c2 = st.columns(2, border=True)
+            c1, c2 = (more if i > SHOWN_PASSAGES else st).columns(2, border=True)
             c1.caption(f"Passage {i} · {row.n_words} words · characters {row.start_a:,}–{row.end_a:,}")
             c1.text(row.text_a)
             c2.caption(f"Passage {i} · characters {row.start_b:,}–{row.end_b:,}")
@@ -133,4 +145,5 @@ else:
         if len(pp) > MAX_PASSAGES:
             st.caption(f"The first {MAX_PASSAGES} of {len(pp)} passages; the CSV has them all.")
         if len(pp):
-            download_button("Download this pair's passages (CSV)", pp, "pair_passages.csv", key="dl_pair")
+            download_button("Download this pair's passages (CSV)", pp.assign(doc_a=pair[0], doc_b=pair[1]),
+                            "pair_passages.csv", key="dl_pair", labels=labels)

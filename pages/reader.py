@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis import plain
+
 from analysis.corpus.clean import RULES
 from analysis.corpus.model import METADATA_FIELDS, display_author
 from ui import frame
@@ -15,6 +17,7 @@ from ui import data
 from ui import reader_view as rv
 from ui import tone_sections as ts
 from ui.downloads import download_button
+from ui.readings import reading
 from ui.state import get_view
 
 frame.enter()
@@ -52,6 +55,8 @@ else:
     m3.metric("Subjectivity", f"{score['subjectivity']:.3f}", help=ts.GLOSSARY["subjectivity"])
     m4.metric("VADER (mean)", "n/a" if pd.isna(score["vader_mean"]) else f"{score['vader_mean']:+.3f}",
               help=ts.GLOSSARY["vader"])
+    reading(plain.tone(score["polarity"] if view.method == "textblob" else score["vader_mean"], "This document",
+                       view.method), plain.subjectivity(score["subjectivity"], "It"))
     ts.exclusion_note(view, int(sents["masked"].sum()), "this document")
 
     pick_key = f"reader_sents_{doc}"
@@ -78,12 +83,13 @@ else:
                      "its score are listed and underlined.")
         st.dataframe(sents[["position", col, "text"]], hide_index=True, width="stretch", height=360, key=pick_key,
                      on_select="rerun", selection_mode="single-row", column_config=ts.SCORE_COLUMNS)
-        download_button("Download the sentence scores (CSV)", sents, "sentences.csv", key="reader_dl_sents")
+        download_button("Download the sentence scores (CSV)", sents, "sentences.csv", key="reader_dl_sents",
+                        labels=labels)
         if chosen is None:
             st.caption("Click a sentence above to see the words behind its score.")
         else:
-            st.markdown(f"**Sentence {int(chosen['position'])}**: {ts.SENTENCE_LABELS[col]} "
-                        f"{chosen[col]:+.3f}, subjectivity {chosen['subjectivity']:.3f}")
+            st.markdown(f"**Sentence {int(chosen['position'])}**")
+            reading(plain.tone(chosen[col], "This sentence", view.method))
             st.text(str(chosen["text"]))
             ts.evidence_table(evidence, key="reader")
 
@@ -114,7 +120,8 @@ else:
             st.dataframe(shared, hide_index=True, width="stretch", key="reader_passages", column_config={
                 "text": st.column_config.TextColumn("passage", width="large"), "other": "also in", "n_words": st.column_config.NumberColumn("words"),
                 "start": st.column_config.NumberColumn("at character", help="Offset in this document's cleaned text.")})
-            download_button("Download shared passages (CSV)", shared, "shared_passages.csv", key="reader_dl_passages")
+            download_button("Download shared passages (CSV)", passages, "shared_passages.csv", key="reader_dl_passages",
+                            labels=labels)
 
         st.subheader("Removed by cleaning")
         removed = prep.removals[prep.removals["doc_id"].astype(str) == doc]

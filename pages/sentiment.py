@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis import plain
 from analysis.methods import sentiment as sa
 from ui import frame
 from ui import cached_sentiment as cs
@@ -14,11 +15,12 @@ from ui import data
 from ui import tone_sections as ts
 from ui.charts import tone as tone_charts
 from ui.downloads import download_button
+from ui.readings import reading
 from ui.state import get_view
 
 frame.enter()
 
-MAX_BARS = 40
+MAX_BARS = 20
 POINTS = dict(on_select="rerun", selection_mode="points", config={"displaylogo": False})
 AGREE = {"agreement_pearson": "correlation", "agreement_spearman": "rank correlation",
          "agreement_sign": "same direction", "agreement_sign_polar": "same direction (both non-zero)",
@@ -28,8 +30,8 @@ view = get_view()
 docs = data.filtered(view).docs
 ids, labels, by = data.DocIds(docs["doc_id"]), ct.doc_labels(view), view.group_by
 BY = ts.md_name(by)  # the column name, safe inside Markdown
-group_of = dict(zip(ids, cs.group_keys(docs, by)))
-colours, group_names = cs.colours(view), {g: cs.group_label(by, g) for g in cs.colours(view)}
+tint = ts.colouring(view, docs)  # the largest groups a colour each, all others grey
+group_of, colours, group_names = tint.group_of, tint.colours, tint.names
 
 st.title("Sentiment")
 st.caption("How positive or negative the wording is, scored sentence by sentence with two word-list methods "
@@ -43,46 +45,62 @@ if docs.empty:
 else:
     sents = cs.sentences(view)
     ts.exclusion_note(view, int(sents["masked"].sum()))
-    st.caption(f"Document scores shown: **{ts.measure_label(measure)}**. " + ts.GLOSSARY["basis"])
     tab_docs, tab_arc, tab_ext, tab_agree = st.tabs(["Documents & groups", "Through a document",
                                                     "Strongest sentences", "Do the methods agree?"])
     with tab_docs:
-        picks = []
-        for m, name in ((measure, "tone"), (subj, "subjectivity")):
-            st.subheader(ts.measure_label(m, title=True), help=ts.GLOSSARY["polarity" if name == "tone" and
-                         view.method == "textblob" else "vader" if name == "tone" else "subjectivity"])
-            per_doc = cs.doc_intervals(view, m).assign(colour=lambda t: t["doc_id"].map(group_of))
+        picks, left, right = [], *st.columns(2, gap="large")
+
+        def doc_chart(where, m, name):
+            per_doc = cs.doc_intervals(view, m).assign(colour=lambda t: t["doc_id"].map(tint.colour_of))
             per_doc = per_doc.sort_values("mean", ascending=False, kind="stable")
             shown = per_doc if len(per_doc) <= MAX_BARS else pd.concat([per_doc.head(MAX_BARS // 2),
                                                                           per_doc.tail(MAX_BARS // 2)])
             fig = ts.figure(key + (f"docs-{name}", m), tone_charts.tone_bars, shown, "doc_id", colour_col="colour",
                             colours=colours, labels=labels, colour_labels=group_names, value_label=ts.measure_label(m),
                             diverging=name == "tone", chart=f"sentiment-docs-{name}")
-            picks += [p[0] for p in ts.selected_points(st.plotly_chart(fig, key=f"sent_docs_{name}", **POINTS))]
-            download_button(f"Download {name} per document (CSV)", per_doc, f"{m}_per_document.csv", key=f"dl_docs_{name}")
-        st.caption(f"Each bar: one document, coloured by {BY}; whisker: 95% interval from re-drawing its sentences"
-                   + (f"; the {MAX_BARS // 2} highest and lowest of {len(ids):,} documents" if len(ids) > MAX_BARS else "")
-                   + ". Click a bar to read the document's sentences below.")
+            picks.extend(p[0] for p in ts.selected_points(where.plotly_chart(fig, key=f"sent_docs_{name}", **POINTS)))
+            named = [(labels.get(d, d), v) for d, v in zip(per_doc["doc_id"], per_doc["mean"])]
+            if name == "tone":
+                reading(plain.tone_extremes(named, "document", view.method), where=where)
+            elif named:
+                most = max(named, key=lambda nv: -1 if pd.isna(nv[1]) else nv[1])
+                reading(plain.subjectivity(most[1], "The most opinionated, " + most[0] + ",")
+                           + " " + plain.subjectivity(per_doc["mean"].mean(), "On average, a document"), where=where)
+            where.caption(f"Each bar: one document, coloured by {BY}; whisker: 95% interval (how sure the score is)"
+                          + (f"; the {MAX_BARS // 2} highest and lowest of {len(ids):,} documents" if len(ids) > MAX_BARS
+                             else "") + ". Click a bar to read the document's sentences below." + ts.colour_note(colours, BY))
+            with where:
+                download_button(f"Download {name} per document (CSV)", per_doc, f"{m}_per_document.csv",
+                                key=f"dl_docs_{name}", labels=labels)
+
+        left.subheader("Tone of each document", help=ts.GLOSSARY["polarity" if view.method == "textblob" else "vader"])
+        doc_chart(left, measure, "tone")
+        right.subheader(f"Tone of each {BY}" if by != "doc_id" else "Tone per group", help=ts.GLOSSARY["interval"])
+        if by == "doc_id":
+            right.info("Pick a 'Group by' column in the sidebar to compare groups of documents.")
+        else:
+            top = ts.top_groups(view, by, measure)
+            fig = ts.figure(key + ("groups", measure, "top"), tone_charts.tone_bars, top, "group", colours=colours,
+                            labels=dict(zip(top["group"], top["label"])), value_label=ts.measure_label(measure),
+                            chart="sentiment-groups")
+            ev = right.plotly_chart(fig, key="sent_groups", **POINTS)
+            with right:
+                ts.group_readings(top, view.method, BY)
+                st.caption("Each bar: the mean over the group's documents (each counts once); whisker: 95% interval. "
+                           "Click a bar to read the group's sentences."
+                           + (f" The {len(top) - 1} {BY} values with the most documents, and all others pooled."
+                              if (top["group"] == ts.OTHERS).any() else ""))
+                ts.all_groups_table(cs.group_table(view, by, measure).sort_values("mean", ascending=False,
+                                                                                 kind="stable"), BY, key="sent_groups")
+            if chosen := {p[0] for p in ts.selected_points(ev)}:
+                in_group = [d for d, g in tint.colour_of.items() if g in chosen]
+                st.markdown(f"**Sentences of {len(in_group)} document(s) in the selected group(s)**")
+                ts.sentence_table(sents[sents["doc_id"].isin(set(in_group))], labels, key="sent_pick_groups", height=360)
+        with st.expander("How subjective is each document? (fact or opinion)", icon=":material/balance:"):
+            doc_chart(st.container(), subj, "subjectivity")
         if picks:
             st.markdown(f"**Sentences of the {len(set(picks))} document(s) you selected** (click a column to sort)")
             ts.sentence_table(sents[sents["doc_id"].isin(set(picks))], labels, key="sent_pick_docs", height=360)
-        if by != "doc_id":
-            st.subheader(f"Per {BY}", help=ts.GLOSSARY["interval"])
-            groups = cs.group_table(view, by, measure).sort_values("mean", ascending=False, kind="stable")
-            top = groups if len(groups) <= MAX_BARS else pd.concat([groups.head(MAX_BARS // 2), groups.tail(MAX_BARS // 2)])
-            fig = ts.figure(key + ("groups", measure), tone_charts.tone_bars, top, "group",
-                            colours=colours, labels=dict(zip(groups["group"], groups["label"])),
-                            value_label=ts.measure_label(measure), chart="sentiment-groups")
-            ev = st.plotly_chart(fig, key="sent_groups", **POINTS)
-            st.caption("Each bar: the mean over the group's documents (each counts once). Whisker: 95% bootstrap "
-                       "interval over its documents; for a group of one document, over that document's sentences "
-                       "(hover says which). Click a bar to read the group's sentences."
-                       + (f" The {MAX_BARS // 2} highest and lowest of {len(groups):,}." if len(top) < len(groups) else ""))
-            download_button("Download tone per group (CSV)", groups, "tone_per_group.csv", key="dl_groups")
-            if chosen := {p[0] for p in ts.selected_points(ev)}:
-                in_group = [d for d, g in group_of.items() if g in chosen]
-                st.markdown(f"**Sentences of {len(in_group)} document(s) in the selected group(s)**")
-                ts.sentence_table(sents[sents["doc_id"].isin(set(in_group))], labels, key="sent_pick_groups", height=360)
     with tab_arc:
         c1, c2 = st.columns([3, 1])
         st.session_state["w_arc_doc"] = view.doc if view.doc in ids else ids[0]
@@ -92,12 +110,13 @@ else:
                            help="Number of sentences averaged in the line (centred on each sentence).")
         one = sents[sents["doc_id"] == doc]
         fig = ts.figure(key + ("arc", doc, col, window), tone_charts.tone_arc, one, col, window,
-                        colours.get(group_of.get(doc, ""), "#1f5f8b"), ts.SENTENCE_LABELS[col])
+                        colours.get(tint.colour_of.get(doc, ""), "#1f5f8b"), ts.SENTENCE_LABELS[col])
         ev = st.plotly_chart(fig, key="sent_arc", **POINTS)
+        reading(ts.arc_reading(one, col, labels.get(doc, doc), view.method))
         st.caption(f"Each point: one sentence's {ts.METHOD_NAMES[view.method]} score, from the first sentence "
                    f"(left) to the last; the line is the mean over {window} neighbouring sentences. Click a point "
                    "to see the sentence and the words behind its score.")
-        download_button("Download the sentence scores (CSV)", one, "sentence_scores.csv", key="dl_arc")
+        download_button("Download the sentence scores (CSV)", one, "sentence_scores.csv", key="dl_arc", labels=labels)
         if pts := ts.selected_points(ev):
             row = one[one["sent"] == int(pts[0][1])]
             if len(row):
@@ -115,18 +134,25 @@ else:
                 ts.sentence_detail(view, top.iloc[ev.selection.rows[0]], labels, key="ext_pick")
     with tab_agree:
         agree = cs.doc_scores(view)[["doc_id", *AGREE]].assign(document=lambda t: t["doc_id"].map(labels))
-        st.dataframe(agree[["document", *AGREE]], hide_index=True, width="stretch", key="sent_agree", column_config={
-            c: st.column_config.NumberColumn(name, help=sa.COLUMN_NOTES[c], format="%.2f" if c.startswith("agree")
-                                             else "%d") for c, name in AGREE.items()})
-        st.caption(ts.GLOSSARY["agreement"])
-        download_button("Download the agreement table (CSV)", agree, "method_agreement.csv", key="dl_agree")
-        sample = cs.sentence_sample(view).assign(group=lambda t: t["doc_id"].map(group_of))
-        fig = ts.figure(key + ("scatter",), tone_charts.method_scatter, sample, "group", colours, group_names, labels)
+        reading(plain.agreement(agree["agreement_pearson"].median(), agree["agreement_sign"].median(),
+                                "a typical one of these documents" if len(agree) > 1 else "this document"))
+        sample = cs.sentence_sample(view).assign(group=lambda t: t["doc_id"].map(tint.colour_of))
+        fig = ts.figure(key + ("scatter", "lumped"), tone_charts.method_scatter, sample, "group", colours, group_names,
+                        labels)
         ev = st.plotly_chart(fig, key="sent_scatter", **POINTS)
-        st.caption("Each point: one sentence, TextBlob polarity across, VADER up. Top right and bottom left: "
+        st.caption("Each point: one sentence, TextBlob across, VADER up. Top right and bottom left: "
                    "both agree on the direction." + (f" A fixed random sample of {len(sample):,} of "
                                                      f"{len(sents):,} sentences." if len(sample) < len(sents) else ""))
-        download_button("Download the sentence scores (CSV)", sample, "sentences_textblob_vader.csv", key="dl_scatter")
+        download_button("Download the sentence scores (CSV)", sample, "sentences_textblob_vader.csv", key="dl_scatter",
+                        labels=labels)
+        with st.expander("How far the methods agree on each document", icon=":material/table:"):
+            st.dataframe(agree[["document", *AGREE]], hide_index=True, width="stretch", key="sent_agree",
+                         column_config={c: st.column_config.NumberColumn(name, help=sa.COLUMN_NOTES[c],
+                                                                         format="%.2f" if c.startswith("agree") else "%d")
+                                        for c, name in AGREE.items()})
+            st.caption(ts.GLOSSARY["agreement"])
+            download_button("Download the agreement table (CSV)", agree, "method_agreement.csv", key="dl_agree",
+                            labels=labels)
         if (v := sa.stored_validation()) and v.get("auc"):
             st.caption(f"Which to trust? On {v['n']:,} hand-labelled political tweets, VADER scored a random positive "
                        f"tweet above a random negative one {v['auc']['vader_compound']:.0%} of the time, TextBlob "

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analysis import plain
+
 from ui import frame
 from ui import cached_terms as ct
 from ui import phrase_tone_sections as pts
 from ui import terms_sections as ts
-from ui.colors import NEUTRAL, colour_map
+from ui.colors import NEUTRAL, colour_map, lump
+from ui.readings import reading
+from ui.tone_sections import colour_note
 from ui.downloads import download_button
 from ui.state import get_view
 
@@ -18,7 +22,7 @@ MAX_BARS, MAX_ROWS, MAX_TICKS = 40, 60, 4000
 POINTS = dict(on_select="rerun", selection_mode="points", config={"displaylogo": False})
 
 view = get_view()
-docs, by, BY, labels, colours, group_of, group_names = ts.scope(view)
+docs, by, BY, labels, colours, group_of, group_names, colour_of = ts.scope(view)
 
 st.title("Terms & phrases")
 st.caption("How often, where and in what context your phrases occur, and which words are frequent or "
@@ -37,30 +41,35 @@ with tab_freq:
     if found:
         st.subheader("Per document", help=ts.GLOSSARY["rate"])
         per_doc = per_doc.drop(columns=["positions", "rel_positions"])
-        tbl = per_doc[per_doc["phrase"].isin(found)].assign(group=lambda t: t["doc_id"].map(group_of))
+        tbl = per_doc[per_doc["phrase"].isin(found)].assign(group=lambda t: t["doc_id"].map(colour_of))
         tbl = ts.busiest(tbl, "doc_id", MAX_BARS, "documents")
         fig = ts.chart("phrase_bars", tbl, "doc_id", "group", colours, labels, group_names, "phrase-docs")
         ev = st.plotly_chart(fig, key="terms_doc_bars", **POINTS)
+        top_hit = tbl.sort_values("rate_per_10k", ascending=False, kind="stable").iloc[0]
+        reading(plain.rate(top_hit["phrase"], top_hit["count"], top_hit["n_words"], labels.get(top_hit["doc_id"], "")),
+                "No other selected document uses a tracked phrase as often.")
         st.caption(f"Each bar: how often the phrase occurs per 10,000 words of one document, coloured by {BY}. "
-                   "Hover for the raw count.")
+                   "Hover for the raw count." + colour_note(colours, BY))
         if picks := [(c[0], c[1], None) for c in ts.selected_points(ev)]:
             ts.hits_in_context(view, picks, labels, key="drill_docs")
         download_button("Download per-document counts (CSV)", per_doc,
-                        "phrases_per_document.csv", key="dl_phrase_docs")
+                        "phrases_per_document.csv", key="dl_phrase_docs", labels=labels)
         if by != "doc_id":
             st.subheader(f"Per {BY}", help=ts.GLOSSARY["rate"])
             per_group = ct.phrase_table(view, by=by).drop(columns=["positions"])
             g = per_group[per_group["phrase"].isin(found)].sort_values(
                 by, key=lambda s: s.map(lambda v: ("1" if v == "" else "0") + group_names.get(v, v).lower()))
-            g = ts.busiest(g, by, MAX_BARS, "groups")
-            ev = st.plotly_chart(ts.chart("phrase_bars", g, by, by, colours, group_names, group_names, "phrase-groups"),
-                                 key="terms_group_bars", **POINTS)
+            g = ts.busiest(g, by, MAX_BARS, "groups").assign(colour=lambda t: t[by].map(lambda v: lump(v, colours)))
+            ev = st.plotly_chart(ts.chart("phrase_bars", g, by, "colour", colours, group_names, group_names,
+                                          "phrase-groups"), key="terms_group_bars", **POINTS)
+            busy = g.sort_values("rate_per_10k", ascending=False, kind="stable").iloc[0]
+            reading(plain.rate(busy["phrase"], busy["count"], busy["n_words"], "the texts of " + group_names[busy[by]]))
             st.caption(f"Each bar: the phrase's rate per 10,000 words over all the documents of one {BY} "
                        "(their hits divided by their words). Hover for counts and how many documents use it.")
             picks = [(d, c[1], None) for c in ts.selected_points(ev) for d, v in group_of.items() if v == c[0]]
             if picks:
                 ts.hits_in_context(view, picks, labels, key="drill_groups")
-            download_button("Download per-group counts (CSV)", per_group,
+            download_button("Download per-group counts (CSV)", per_group.rename(columns={by: "group"}),
                             "phrases_per_group.csv", key="dl_phrase_groups")
         ts.timeline_section(view, found, docs, labels, phrase_colours)
 with tab_where:
@@ -118,15 +127,20 @@ with tab_top:
             st.info("No term to show: the selected texts contain only stopwords or numbers.")
         else:
             ev = st.plotly_chart(ts.chart("top_terms_bars", top, value=sort_by), key="terms_top", **POINTS)
+            first = top.iloc[0]
+            reading(f"The commonest is '{first['term']}': {int(first['count']):,} times, in {int(first['doc_freq']):,} "
+                    f"of the {int(first['n_docs']):,} documents (about {first['rate_per_10k']:,.1f} times in every "
+                    "10,000 words).")
             st.caption(f"The most frequent {ts.NGRAM_LABELS[ngram]} in the selected documents, stopwords left out. "
                        "Click a bar to see the term in context.")
             if picks := [(None, c[0], None) for c in ts.selected_points(ev)]:
                 ts.hits_in_context(view, picks, labels, key="drill_top")
-            st.dataframe(top, hide_index=True, width="stretch", height=300, key="top_table", column_config={
+            with st.expander("The same terms as a table", icon=":material/table:"):
+                st.dataframe(top, hide_index=True, width="stretch", height=300, key="top_table", column_config={
                 "rate_per_10k": st.column_config.NumberColumn("per 10k words", help=ts.GLOSSARY["rate"], format="%.2f"),
                 "doc_freq": st.column_config.NumberColumn("documents", help=ts.GLOSSARY["doc_freq"]),
                 "doc_share": st.column_config.NumberColumn("share of documents", format="percent")})
-            download_button("Download top terms (CSV)", top, "top_terms.csv", key="dl_top")
+                download_button("Download top terms (CSV)", top, "top_terms.csv", key="dl_top")
 with tab_key:
     values = sorted(set(group_of.values()), key=lambda v: group_names[v].lower())
     if len(values) < 2 and len(docs):
@@ -146,5 +160,7 @@ with tab_key:
         else:
             ts.keyness_view(table, group_names[target], "the rest" if rest is None else group_names[rest],
                             key="keyness", target_colour=colours.get(target, "#1a9850"),
-                            reference_colour=NEUTRAL if rest is None else colours.get(rest, NEUTRAL))
-            st.caption(f"Uses the term settings of the 'Top terms' tab ({ts.NGRAM_LABELS[ngram]}, stopwords).")
+                            reference_colour=NEUTRAL if rest is None else colours.get(rest, NEUTRAL),
+                            sides=(f"the texts of {group_names[target]}", "the other texts" if rest is None
+                                   else f"the texts of {group_names[rest]}"))
+            st.caption(f"Uses the word settings of the 'Top terms' tab ({ts.NGRAM_LABELS[ngram]}, stopwords).")

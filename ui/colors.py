@@ -40,7 +40,7 @@ def colour_map(values) -> dict[str, str]:
 #: grey counts as one); every other group is drawn in :data:`OTHERS_COLOUR` as "all others".
 MAX_COLOURS = 8
 #: The group key standing for "all the other groups" in charts and tables.
-OTHERS = "\x1fothers"
+OTHERS = "\u2060all others"  # a word joiner first: no real value starts so, and strip() keeps it
 OTHERS_COLOUR = "#cfd5dc"
 
 

@@ -40,6 +40,7 @@ COLUMN_HELP = {
     "document": "the document's name: its title, else author · type · date",
     "document_a": "the first document's name", "document_b": "the second document's name",
     "doc_a": "the first document's id", "doc_b": "the second document's id",
+    "other_doc": "the other document's id", "other_document": "the other document's name",
     "group": "the group: the value of the Group-by column (empty = unknown)",
     "label": "the group as the charts name it",
     "score": "the tone score: −1 all negative … +1 all positive (subjectivity: 0 factual … 1 opinion)",
@@ -79,7 +80,8 @@ def export_frame(table, labels: dict | None = None) -> pd.DataFrame:
     df = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
     df = df.drop(columns=[c for c in df.columns if c in DROP])
     if labels:
-        for id_col, name_col in (("doc_id", "document"), ("doc_a", "document_a"), ("doc_b", "document_b")):
+        for id_col, name_col in (("doc_id", "document"), ("doc_a", "document_a"), ("doc_b", "document_b"),
+                                 ("other_doc", "other_document")):
             if id_col in df.columns and name_col not in df.columns:
                 names = df[id_col].astype(str).map(labels).fillna(df[id_col].astype(str))
                 df.insert(df.columns.get_loc(id_col), name_col, names)

@@ -15,15 +15,18 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from analysis import plain
+
 from . import cached_terms as ct
 from . import data
 from .charts import keyness as keyness_charts
 from .charts import phrases as phrase_charts
 from .charts import similarity as similarity_charts
 from .charts.keyness import MEASURES
-from .colors import NEGATIVE, POSITIVE
+from .colors import NEGATIVE, OTHERS, POSITIVE, lump
 from .data import CHART_HASH
 from .downloads import download_button
+from .readings import reading
 from .sidebar import widget
 from .state import MAX_PHRASE_CHARS, MAX_PHRASES, View, clean_phrases
 
@@ -56,15 +59,20 @@ class Scope(NamedTuple):
     labels: dict       # doc_id -> display label
     colours: dict      # group value -> colour, fixed over the whole corpus
     group_of: dict     # doc_id -> group value
-    group_names: dict  # group value -> display name ("Unknown author" for "")
+    group_names: dict  # group value -> display name ("Unknown author" for ""; OTHERS: "All other authors (125)")
+    colour_of: dict    # doc_id -> the group value when it has a colour of its own, else ui.colors.OTHERS
 
 
 def scope(view: View) -> Scope:
     docs = data.filtered(view).docs
     by = view.group_by
+    colours = ct.group_colours(view)
     group_of = dict(zip(docs["doc_id"], ct.group_values(docs, by)))
-    return Scope(docs, by, md_name(by), ct.doc_labels(view), ct.group_colours(view), group_of,
-                 {v: ct.group_label(by, v) for v in set(group_of.values())})
+    names = {v: ct.group_label(by, v) for v in set(group_of.values())}
+    n_other = sum(1 for g in names if lump(g, colours) == OTHERS)
+    names[OTHERS] = f"All others ({n_other:,})"
+    return Scope(docs, by, md_name(by), ct.doc_labels(view), colours, group_of, names,
+                 {d: lump(g, colours) for d, g in group_of.items()})
 
 
 _BUILDERS = {
@@ -266,10 +274,11 @@ def _words(text: str) -> list[str]:
 
 def term_settings(key: str = "terms") -> tuple[int, list[str], list[str]]:
     """N-gram size and stopword edits (kept for the session). Returns ``(ngram, add, remove)``."""
-    ngram = st.segmented_control("Terms made of", list(NGRAM_LABELS), format_func=NGRAM_LABELS.get,
-                                 default=1, key=f"w_{key}_ngram", required=True, persist_state="session",
-                                 help="Single words, or runs of 2 or 3 words that do not cross punctuation.")
-    with st.expander("Stopwords: common words left out of the lists"):
+    with st.expander("Advanced: which words count (single words or phrases, stopwords)", icon=":material/tune:"):
+        ngram = st.segmented_control("Terms made of", list(NGRAM_LABELS), format_func=NGRAM_LABELS.get,
+                                     default=1, key=f"w_{key}_ngram", required=True, persist_state="session",
+                                     help="Single words, or runs of 2 or 3 words that do not cross punctuation.")
+        st.caption("Stopwords: common words left out of the lists.")
         c1, c2 = st.columns(2)
         add = _words(c1.text_area("Also leave out (comma-separated)", key="w_stop_add", height=80,
                                   persist_state="session", placeholder="e.g. government, people"))
@@ -285,27 +294,37 @@ def term_settings(key: str = "terms") -> tuple[int, list[str], list[str]]:
 
 
 def keyness_view(table: pd.DataFrame, target_label: str, reference_label: str, key: str,
-                 target_colour: str = POSITIVE, reference_colour: str = NEGATIVE) -> None:
-    """Diverging bars and the full table of distinctive terms, with tooltips and CSV."""
-    c1, c2 = st.columns(2)
-    measure = c1.selectbox("Rank terms by", list(MEASURES), format_func=MEASURES.get, key=f"w_{key}_measure",
-                           persist_state="session",
-                           help=" · ".join(f"{MEASURES[m]}: {GLOSSARY[m]}" for m in MEASURES))
-    n = c2.slider("Terms on each side", 5, 40, 15, key=f"w_{key}_n", persist_state="session")
+                 target_colour: str = POSITIVE, reference_colour: str = NEGATIVE,
+                 sides: tuple[str, str] | None = None) -> None:
+    """Diverging bars and the full table of distinctive terms, with plain readings of the top term
+    on each side, tooltips and CSV. ``sides``: the two sides as they read after "in" ("the texts of
+    Labour", "the other texts"; default the labels)."""
+    with st.expander("Advanced: how terms are ranked", icon=":material/tune:"):
+        c1, c2 = st.columns(2)
+        measure = c1.selectbox("Rank terms by", list(MEASURES), format_func=MEASURES.get, key=f"w_{key}_measure",
+                               persist_state="session",
+                               help=" · ".join(f"{MEASURES[m]}: {GLOSSARY[m]}" for m in MEASURES))
+        n = c2.slider("Terms on each side", 5, 40, 15, key=f"w_{key}_n", persist_state="session")
     if table.empty:
         st.info("No term is frequent enough on either side to compare. Lower the minimum count or pick "
                 "larger groups.")
         return
+    a, b = sides or (target_label, reference_label)
+    for part in (table[table["g2"] > 0].nlargest(1, "g2"), table[table["g2"] < 0].nsmallest(1, "g2")):
+        for r in part.itertuples(index=False):
+            reading(plain.keyness(r.term, r.rate_target, r.rate_reference, r.count_target, r.count_reference,
+                                  r.p_value, a, b))
     fig = chart("keyness_bars", table, measure=measure, n=n, target_label=target_label, reference_label=reference_label,
                        target_colour=target_colour, reference_colour=reference_colour, chart=key)
     st.plotly_chart(fig, key=f"{key}_chart", config={"displaylogo": False})
     st.caption("Bars to the right: words the first side uses more than the second; to the left: words the "
-               "second side uses more. Hover a bar for the counts and all three measures.")
+               "second side uses more. Hover a bar for the counts.")
     shown = table if len(table) <= 2 * TABLE_SIDE else pd.concat([table.head(TABLE_SIDE), table.tail(TABLE_SIDE)])
+    box = st.expander(f"Every term compared: counts and measures ({len(table):,} terms)", icon=":material/table:")
     if len(shown) < len(table):
-        st.caption(f"The table shows the {TABLE_SIDE} most distinctive terms of each side, of {len(table):,}; "
-                   "the CSV has them all.")
-    st.dataframe(shown, hide_index=True, width="stretch", height=320, key=f"{key}_table", column_config={
+        box.caption(f"The table shows the {TABLE_SIDE} most distinctive terms of each side, of {len(table):,}; "
+                    "the CSV has them all.")
+    box.dataframe(shown, hide_index=True, width="stretch", height=320, key=f"{key}_table", column_config={
         "ngram": st.column_config.NumberColumn("words", help="Words in the term."),
         "count_target": st.column_config.NumberColumn("count (1st)", help="Occurrences on the first side."),
         "count_reference": st.column_config.NumberColumn("count (2nd)", help="Occurrences on the second side."),
@@ -316,10 +335,26 @@ def keyness_view(table: pd.DataFrame, target_label: str, reference_label: str, k
         "log_ratio": st.column_config.NumberColumn("Log Ratio", help=GLOSSARY["log_ratio"], format="%.2f"),
         "logodds_z": st.column_config.NumberColumn("log-odds z", help=GLOSSARY["logodds_z"], format="%.2f"),
     })
-    download_button("Download distinctive terms (CSV)", table, f"{key}.csv", key=f"{key}_dl")
+    with box:
+        download_button("Download distinctive terms (CSV)", table, f"{key}.csv", key=f"{key}_dl")
 
 
 def phrases_of(view: View) -> list[str]:
     """The usable tracked phrases (normalised), without drawing anything."""
     return ct.check_phrases(view.phrases)[0]
 
+
+
+def closest_pair(matrix: pd.DataFrame, labels: dict) -> str:
+    """The plain reading of a similarity matrix: the most alike pair of different rows."""
+    import numpy as np
+
+    z = matrix.to_numpy(dtype=float).copy()
+    if z.shape[0] < 2:
+        return ""
+    np.fill_diagonal(z, np.nan)
+    if np.isnan(z).all():
+        return ""
+    i, j = np.unravel_index(np.nanargmax(z), z.shape)
+    a, b = str(matrix.index[i]), str(matrix.columns[j])
+    return "Most alike: " + plain.similarity(z[i, j], labels.get(a, a), labels.get(b, b))

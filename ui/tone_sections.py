@@ -100,7 +100,8 @@ def method_controls(view: View, basis_control: bool = True, exclude_control: boo
     """The method switch (TextBlob / VADER, in the URL), the TextBlob document-score basis and
     the "leave tracked phrases out" toggle. Returns ``(document measure to show, basis)``,
     basis "whole" or "sentences"."""
-    row = st.container(horizontal=True, vertical_alignment="bottom", gap="large")
+    box = st.expander("Advanced: how tone is scored", icon=":material/tune:")
+    row = box.container(horizontal=True, vertical_alignment="bottom", gap="large")
     row.segmented_control("Sentiment method", list(METHOD_NAMES), format_func=METHOD_NAMES.get, required=True,
                           key="w_method", on_change=widget("w_method", view, "method"),
                           help=f"TextBlob: {GLOSSARY['polarity']}\n\nVADER: {GLOSSARY['vader']}")
@@ -112,7 +113,10 @@ def method_controls(view: View, basis_control: bool = True, exclude_control: boo
     if exclude_control:
         row.toggle("Leave tracked phrases' words out of scoring", key="w_exclude", width="content",
                    on_change=widget("w_exclude", view, "exclude_phrase_words"), help=GLOSSARY["exclude"])
-    return cs.document_measure(view, basis), basis
+    measure = cs.document_measure(view, basis)
+    if basis_control:
+        box.caption(f"Document scores shown: **{measure_label(measure)}**. " + GLOSSARY["basis"])
+    return measure, basis
 
 
 def measure_label(measure: str, title: bool = False) -> str:
@@ -350,3 +354,19 @@ def all_groups_table(groups: pd.DataFrame, by_md: str, key: str) -> None:
                                     "hi": st.column_config.NumberColumn("high (95%)", format="%+.3f",
                                                                         help=GLOSSARY["interval"])})
         download_button("Download every group's tone (CSV)", groups, f"{key}_tone_per_group.csv", key=f"{key}_dl")
+
+
+def arc_reading(sentences: pd.DataFrame, col: str, name: str, method: str) -> str:
+    """A plain reading of a document's tone arc: how many sentences lean each way, and whether the
+    text ends more positive or more negative than it starts (first third against last third)."""
+    v = pd.to_numeric(sentences[col], errors="coerce").dropna()
+    if len(v) < 3:
+        return ""
+    pos, neg = int((v >= plain.NEUTRAL).sum()), int((v <= -plain.NEUTRAL).sum())
+    third = max(1, len(v) // 3)
+    start, end = float(v.iloc[:third].mean()), float(v.iloc[-third:].mean())
+    drift = ("ends on a more positive note than it starts" if end - start > 0.05 else
+             "ends on a more negative note than it starts" if start - end > 0.05 else
+             "keeps much the same tone from start to end")
+    return (f"Of the {len(v):,} sentences of {name}, {pos:,} lean positive and {neg:,} negative (the rest are "
+            f"neutral); the text {drift} (first third {plain.signed(start)}, last third {plain.signed(end)}).")
