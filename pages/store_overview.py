@@ -13,6 +13,7 @@ from ui import cached_sentiment as cs
 from ui import cached_store as cst
 from ui import data
 from ui import overview_sections as ovs
+from ui import phrase_tone_sections as pts
 from ui import sidebar, store_access
 from ui import tone_sections as ts
 from ui.charts import glance
@@ -97,6 +98,8 @@ else:
     if st.button(f"Count the words of these {len(ids):,} documents", key="st_terms_go"):
         st.session_state["st_terms_for"] = (key, by)
         st.rerun()
+
+pts.store_section(view, store, kept, ids, by)
 
 st.subheader("The documents")
 docs = cst.doc_table(path, key, kept, ids)

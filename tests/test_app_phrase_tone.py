@@ -78,3 +78,46 @@ def test_overview_has_the_section():
     rows = chart_rows(at, "ov_tone")
     assert set(rows.index) == {"Daniel Zeichner", "Jacqui Smith"}  # "left behind"
     assert any("‘left behind’" in m.value for m in at.markdown)
+
+
+@pytest.fixture(scope="module")
+def phrase_store(tmp_path_factory):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = tmp_path_factory.mktemp("large") / "store"
+    subprocess.run([sys.executable, "-m", "analysis", "build", str(SEEDS), "--out", str(out), "--no-progress",
+                    "--phrase", "single market", "--phrase", "left behind", "--window", "10"],
+                   cwd=ROOT, check=True, capture_output=True, timeout=300)
+    return out
+
+
+def test_large_store_overview_reads_the_stored_phrase_tone(phrase_store, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+    from ui import data
+
+    monkeypatch.setenv("EXPLORER_STORE", str(phrase_store))
+    monkeypatch.setenv("EXPLORER_LARGE_STORE_DOCS", "2")
+    monkeypatch.setattr(data, "prepare", lambda *a, **k: pytest.fail("the texts were loaded"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Tone around your phrases" in [h.value for h in at.subheader]
+    prep = prepare(load_paths([SEEDS]))
+    scores = sentiment.score_corpus(prep.docs, prep.sentences).documents
+    occ = pt.occurrences(prep.docs, ["single market"], window=10, sentences=prep.sentences)
+    want = pt.tone_near(occ, prep.docs, scores, by="author", context="window").set_index("group")
+    at.selectbox(key="st_tone_phrase").set_value("single market").run()
+    at.segmented_control(key="st_tone_context").set_value("window").run()
+    rows = chart_rows(at, "st_tone")
+    assert rows.loc["Daniel Zeichner", "value"] == pytest.approx(want.loc["Daniel Zeichner", "mean"])
+    assert rows.loc["Daniel Zeichner", "overall"] == pytest.approx(want.loc["Daniel Zeichner", "overall"])
+    assert any("10 words either side" in m.value for m in at.markdown)
+    at.selectbox(key="st_tone_open").set_value("Daniel Zeichner").run()
+    assert not at.exception
+    occ_rows = next(d.value for d in at.dataframe if "evidence" in d.value.columns)
+    assert len(occ_rows) == 2 and occ_rows["match"].tolist() == ["single market", "single market"]

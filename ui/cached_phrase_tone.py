@@ -10,12 +10,14 @@ documents, cached by the kept doc_ids. Returned frames are shared: copy before c
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
+from analysis.corpus.labels import doc_labels
 from analysis.methods import phrase_tone as pt
 
 from . import cached_sentiment as cs
 from . import cached_terms as ct
-from . import data
+from . import data, store_access
 from .corpus_cache import per_corpus
 from .data import CACHE
 from .state import View
@@ -91,3 +93,63 @@ def rows(view: View, phrase: str, group: str | None, per: str = "group", context
                              group=group, by=grouping(view, per))
     labels = ct.doc_labels(view)
     return out.assign(document=out["doc_id"].map(labels).fillna(out["doc_id"]))
+
+
+# --------------------------------------------------------------------------- a large store (build --phrase)
+
+STORE_ROWS = 500  # occurrences listed behind one figure of a store (their texts are read on request)
+
+
+def _store_by(per: str, by: str) -> str | None:
+    return None if per == "document" or by == "doc_id" else "date" if per == "year" else by
+
+
+@st.cache_resource(show_spinner="Reading the tone near the store's phrases…", max_entries=64, ttl=3600)
+def store_occurrences(path: str, key: tuple, _ids: tuple | None) -> pd.DataFrame:
+    """The store's phrase-tone rows (:meth:`analysis.engine.store.StoredAnalysis.phrase_tone`) of
+    the kept documents (``key``: :func:`ui.data.filter_key`; ``_ids``: their doc_ids, None = all)."""
+    return store_access.cached_store(path).phrase_tone(doc_ids=None if _ids is None else list(_ids))
+
+
+@st.cache_resource(show_spinner="Comparing the tone near the phrase with the texts as a whole…", max_entries=64,
+                   ttl=3600)
+def store_table(path: str, key: tuple, phrase: str, per: str, by: str, context: str, method: str,
+                _kept: pd.DataFrame, _ids: tuple | None) -> pd.DataFrame:
+    """:func:`table` for a store: the figures of one phrase over the kept documents (``_kept``: their
+    metadata), the tone as a whole from the store's document scores."""
+    store = store_access.cached_store(path)
+    occ = store_occurrences(path, key, _ids)
+    occ = occ[occ["phrase"] == phrase]
+    grouping_by = _store_by(per, by)
+    hit_docs = _kept[_kept["doc_id"].astype(str).isin(set(occ["doc_id"].astype(str)))]
+    scores = store.doc_scores(doc_ids=None if _ids is None else list(_ids))
+    out = pt.tone_near(occ, _kept, scores, by=grouping_by, context=context, method=method, n_boot=N_BOOT)
+    if grouping_by is None:
+        names = doc_labels(hit_docs)
+    else:
+        names = {g: ct.group_label(grouping_by, g) if grouping_by != "date" else (g or "Undated")
+                 for g in set(pt.group_labels(hit_docs, grouping_by))}
+    window = int((store.phrase_tone_settings or {}).get("window", pt.DEFAULT_WINDOW))
+    out["label"] = [names.get(g, g) for g in out["group"]]
+    out["reading"] = [pt.reading(r, grouping_by, r["label"], window) for _, r in out.iterrows()]
+    return out
+
+
+def store_rows(path: str, key: tuple, phrase: str, group: str, per: str, by: str, context: str, method: str,
+               kept: pd.DataFrame, ids: tuple | None) -> pd.DataFrame:
+    """:func:`rows` for a store: the first :data:`STORE_ROWS` occurrences behind one figure, with the
+    words that drove each score (read from those documents' texts)."""
+    store = store_access.cached_store(path)
+    occ = store_occurrences(path, key, ids)
+    occ = occ[occ["phrase"] == phrase]
+    grouping_by = _store_by(per, by)
+    labels = pt.group_labels(kept, grouping_by or "doc_id")
+    members = set(kept["doc_id"].astype(str)[labels.to_numpy() == str(group)])
+    occ = occ[occ["doc_id"].astype(str).isin(members)]
+    first = occ[occ["context"] == context].head(STORE_ROWS)
+    cols = [c for c in ("doc_id", "text", "title", "author", "type", "date") if c in store.manifest["doc_columns"]]
+    docs = store.docs(doc_ids=sorted(set(first["doc_id"].astype(str))), columns=cols)
+    out = pt.occurrence_rows(occ[occ["doc_id"].isin(set(first["doc_id"]))], docs, context=context, method=method,
+                             limit=STORE_ROWS)
+    names = doc_labels(docs)
+    return out.assign(document=out["doc_id"].map(names).fillna(out["doc_id"]))

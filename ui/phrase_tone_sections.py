@@ -16,6 +16,7 @@ import streamlit as st
 from analysis.methods import phrase_tone as pt
 
 from . import cached_phrase_tone as cpt
+from . import data
 from .charts import glance
 from .charts.phrase_tone import tone_near_dots
 from .downloads import download_button
@@ -37,10 +38,10 @@ def md_text(text) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def _per_options(view: View, docs_have_dates: bool) -> dict[str, str]:
+def _per_options(group_by: str, docs_have_dates: bool) -> dict[str, str]:
     opts = {}
-    if view.group_by != "doc_id":
-        opts["group"] = f"Per {view.group_by.replace('_', ' ')}"
+    if group_by != "doc_id":
+        opts["group"] = f"Per {group_by.replace('_', ' ')}"
     opts["document"] = "Per document"
     if docs_have_dates:
         opts["year"] = "Per year"
@@ -48,16 +49,16 @@ def _per_options(view: View, docs_have_dates: bool) -> dict[str, str]:
 
 
 def controls(view: View, found: list[str], key: str, docs_have_dates: bool = True,
-             window: int | None = None) -> tuple[str, str, str, int]:
+             window: int | None = None, group_by: str | None = None) -> tuple[str, str, str, int]:
     """The section's choices: ``(phrase, context, per, window)``. ``window`` fixed (a store's,
-    set when it was built) or None: a slider under "Advanced"."""
+    set when it was built) or None: a slider under "Advanced"; ``group_by``: default the view's."""
     c1, c2, c3 = st.columns([2, 2, 2])
     phrase = c1.selectbox("Phrase", found, key=f"{key}_phrase") if len(found) > 1 else found[0]
     context = c2.segmented_control("Around the phrase", list(CONTEXT_LABELS), default="sentence", required=True,
                                    format_func=CONTEXT_LABELS.get, key=f"{key}_context",
                                    help="The sentence that holds each occurrence, or a window of words either "
                                         "side of it (across sentence ends; its size under Advanced).")
-    per_opts = _per_options(view, docs_have_dates)
+    per_opts = _per_options(group_by or view.group_by, docs_have_dates)
     per = c3.segmented_control("Compare", list(per_opts), default=next(iter(per_opts)), required=True,
                                format_func=per_opts.get, key=f"{key}_per")
     with st.expander("Advanced", icon=":material/tune:"):
@@ -81,6 +82,28 @@ def tone_section(view: View, found: list[str], key: str, docs_have_dates: bool =
     table = cpt.table(view, [phrase], per=per, context=context, window=window)
     show(table, view.method, context, window, key,
          lambda group: cpt.rows(view, phrase, group, per=per, context=context, window=window))
+
+
+def store_section(view: View, store, kept, ids: tuple | None, by: str, key: str = "st_tone") -> None:
+    """The section on a large store's overview, for the phrases given when it was built
+    (``build --phrase``); ``kept``/``ids``: the documents the filters keep (None = all)."""
+    st.subheader("Tone around your phrases", help=HELP)
+    settings = store.phrase_tone_settings
+    if not settings:
+        st.info("This store was built without phrases, so it holds no tone around them. Build it with "
+                "`--phrase`, e.g. `python -m analysis build PATH --out DIR --phrase \"left behind\"`.")
+        return
+    path, fkey = str(store.path), data.filter_key(view)
+    occ = cpt.store_occurrences(path, fkey, ids)
+    found = [p for p in settings["phrases"] if (occ["phrase"] == p).any()]
+    if not found:
+        st.info("None of the store's phrases (" + ", ".join(md_text(p) for p in settings["phrases"])
+                + ") occurs in the selected documents.")
+        return
+    phrase, context, per, window = controls(view, found, key, "date" in kept, window=settings["window"], group_by=by)
+    table = cpt.store_table(path, fkey, phrase, per, by, context, view.method, kept, ids)
+    show(table, view.method, context, window, key,
+         lambda g: cpt.store_rows(path, fkey, phrase, g, per, by, context, view.method, kept, ids))
 
 
 def show(table, method: str, context: str, window: int, key: str, rows_of) -> None:
