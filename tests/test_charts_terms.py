@@ -88,15 +88,44 @@ def test_phrase_bars_groups_and_escaping():
 def test_phrase_timeline_lines_per_phrase():
     tl = pd.DataFrame({"period": ["2017", "2016", "2016", "2017"], "phrase": ["a", "a", "b", "b"],
                        "count": [1, 2, 0, 5], "n_words": [1000, 1000, 1000, 1000],
-                       "rate_per_10k": [10.0, 20.0, 0.0, 50.0], "n_docs": [1, 1, 1, 1], "doc_freq": [1, 1, 0, 1]})
+                       "rate_per_10k": [10.0, 20.0, 0.0, 50.0], "n_docs": [4, 4, 4, 4], "doc_freq": [1, 1, 0, 1]})
     colours = {"a": "#111111", "b": "#222222"}
     d = phrase_timeline(tl, colours).to_dict()
-    assert [tr["name"] for tr in d["data"]] == ["a", "b"]
+    assert [tr["name"] for tr in d["data"][:2]] == ["a", "b"]
     a = d["data"][0]
-    assert a["x"] == [2016, 2017] and a["y"] == [20.0, 10.0]  # years on a numeric axis
+    assert a["x"] == ["2016-01-01", "2017-01-01"] and a["y"] == [20.0, 10.0]  # real dates
     assert a["customdata"][0][:3] == ["2016", "a", 2]
     assert a["line"]["color"] == "#111111"
     assert d["layout"]["meta"]["chart"] == "phrase-timeline"
+
+
+def test_phrase_timeline_one_tick_per_year_gaps_and_thin_points():
+    """A real date axis: each year once; a year with no documents is a gap (not bridged); a point
+    resting on fewer than 3 documents is hollow and said so; documents per year shown below."""
+    tl = pd.DataFrame({"period": ["2010", "2011", "2014"], "phrase": ["p"] * 3, "count": [3, 1, 4],
+                       "n_words": [3000, 1000, 5000], "rate_per_10k": [10.0, 10.0, 8.0], "n_docs": [5, 2, 6],
+                       "doc_freq": [3, 1, 4]})
+    d = phrase_timeline(tl).to_dict()
+    line = d["data"][0]
+    assert line["x"] == [f"{y}-01-01" for y in range(2010, 2015)]
+    assert line["y"] == [10.0, 10.0, None, None, 8.0] and line["connectgaps"] is False
+    symbols = dict(zip(line["x"], line["marker"]["symbol"]))
+    assert symbols["2011-01-01"] == "circle-open" and symbols["2010-01-01"] == "circle"
+    assert "fewer than 3 documents" in line["hovertext"][1] and line["hovertext"][2] == "2012: no documents"
+    assert any(tr["name"] == "fewer than 3 documents" for tr in d["data"])
+    bars = next(tr for tr in d["data"] if tr["type"] == "bar")
+    assert bars["y"] == [5, 2, 0, 0, 6]
+    x = d["layout"]["xaxis"]
+    assert x["type"] == "date" and x["dtick"] == "M12" and x["tickformat"] == "%Y"
+
+
+def test_phrase_timeline_months_on_a_date_axis():
+    tl = pd.DataFrame({"period": ["2020-03", "2020-01"], "phrase": ["a", "a"], "count": [1, 0],
+                       "n_words": [100, 100], "rate_per_10k": [100.0, 0.0], "n_docs": [1, 1], "doc_freq": [1, 0]})
+    d = phrase_timeline(tl).to_dict()
+    assert d["data"][0]["x"] == ["2020-01-01", "2020-02-01", "2020-03-01"]
+    assert d["data"][0]["y"] == [0.0, None, 100.0]
+    assert d["layout"]["xaxis"]["dtick"] == "M1" and d["layout"]["xaxis"]["tickformat"] == "%b %Y"
 
 
 def test_dispersion_one_row_per_document_and_tick_per_hit():
@@ -176,9 +205,3 @@ def test_similarity_heatmap_and_click_layer():
     assert d3["data"][0]["text"][0][1] == "&lt;A&gt; ↔ b"  # hover names the pair, escaped
 
 
-def test_phrase_timeline_months_are_categories():
-    tl = pd.DataFrame({"period": ["2020-03", "2020-01"], "phrase": ["a", "a"], "count": [1, 0],
-                       "n_words": [100, 100], "rate_per_10k": [100.0, 0.0], "n_docs": [1, 1], "doc_freq": [1, 0]})
-    d = phrase_timeline(tl).to_dict()
-    assert d["data"][0]["x"] == ["2020-01", "2020-03"]
-    assert d["layout"]["xaxis"]["type"] == "category"

@@ -238,28 +238,53 @@ def hits_in_context(view: View, picks: list[tuple[str, str, int | None]], labels
 
 
 def timeline_section(view: View, found: list[str], docs: pd.DataFrame, labels: dict, colours: dict) -> None:
-    """Rates per year of the phrases that occur, with drill-down to the lines of a clicked year;
-    or a plain reason why there is no timeline."""
+    """Rates per year (per month when every dated document falls in one year) of the phrases that
+    occur, with documents per period and drill-down to the lines of a clicked period; or a plain
+    reason why there is no timeline."""
     st.subheader("Over time", help=GLOSSARY["rate"])
     tl = ct.phrase_timeline(view, found)
     undated = tl.attrs.get("undated_docs", 0)
+    if tl["period"].nunique() == 1:
+        monthly = ct.phrase_timeline(view, found, freq="month")
+        if monthly["period"].nunique() >= 2:
+            tl = monthly
     if tl["period"].nunique() >= 2:
         ev = st.plotly_chart(chart("phrase_timeline", tl, colours), key="terms_timeline", on_select="rerun",
                              selection_mode="points", config={"displaylogo": False})
-        st.caption("Each point: the phrase's rate per 10,000 words over all documents of that year."
+        reading(*timeline_readings(tl))
+        st.caption("Each point: the phrase's rate per 10,000 words over all documents of that "
+                   + ("month" if len(str(tl["period"].iloc[0])) > 4 else "year")
+                   + "; the bars below count the documents behind it. A hollow point rests on fewer than "
+                   f"{phrase_charts.MIN_DOCS} documents; a break in the line is a period with no documents."
                    + (f" {undated:,} undated document(s) are left out." if undated else ""))
-        years = {c[0]: c[1] for c in selected_points(ev)}
-        picks = [(d, p, None) for y, p in years.items() for d, dt in zip(docs["doc_id"], docs["date"])
+        periods = {c[0]: c[1] for c in selected_points(ev) if c and c[0]}
+        picks = [(d, p, None) for y, p in periods.items() for d, dt in zip(docs["doc_id"], docs["date"])
                  if str(dt).strip().startswith(y)]
         if picks:
             hits_in_context(view, picks, labels, key="drill_years")
-        download_button("Download rates per year (CSV)", tl, "phrases_per_year.csv", key="dl_phrase_years")
+        download_button("Download rates per period (CSV)", tl, "phrases_per_period.csv", key="dl_phrase_years")
     elif len(docs) - undated == 0:
         st.info("No timeline: none of the selected documents has a date.")
     else:
         st.info(f"No timeline: the {len(docs) - undated:,} dated document(s) all fall in "
-                f"{tl['period'].iloc[0]}; a timeline needs dates in at least two years"
+                f"{tl['period'].iloc[0]}; a timeline needs dates in at least two years or months"
                 + (f" ({undated:,} document(s) have no date)." if undated else "."))
+
+
+def timeline_readings(tl: pd.DataFrame) -> list[str]:
+    """Plain readings of a timeline: each phrase's highest period, and how many periods rest on
+    fewer than :data:`ui.charts.phrases.MIN_DOCS` documents."""
+    out = []
+    for phrase, sub in tl.groupby("phrase", sort=False):
+        top = sub.loc[sub["rate_per_10k"].idxmax()]
+        out.append(f"'{phrase}' is used most in {top['period']}: about {top['rate_per_10k']:,.1f} times per "
+                   f"10,000 words ({plain.time_point(str(top['period']), int(top['n_docs']))}).")
+    periods = tl.drop_duplicates("period")
+    thin = periods[periods["n_docs"] < phrase_charts.MIN_DOCS]
+    if len(thin):
+        out.append(f"{len(thin)} of the {len(periods)} periods rest on fewer than {phrase_charts.MIN_DOCS} "
+                   "documents (hollow points): too few to read much into.")
+    return out
 
 
 # --------------------------------------------------------------------------- terms

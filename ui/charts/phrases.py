@@ -97,37 +97,95 @@ def phrase_bars(table: pd.DataFrame, key_col: str, colour_col: str, colours: dic
     return fig
 
 
-def phrase_timeline(table: pd.DataFrame, colours: dict[str, str] | None = None) -> go.Figure:
-    """Lines of each phrase's rate per 10,000 words per period (year).
+#: A point resting on fewer documents than this is marked (hollow) as too thin to read much into.
+MIN_DOCS = 3
 
-    ``table``: :func:`analysis.methods.phrases.phrase_by_date` output (``period``,
-    ``phrase``, ``count``, ``n_words``, ``rate_per_10k``, ``n_docs``,
-    ``doc_freq``). Years are drawn on a numeric axis (so gaps between years
-    show), months as categories. ``customdata`` per point: ``[period, phrase,
-    count, n_words, n_docs, doc_freq]``.
+
+def _period_start(period: str) -> str:
+    """"2016" -> "2016-01-01", "2016-06" -> "2016-06-01" (a real date for a date axis)."""
+    p = str(period)
+    return f"{p}-01-01" if len(p) == 4 else f"{p}-01"
+
+
+def all_periods(periods, monthly: bool) -> list[str]:
+    """Every year (or month) from the first to the last of ``periods``, gaps included."""
+    ps = sorted(set(str(p) for p in periods))
+    if not ps:
+        return []
+    if not monthly:
+        return [str(y) for y in range(int(ps[0]), int(ps[-1]) + 1)]
+    y0, m0 = map(int, ps[0].split("-"))
+    y1, m1 = map(int, ps[-1].split("-"))
+    out = []
+    while (y0, m0) <= (y1, m1):
+        out.append(f"{y0}-{m0:02d}")
+        y0, m0 = (y0 + 1, 1) if m0 == 12 else (y0, m0 + 1)
+    return out
+
+
+def phrase_timeline(table: pd.DataFrame, colours: dict[str, str] | None = None, min_docs: int = MIN_DOCS) -> go.Figure:
+    """Each phrase's rate per 10,000 words per year (or month) on a real date axis, with how many
+    documents each point rests on.
+
+    ``table``: :func:`analysis.methods.phrases.phrase_by_date` output (``period`` "YYYY" or
+    "YYYY-MM", ``phrase``, ``count``, ``n_words``, ``rate_per_10k``, ``n_docs``, ``doc_freq``).
+    Top panel: one line per phrase; every period from the first to the last is on the axis, and a
+    period without documents is a gap in the line (``y`` None), never bridged. A point resting on
+    fewer than ``min_docs`` documents is drawn hollow (legend: "fewer than 3 documents"). Bottom
+    panel: documents per period (grey bars). The date axis has one tick per year (``dtick``
+    "M12", ``tickformat`` "%Y"), or per month for monthly periods.
+    ``customdata`` per point: ``[period, phrase, count, n_words, n_docs, doc_freq]`` (None in gaps).
     """
     colours = colours or colour_map(dict.fromkeys(table["phrase"]))
-    yearly = table["period"].astype(str).str.fullmatch(r"\d{4}").all()
-    fig = go.Figure()
+    monthly = not table["period"].astype(str).str.fullmatch(r"\d{4}").all()
+    periods = all_periods(table["period"], monthly)
+    x = [_period_start(p) for p in periods]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.76, 0.24], vertical_spacing=0.06)
+    per_period = table.drop_duplicates("period").set_index(table.drop_duplicates("period")["period"].astype(str))
+    n_docs = [int(per_period.at[p, "n_docs"]) if p in per_period.index else 0 for p in periods]
     for phrase, sub in table.groupby("phrase", sort=False):
-        sub = sub.sort_values("period")
-        custom = [[str(p), phrase, int(c), int(w), int(d), int(f)] for p, c, w, d, f in
-                  zip(sub["period"], sub["count"], sub["n_words"], sub["n_docs"], sub["doc_freq"])]
+        rows = sub.set_index(sub["period"].astype(str))
+        y, custom, thin, hover = [], [], [], []
+        for p in periods:
+            if p not in rows.index:
+                y.append(None)
+                custom.append([p, phrase, None, None, 0, None])
+                thin.append(False)
+                hover.append(f"{p}: no documents")
+                continue
+            r = rows.loc[p]
+            nd = int(r["n_docs"])
+            y.append(float(r["rate_per_10k"]))
+            custom.append([p, phrase, int(r["count"]), int(r["n_words"]), nd, int(r["doc_freq"])])
+            thin.append(nd < min_docs)
+            hover.append(f"{p}: {float(r['rate_per_10k']):.2f} per 10,000 words<br>{int(r['count'])} times in "
+                         f"{int(r['n_words']):,} words<br>from {nd} document{'s' if nd != 1 else ''}"
+                         f" ({int(r['doc_freq'])} use it)" + ("<br><b>fewer than 3 documents: read with care</b>"
+                                                              if nd < min_docs else ""))
+        colour = colours.get(phrase, UNKNOWN_COLOUR)
         fig.add_trace(go.Scatter(
-            x=[int(p) if yearly else str(p) for p in sub["period"]], y=sub["rate_per_10k"].astype(float).tolist(),
-            mode="lines+markers", name=plot_text(phrase, limit=40), customdata=custom,
-            line_color=colours.get(phrase, UNKNOWN_COLOUR), marker_size=5 if len(sub) > 60 else 7,
-            hovertemplate=("%{customdata[0]}: %{y:.2f} per 10,000 words<br>%{customdata[2]} times in "
-                           "%{customdata[3]:,} words<br>%{customdata[5]} of %{customdata[4]} documents use it"
-                           "<extra>%{fullData.name}</extra>"),
-        ))
-    if yearly:  # a real time axis: years without documents keep their place
-        fig.update_xaxes(title_text="year", type="linear", tickformat="d")
-    else:
-        fig.update_xaxes(title_text="month", type="category", categoryorder="category ascending")
-    fig.update_yaxes(title_text="per 10,000 words", rangemode="tozero")
-    fig.update_layout(height=360, margin=dict(l=10, r=10, t=20, b=10), legend_title_text="",
-                      meta={"chart": "phrase-timeline"}, hoverlabel=dict(align="left"))
+            x=x, y=y, mode="lines+markers", name=plot_text(phrase, limit=40), customdata=custom, connectgaps=False,
+            line_color=colour, hovertext=hover, hovertemplate="%{hovertext}<extra>%{fullData.name}</extra>",
+            marker=dict(size=[11 if t else (5 if len(x) > 60 else 8) for t in thin],
+                        symbol=["circle-open" if t else "circle" for t in thin], line=dict(width=2, color=colour),
+                        color=colour),
+        ), row=1, col=1)
+    if any(n and n < min_docs for n in n_docs):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"fewer than {min_docs} documents",
+                                 marker=dict(size=11, symbol="circle-open", color="#555555", line=dict(width=2)),
+                                 hoverinfo="skip"), row=1, col=1)
+    fig.add_trace(go.Bar(x=x, y=n_docs, name="documents", marker_color="#b8c0c8", showlegend=False,
+                         customdata=[[p] for p in periods],
+                         hovertemplate="%{customdata[0]}: %{y} document(s)<extra></extra>"), row=2, col=1)
+    ticks = dict(type="date", dtick="M1" if monthly else "M12", tickformat="%b %Y" if monthly else "%Y",
+                 showgrid=True, gridcolor="#eef0f2")
+    fig.update_xaxes(**ticks)
+    fig.update_xaxes(title_text="month" if monthly else "year", row=2, col=1)
+    fig.update_yaxes(title_text="per 10,000 words", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="documents", rangemode="tozero", row=2, col=1)
+    fig.update_layout(height=440, margin=dict(l=10, r=10, t=20, b=10), legend_title_text="",
+                      meta={"chart": "phrase-timeline", "monthly": monthly}, hoverlabel=dict(align="left"),
+                      legend=dict(orientation="h", y=1.04, yanchor="bottom", x=0))
     return fig
 
 
