@@ -20,7 +20,7 @@ from ui.state import get_view
 frame.enter()
 
 MAX_PASSAGES = 40
-SHOWN_PASSAGES = 3
+SHOWN_PASSAGES = 2
 MAX_HEATMAP = 300
 
 view = get_view()
@@ -94,15 +94,17 @@ else:
         st.caption(f"Each cell: how alike two texts' vocabularies are (cosine similarity of tf-idf word weights; "
                    f"darker = more alike). Documents are ordered by {BY}. {click}")
     else:
-        gsim = ct.group_similarity(view)
+        gsim = ct.group_similarity(view, lumped=True)
         st.plotly_chart(ts.chart("similarity_heatmap", gsim, group_names, clickable_max=0, blank_diagonal=False,
                                  chart="group-similarity"), key="cmp_group_heatmap")
         reading(ts.closest_pair(gsim, {g: f"the texts of {group_names.get(g, g)}" for g in gsim.index}))
         st.caption(f"Too many documents ({len(docs):,}) for one cell per pair: each cell is the average similarity "
-                   f"between the documents of two values of {BY} (on the diagonal: inside one). Pick pairs of "
-                   "documents in the table below.")
-        download_button("Download group similarities (CSV)", gsim.rename(index=group_names, columns=group_names)
-                        .rename_axis(by).reset_index(), "group_similarity.csv", key="dl_group_sim")
+                   f"between the documents of two values of {BY} (on the diagonal: inside one)"
+                   + (f"; the {len(gsim) - 1} with the most documents, and all others pooled" if ts.OTHERS in gsim.index
+                      else "") + ". Pick pairs of documents in the table below.")
+        full = ct.group_similarity(view)  # every group, not only the coloured ones
+        download_button("Download every group's similarities (CSV)", full.rename(index=group_names, columns=group_names)
+                        .rename_axis("group").reset_index(), "group_similarity.csv", key="dl_group_sim")
     download_button("Download similarities (CSV)", ct.similarity_pairs_table(view), "similarity.csv", key="dl_sim",
                     labels=labels)
 
@@ -118,7 +120,8 @@ else:
                      selection_mode="single-row", height=min(400, 38 + 35 * len(shown)), column_config={
                          "shared_words": st.column_config.NumberColumn("words shared"),
                          "longest": st.column_config.NumberColumn("longest (words)"),
-                         "similarity": st.column_config.NumberColumn(help=ts.GLOSSARY["cosine"], format="%.2f")})
+                         "similarity": st.column_config.NumberColumn(help=ts.GLOSSARY["cosine"], format="%.2f"),
+                         "doc_a": None, "doc_b": None})
         st.caption("Pairs of documents that share passages, most shared words first. Select a row to read them.")
         download_button("Download all shared passages (CSV)", ct.shared_passages(view), "shared_passages.csv",
                         key="dl_passages", labels=labels)
@@ -134,10 +137,12 @@ else:
         reading(plain.shared_passages(len(pp), int(pp["n_words"].sum()) if len(pp) else 0,
                                       int(pp["n_words"].max()) if len(pp) else 0, labels.get(pair[0], pair[0]),
                                       labels.get(pair[1], pair[1])))
-        more = st.expander(f"The other {len(pp) - SHOWN_PASSAGES} passages", icon=":material/unfold_more:") \
-            if len(pp) > SHOWN_PASSAGES else None
+        where = st.container()
         for i, row in enumerate(pp.head(MAX_PASSAGES).itertuples(index=False), start=1):
-            c1, c2 = (more if i > SHOWN_PASSAGES else st).columns(2, border=True)
+            if i == SHOWN_PASSAGES + 1:  # the rest folded away, after the first ones
+                where = st.expander(f"The other {min(len(pp), MAX_PASSAGES) - SHOWN_PASSAGES} passages",
+                                    icon=":material/unfold_more:")
+            c1, c2 = where.columns(2, border=True)
             c1.caption(f"Passage {i} · {row.n_words} words · characters {row.start_a:,}–{row.end_a:,}")
             c1.text(row.text_a)
             c2.caption(f"Passage {i} · characters {row.start_b:,}–{row.end_b:,}")

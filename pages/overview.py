@@ -99,18 +99,21 @@ else:
         rates = rates[rates["phrase"].isin(found)].assign(group=lambda t: t["doc_id"].map(tint.colour_of))
         doc_rates = rates.groupby("doc_id")["rate_per_10k"].sum()
         busiest = doc_rates[doc_rates > 0].nlargest(MAX_PHRASE_DOCS).index if len(ids) > MAX_PHRASE_DOCS else doc_rates.index
-        spec = glance.phrase_bars(rates[rates["doc_id"].isin(busiest)], "doc_id", "group", colours, labels,
-                                  group_names, "overview-phrases")
-        st.vega_lite_chart(spec, key="ov_phrases", width="content")
-        top_hit = rates.sort_values("rate_per_10k", ascending=False, kind="stable").iloc[0]
-        reading(plain.rate(top_hit["phrase"], top_hit["count"], top_hit["n_words"], labels.get(top_hit["doc_id"], "")),
-                "That is the highest rate of any selected document.")
-        st.caption("Each bar: how often the phrase occurs per 10,000 words of one document (hover for the count)"
-                   + (f"; the {len(busiest)} documents with the highest rates." if len(busiest) < len(ids) else "."))
-        download_button("Download phrase counts per document (CSV)", rates, "phrases_per_document.csv",
-                        key="ov_dl_phrases", labels=labels)
-        ovs.phrase_lines(view, found, labels, dict(zip(table["doc_id"], table["author"])))
-        pts.tone_section(view, found, key="ov_tone", docs_have_dates="date" in docs)
+        t_where, t_tone = st.tabs(["Where and how often", "The tone around them"])
+        with t_where:
+            spec = glance.phrase_bars(rates[rates["doc_id"].isin(busiest)], "doc_id", "group", colours, labels,
+                                      group_names, "overview-phrases")
+            st.vega_lite_chart(spec, key="ov_phrases", width="content")
+            top_hit = rates.sort_values("rate_per_10k", ascending=False, kind="stable").iloc[0]
+            reading(plain.rate(top_hit["phrase"], top_hit["count"], top_hit["n_words"], labels.get(top_hit["doc_id"], "")),
+                    "That is the highest rate of any selected document.")
+            st.caption("Each bar: how often the phrase occurs per 10,000 words of one document (hover for the count)"
+                       + (f"; the {len(busiest)} documents with the highest rates." if len(busiest) < len(ids) else "."))
+            download_button("Download phrase counts per document (CSV)", rates, "phrases_per_document.csv",
+                            key="ov_dl_phrases", labels=labels)
+            ovs.phrase_lines(view, found, labels, dict(zip(table["doc_id"], table["author"])))
+        with t_tone:
+            pts.tone_section(view, found, key="ov_tone", docs_have_dates="date" in docs)
 
     with st.expander(f"The {len(table):,} documents, one row each", icon=":material/table:"):
         ovs.show_document_table(table, plist)

@@ -93,44 +93,47 @@ else:
             st.text(str(chosen["text"]))
             ts.evidence_table(evidence, key="reader")
 
-        st.subheader("About this document")
-        meta = [{"field": "author", "value": display_author(row.get("author", ""))}]
-        for c in prep.docs.columns:
-            if c in META_SKIP or c in ("author", "notes"):
-                continue
-            value = str(row[c]).strip()
-            if value in ("", "nan", "<NA>", "None"):
-                if c not in METADATA_FIELDS:
-                    continue  # an extra column this document has no value for
-                value = "unknown"  # a standard field is shown, and said to be unknown, never left out
-            meta.append({"field": c, "value": value})
-        meta += [{"field": "sentences", "value": f"{len(sents):,}"}]
-        st.dataframe(pd.DataFrame(meta), hide_index=True, width="stretch", key="reader_meta",
-                     column_config={"value": st.column_config.TextColumn("value", width="large")})
-        download_button("Download the metadata (CSV)", pd.DataFrame(meta + [{"field": "notes", "value": str(
-            row.get("notes", ""))}]), "metadata.csv", key="reader_dl_meta")
-        if str(row.get("notes", "")).strip():
-            st.text("Notes: " + str(row["notes"]))
+        box = st.expander("About this document: author, source, date, notes", icon=":material/info:")
+        with box:
+            meta = [{"field": "author", "value": display_author(row.get("author", ""))}]
+            for c in prep.docs.columns:
+                if c in META_SKIP or c in ("author", "notes"):
+                    continue
+                value = str(row[c]).strip()
+                if value in ("", "nan", "<NA>", "None"):
+                    if c not in METADATA_FIELDS:
+                        continue  # an extra column this document has no value for
+                    value = "unknown"  # a standard field is shown, and said to be unknown, never left out
+                meta.append({"field": c, "value": value})
+            meta += [{"field": "sentences", "value": f"{len(sents):,}"}]
+            st.dataframe(pd.DataFrame(meta), hide_index=True, width="stretch", key="reader_meta",
+                         column_config={"value": st.column_config.TextColumn("value", width="large")})
+            download_button("Download the metadata (CSV)", pd.DataFrame(meta + [{"field": "notes", "value": str(
+                row.get("notes", ""))}]), "metadata.csv", key="reader_dl_meta")
+            if str(row.get("notes", "")).strip():
+                st.text("Notes: " + str(row["notes"]))
 
-        st.subheader("Shared with other documents")
-        if passages.empty:
-            st.caption("No passage of 8 words or more is shared with another selected document.")
-        else:
-            shared = passages.assign(other=passages["other_doc"].map(labels))[["text", "other", "n_words", "start"]]
-            st.dataframe(shared, hide_index=True, width="stretch", key="reader_passages", column_config={
-                "text": st.column_config.TextColumn("passage", width="large"), "other": "also in", "n_words": st.column_config.NumberColumn("words"),
-                "start": st.column_config.NumberColumn("at character", help="Offset in this document's cleaned text.")})
-            download_button("Download shared passages (CSV)", passages, "shared_passages.csv", key="reader_dl_passages",
-                            labels=labels)
+        box = st.expander(f"Shared with other documents ({len(passages)} passage(s))", icon=":material/link:")
+        with box:
+            if passages.empty:
+                st.caption("No passage of 8 words or more is shared with another selected document.")
+            else:
+                shared = passages.assign(other=passages["other_doc"].map(labels))[["text", "other", "n_words", "start"]]
+                st.dataframe(shared, hide_index=True, width="stretch", key="reader_passages", column_config={
+                    "text": st.column_config.TextColumn("passage", width="large"), "other": "also in", "n_words": st.column_config.NumberColumn("words"),
+                    "start": st.column_config.NumberColumn("at character", help="Offset in this document's cleaned text.")})
+                download_button("Download shared passages (CSV)", passages, "shared_passages.csv", key="reader_dl_passages",
+                                labels=labels)
 
-        st.subheader("Removed by cleaning")
-        removed = prep.removals[prep.removals["doc_id"].astype(str) == doc]
-        if not view.clean:
-            st.caption("Cleaning is off: the text is shown exactly as loaded.")
-        elif removed.empty:
-            st.caption("Cleaning removed nothing from this document.")
-        else:
-            removed = removed.assign(why=removed["rule"].map(lambda r: RULES.get(r, r)))
-            st.dataframe(removed[["text", "why"]], hide_index=True, width="stretch", key="reader_removed")
-            download_button("Download what was removed (CSV)", removed, "removed.csv", key="reader_dl_removed")
+        box = st.expander("Removed by cleaning", icon=":material/cleaning_services:")
+        with box:
+            removed = prep.removals[prep.removals["doc_id"].astype(str) == doc]
+            if not view.clean:
+                st.caption("Cleaning is off: the text is shown exactly as loaded.")
+            elif removed.empty:
+                st.caption("Cleaning removed nothing from this document.")
+            else:
+                removed = removed.assign(why=removed["rule"].map(lambda r: RULES.get(r, r)))
+                st.dataframe(removed[["text", "why"]], hide_index=True, width="stretch", key="reader_removed")
+                download_button("Download what was removed (CSV)", removed, "removed.csv", key="reader_dl_removed")
         st.page_link("pages/corpus.py", label="All cleaning rules and removals: Corpus page", icon=":material/folder_open:")

@@ -44,7 +44,7 @@ from analysis.corpus.model import display_author
 from analysis.corpus.prepare import Prepared
 
 from . import data
-from .colors import OTHERS, group_colour_map
+from .colors import OTHERS, group_colour_map, lump
 from .corpus_cache import per_corpus
 from .data import CACHE
 from .state import View
@@ -447,11 +447,17 @@ def _group_similarity(key: str, clean: bool, ids: tuple | None, by: str, _matrix
     return pd.DataFrame(out, index=pd.Index(labels, dtype=str), columns=pd.Index(labels, dtype=str))
 
 
-def group_similarity(view: View, by: str | None = None) -> pd.DataFrame:
+def group_similarity(view: View, by: str | None = None, lumped: bool = False) -> pd.DataFrame:
     """Average cosine similarity between the documents of each pair of groups of
     ``by`` (default the sidebar's group-by): square, indexed by group value; the
-    diagonal is the average over pairs inside one group (NaN for a one-document group)."""
+    diagonal is the average over pairs inside one group (NaN for a one-document group).
+    ``lumped``: only the groups with a colour of their own (the largest, :func:`group_colours`),
+    every other document pooled into :data:`ui.colors.OTHERS`."""
     by = by or view.group_by
     key, _whole, sub, ids = _scope(view)
-    groups = pd.Series(group_values(sub.docs, by).to_numpy(), index=sub.docs["doc_id"].astype(str))
-    return _group_similarity(key, view.clean, ids, by, similarity(view), groups)
+    values = group_values(sub.docs, by)
+    if lumped:
+        colours = group_colours(view, by)
+        values = values.map(lambda v: lump(v, colours))
+    groups = pd.Series(values.to_numpy(), index=sub.docs["doc_id"].astype(str))
+    return _group_similarity(key, view.clean, ids, by + ("|lumped" if lumped else ""), similarity(view), groups)

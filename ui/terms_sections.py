@@ -23,7 +23,7 @@ from .charts import keyness as keyness_charts
 from .charts import phrases as phrase_charts
 from .charts import similarity as similarity_charts
 from .charts.keyness import MEASURES
-from .colors import NEGATIVE, OTHERS, POSITIVE, lump
+from .colors import NEGATIVE, OTHERS, POSITIVE, lump  # noqa: F401 - OTHERS for the pages
 from .data import CHART_HASH
 from .downloads import download_button
 from .readings import reading
@@ -329,7 +329,7 @@ def keyness_view(table: pd.DataFrame, target_label: str, reference_label: str, k
         measure = c1.selectbox("Rank terms by", list(MEASURES), format_func=MEASURES.get, key=f"w_{key}_measure",
                                persist_state="session",
                                help=" · ".join(f"{MEASURES[m]}: {GLOSSARY[m]}" for m in MEASURES))
-        n = c2.slider("Terms on each side", 5, 40, 15, key=f"w_{key}_n", persist_state="session")
+        n = c2.slider("Terms on each side", 5, 40, 10, key=f"w_{key}_n", persist_state="session")
     if table.empty:
         st.info("No term is frequent enough on either side to compare. Lower the minimum count or pick "
                 "larger groups.")
