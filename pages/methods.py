@@ -199,18 +199,35 @@ with tabs[5]:
         "Cunningham 2014). **Stability** is the average agreement, from 0 to 1: 0.9 = nine in ten leading "
         "words come back (solid topics); 0.6 = the main topics come back but their lesser words shift; below "
         "0.4 = the topics depend on which texts happen to be in the corpus.")
-    if getattr(model, "criterion", "stability") == "adjusted":
-        st.markdown(
-            "Even text with the words shuffled at random between pieces yields some stable-looking word lists, "
-            "particularly for few topics. So the same test is run on a shuffled copy of the corpus, and the k "
-            "whose stability beats the shuffled copy by the widest margin (**above chance**) is chosen; near-ties "
-            "go to fewer topics. You can always override it on the Topics page.")
-    else:
-        st.markdown("The most stable k is chosen (near-ties go to fewer topics); you can override it.")
+    st.markdown(
+        "Even text with the words shuffled at random between pieces yields some stable-looking word lists, "
+        "particularly for few topics, so the same test is run on a shuffled copy of the corpus: a k's score "
+        "**above chance** is how much its stability beats the shuffled copy's (0 = no better).\n\n"
+        "**The rule.** *The number of topics is the one, among those giving distinct topics, whose topics come "
+        "back most reliably (above chance) when the model is refitted on resampled text, looking at "
+        f"{model.min_readable_k} to {hi} topics when the corpus is large enough to read that many.* In detail: "
+        "(1) a k counts only if its topics are **distinct** (no word among the 10 leading words of more than two "
+        f"topics, no two topics sharing more than three of them) and it beats chance by at least "
+        f"{model.min_adjusted}; (2) with at least {model.units_per_topic * model.min_readable_k} pieces, only "
+        f"k of {model.min_readable_k} or more are considered, since fewer topics on a corpus that size lump "
+        "several themes together (on 493 UK COVID speeches, 3 topics gave 'support, work, measures, businesses, "
+        "advice, home...'), unless those are less than half as reliable as the best smaller k; (3) the highest "
+        f"score above chance wins, and scores within {model.choice_tol} of it count as ties that go to fewer "
+        "topics (a score moves by about that much between resamplings). If no k qualifies, the fewest topics "
+        "are used and marked tentative. The curve of every k tried is on the Topics page; you can always "
+        "override the choice there.\n\n"
+        "**Words left out.** Besides English function words, parliamentary and speech formulas are left out "
+        "by default (forms of address such as 'hon.' and 'right', offices such as 'Minister' and 'Secretary "
+        "of State', procedure such as 'question' and 'statement', the verbs of asking, thanking and agreeing): "
+        "in speeches they otherwise fill every topic's leading words. You can add words or take them back "
+        "under 'Advanced' on the Topics page.")
     st.markdown(
         "**Reading the topics.** Terms are ranked by **relevance** (Sievert & Shirley 2014, as in pyLDAvis): "
         "λ = 1 ranks by weight within the topic, λ = 0 by how exclusive the word is to the topic; 0.6 is "
-        "usually easiest to read. The **map** places pieces with similar topic mixes close together (principal "
+        "usually easiest to read. Each topic is **named** by its three most relevant words among those more "
+        "typical of it than of any other topic (highest lift p(word|topic)/p(word)), so no two names share a "
+        "word. Its **most typical passages** are runs of whole sentences (about 60 words) from the documents "
+        "weighing most on it, scored by the fitted model, one per document, strongest first. The **map** places pieces with similar topic mixes close together (principal "
         "components of the square-rooted shares). **Limits.** Topics are word co-occurrence patterns, not "
         "meanings: naming them is your interpretation, and they change with the number of topics.")
     st.subheader("Do the topics recover real categories?")

@@ -7,6 +7,7 @@
                                                            # the app's page times on its store
     .venv/bin/python scripts/benchmark.py --store DIR      # the app's page times on a store built before
     .venv/bin/python scripts/benchmark.py --cold --corpus ../shared/corpora/bbc-news-full/bbc_news_full.csv.gz
+    .venv/bin/python scripts/benchmark.py --topics         # the Topics page's fit on the UK COVID speeches
 
 Cold: the peer, our analysis, then the peer again each run in a fresh subprocess
 on the same corpus (default: the US State of the Union addresses, 233 texts,
@@ -66,6 +67,7 @@ sys.path.insert(0, str(ROOT))
 CORPORA = ROOT.parent / "shared" / "corpora"
 SOTU = CORPORA / "us-sotu" / "us_sotu_1790_2021.csv.gz"
 BBC = CORPORA / "bbc-news-full" / "bbc_news_full.csv.gz"
+COVID = CORPORA / "uk-covid-opposition" / "uk_covid_opposition_speeches.csv.gz"
 SHARED = {
     "bbc": BBC,
     "covid": CORPORA / "uk-covid-opposition" / "uk_covid_opposition_speeches.csv.gz",
@@ -590,6 +592,44 @@ def app_on_store(path: Path) -> dict:
     return {**result, "peak_rss": peak}
 
 
+# ----------------------------------------------------------------------------- topics
+
+
+def topics_ready(path: Path, repeat: int = 1) -> dict:
+    """Seconds until the Topics page has its topics, on ``path`` (default: the 493 UK COVID speeches).
+
+    The corpus is loaded and prepared first (not timed, as the app has it already); then, timed:
+    the automatic-k fit with the app's settings (:func:`analysis.engine.analyse.topic_params`),
+    the topic names, the relevant terms, the document shares and the most typical passages of
+    every topic: everything the page computes on its first visit. Wall and CPU seconds of this
+    process (the fit runs in it; BLAS threads included in CPU)."""
+    from analysis import load, prepare
+    from analysis.engine.analyse import n_topic_units, topic_params
+    from analysis.methods import topics as tp
+
+    prep = prepare(load([path]))
+    settings = topic_params(n_topic_units(prep, "auto"))
+    print(f"\n== Topics on {rel(path)}: {len(prep.docs):,} documents, settings {settings} "
+          f"(load average {load_average()})")
+    runs = []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        model = tp.TopicModel(**settings).fit(prep)
+        fit_wall, fit_cpu = time.perf_counter() - wall, time.process_time() - cpu
+        tp.distinctive_terms(model), tp.top_terms(model, n=15), tp.document_topics(model, wide=True)
+        tp.typical_passages(model, n=3)
+        runs.append({"fit_s": fit_wall, "fit_cpu_s": fit_cpu, "ready_s": time.perf_counter() - wall,
+                     "ready_cpu_s": time.process_time() - cpu})
+        print(f"   topics ready in {runs[-1]['ready_s']:.1f} s wall ({runs[-1]['ready_cpu_s']:.1f} s CPU); "
+              f"the fit {fit_wall:.1f} s wall ({fit_cpu:.1f} s CPU); k={model.k_} of {model.units_}, "
+              f"stability {model.stability_:.2f}")
+    names = tp.distinctive_terms(model)
+    for t, terms in tp.top_terms(model, n=10).groupby("topic"):
+        print(f"   {t + 1:>2} · {', '.join(names[t])}: {', '.join(terms['term'])}")
+    best = min(runs, key=lambda r: r["ready_s"])
+    return {**best, "k": int(model.k_), "units": model.units_, "n_docs": len(prep.docs), "load": load_average()}
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -603,6 +643,8 @@ def main(argv=None) -> int:
     parser.add_argument("--docs", type=int, default=100_000, help="documents for --build-100k")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus and store")
     parser.add_argument("--store", type=Path, help="time the app on this (large) store built by `build`")
+    parser.add_argument("--topics", action="store_true",
+                        help="seconds until the Topics page has its topics (default corpus: UK COVID speeches)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--_child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -611,13 +653,15 @@ def main(argv=None) -> int:
         result = {"peer": child_peer, "app-store": child_app_store}.get(who, child_ours)(path)
         print(json.dumps(result, default=str))
         return 0
-    everything = not (args.cold or args.warm or args.build_100k or args.store)
+    everything = not (args.cold or args.warm or args.build_100k or args.store or args.topics)
     print(f"benchmark on {os.cpu_count()} CPU(s); load average {load_average()}; python {sys.version.split()[0]}")
     report = {}
     if args.cold or everything:
         report["cold"] = cold((args.corpus or [SOTU])[0])
     if args.warm or everything:
         report["warm"] = warm(args.corpus or [SOTU, BBC])
+    if args.topics or everything:
+        report["topics"] = topics_ready((args.corpus or [COVID])[0] if args.topics else COVID)
     if args.build_100k or everything:
         report["build"] = build_100k(args.docs, args.keep)
     if args.store:

@@ -40,8 +40,12 @@ def charts(at: AppTest) -> dict[str, dict]:
     return out
 
 
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+def n_topics(at: AppTest) -> int:
+    return len(overview_table(at))
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
 
 
 def overview_table(at: AppTest):
@@ -56,12 +60,20 @@ def seeds_page() -> AppTest:
 def test_topics_page_on_the_seeds(seeds_page):
     at = seeds_page
     view = at.session_state["view"]
-    k = int(metric(at, "Topics"))
+    k = n_topics(at)
     assert view.k is None and k >= 2
-    assert metric(at, "Units clustered").endswith("paragraphs")  # 3 documents: paragraph level, explained
     assert any("With so few documents" in c.value and "paragraphs" in c.value for c in at.caption)
-    assert any("whole corpus" in c.value and "sidebar filters" in c.value for c in at.caption)
-    assert len(overview_table(at)) == k
+    assert not any("sidebar keeps" in c.value for c in at.caption)  # nothing is filtered
+    # advanced controls sit in one expander, with sensible defaults
+    assert [e.label for e in at.expander if e.label.startswith("Advanced")]
+    assert at.selectbox(key="w_topic_units").value == "auto" and at.slider(key="w_topic_lambda").value == 0.6
+    table = overview_table(at)
+    assert list(table.columns) == ["topic", "terms", "share", "reading"]
+    assert all(r.startswith(("About", "Less than 1%")) and "of the text of these 3 documents" in r
+               for r in table["reading"])
+    # topic names: distinctive words, none shared between two names
+    name_words = [w for name in table["topic"] for w in name.split(" · ", 1)[1].split(", ")]
+    assert len(name_words) == 3 * k and len(set(name_words)) == len(name_words)
     figs = charts(at)
     assert {"topic-terms", "topic-heatmap", "topic-map", "topic-stability"} <= set(figs)
     # the heatmap: one row per document, one column per topic, every row summing to 100%
@@ -73,35 +85,41 @@ def test_topics_page_on_the_seeds(seeds_page):
     # map: paragraphs, with doc ids behind the points
     pts = sum(len(t["x"]) for t in figs["topic-map"]["data"])
     assert pts > 30
-    # passages for the selected topic are shown as text
-    assert len(at.text) >= 2
+    # term bars: plain sentences on hover, the relevance setting in words below
+    hover = figs["topic-terms"]["data"][1]["hovertext"]
+    assert all("of this topic and is" in h for h in hover)
+    assert any(c.value.startswith("Words are ranked at 0.6 on the relevance scale") for c in at.caption)
+    # the most typical passages of the selected topic, shown as text with their document's name
+    passages = [t.value for t in at.text]
+    assert sum("of this passage is on this topic" in v for v in passages) == 3
 
 
 def test_automatic_k_and_stability_are_shown(seeds_page):
     at = seeds_page
-    k = int(metric(at, "Topics"))
-    stab = float(metric(at, "Stability"))
-    assert 0.0 <= stab <= 1.0
-    assert any(f"{round(100 * stab)}% agreement" in c.value for c in at.caption)
+    k = n_topics(at)
+    text = markdown(at)
+    assert f"{k} topics were found automatically" in text
+    line = next(m.value for m in at.markdown if m.value.startswith("These topics come out"))
+    assert "when the model is refitted on resampled text (stability 0." in line
     assert at.selectbox(key="w_topic_k").value == 0  # "Automatic"
     assert at.selectbox(key="w_topic_k").format_func(0) == f"Automatic ({k})"
     curve = charts(at)["topic-stability"]
     by_name = {t["name"]: t for t in curve["data"]}
     assert list(by_name["Automatic choice"]["x"]) == [k]
     assert len(by_name["Stability"]["x"]) >= 5  # one point per k tried
-    assert any("What stability means" in m.value and "0.9" in m.value for m in at.markdown)
+    assert f"**Why {k}.** {k} topics" in text and "Reading the curve" in text
 
 
 def test_changing_k_changes_the_topics_shown():
     at = open_page(TOPICS)
-    auto_k = int(metric(at, "Topics"))
+    auto_k = n_topics(at)
     new_k = 3 if auto_k != 3 else 4
     at.selectbox(key="w_topic_k").set_value(new_k)
     at.run()
     ok(at)
     assert at.session_state["view"].k == new_k
-    assert int(metric(at, "Topics")) == new_k
-    assert len(overview_table(at)) == new_k
+    assert n_topics(at) == new_k
+    assert f"You asked for {new_k} topics; the automatic choice would be {auto_k}." in markdown(at)
     figs = charts(at)
     assert all(len(row) == new_k for row in figs["topic-heatmap"]["data"][0]["z"])
     chosen = next(t for t in figs["topic-stability"]["data"] if t["name"] == "Your choice")
@@ -110,7 +128,7 @@ def test_changing_k_changes_the_topics_shown():
     at.selectbox(key="w_topic_k").set_value(0)
     at.run()
     ok(at)
-    assert at.session_state["view"].k is None and int(metric(at, "Topics")) == auto_k
+    assert at.session_state["view"].k is None and n_topics(at) == auto_k
 
 
 def test_relevance_slider_reorders_terms_without_refitting(seeds_page):
@@ -133,7 +151,7 @@ def test_heatmap_per_group_and_filters(seeds_page):
     heat = charts(at)["topic-heatmap"]
     assert len(heat["data"][0]["z"]) == 3  # Daniel Zeichner, Jacqui Smith, Unknown author
     assert "Unknown author" in heat["layout"]["yaxis"]["ticktext"]
-    k = int(metric(at, "Topics"))
+    k = n_topics(at)
     # filter to two documents: rows shrink, the topics (fitted on the whole corpus) do not change
     # (AppTest drops the sidebar after switch_page, so the filter is set on the view itself)
     at.session_state["view"].docs = [D000, D003]
@@ -145,7 +163,8 @@ def test_heatmap_per_group_and_filters(seeds_page):
     heat = charts(at)["topic-heatmap"]
     assert len(heat["data"][0]["z"]) == 2
     assert {c[0] for c in heat["data"][1]["customdata"]} == {D000, D003}
-    assert int(metric(at, "Topics")) == k
+    assert n_topics(at) == k
+    assert any("sidebar keeps" in c.value and "2 document(s)" in c.value for c in at.caption)
     pts = charts(at)["topic-map"]["data"]
     assert all(u[0].split("#")[0] in (D000, D003) for t in pts for u in t["customdata"])
     at.session_state["view"].docs = []
@@ -170,7 +189,7 @@ def test_tiny_corpus_and_a_k_it_cannot_have():
     ok(at)
     assert at.session_state["view"].k is None
     assert at.selectbox(key="w_topic_k").value == 0
-    assert metric(at, "Units clustered").endswith("sentences")
+    assert any("among the" in c.value and "sentences" in c.value for c in at.caption)
     assert any("cannot be used" in w.value for w in at.warning)
 
 
@@ -210,12 +229,33 @@ def test_methods_page_without_validation_figures(monkeypatch):
     assert not [m for m in at.metric if "VADER" in m.label]
 
 
+def test_left_out_words_can_be_edited():
+    at = open_page(TOPICS)
+    first = overview_table(at)["terms"].iloc[0].split(", ")[0]
+    at.text_area(key="w_topic_stop_add").input(first)
+    at.run()
+    ok(at)
+    terms = {w.strip() for t in overview_table(at)["terms"] for w in t.split(",")}
+    assert first not in terms, terms
+    # and a default speech stopword can be taken back
+    at.text_area(key="w_topic_stop_add").input("")
+    at.text_area(key="w_topic_stop_remove").input("people")
+    at.run()
+    ok(at)
+    assert any("people" in t.split(", ") for t in overview_table(at)["terms"])
+
+
 @pytest.mark.slow
 def test_topics_page_on_a_shared_corpus():
     corpus = load_paths([shared_corpus_path("covid")])
     at = open_page(TOPICS, corpus, timeout=900)
-    assert metric(at, "Units clustered").endswith("documents")
-    k = int(metric(at, "Topics"))
+    assert not any("With so few documents" in c.value for c in at.caption)  # documents are the units
+    k = n_topics(at)
+    assert k >= 5
+    table = overview_table(at)
+    for procedural in ("hon", "minister", "does", "right", "people"):
+        assert not any(procedural in t.split(", ") for t in table["terms"]), procedural
+    assert all("of the text of these 493 documents" in r for r in table["reading"])
     heat = charts(at)["topic-heatmap"]
     n_rows = len(heat["data"][0]["z"])
     rows_by = at.radio(key="w_topic_rows").value
@@ -224,6 +264,8 @@ def test_topics_page_on_a_shared_corpus():
     else:  # many documents: one row per group of the sidebar's Group by column
         assert 1 <= n_rows < len(corpus)
     assert all(len(r) == k for r in heat["data"][0]["z"])
+    shown = [t.value for t in at.text if "of this passage is on this topic" not in t.value]
+    assert len(shown) >= 3 and all(len(p.split()) <= 400 for p in shown)  # passages, not whole speeches
     at.slider(key="w_topic_lambda").set_value(0.3)
     at.run()
     ok(at)

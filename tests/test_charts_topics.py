@@ -45,7 +45,9 @@ def test_term_bars_show_topic_and_corpus_shares_escaped():
     assert list(topic["x"]) == pytest.approx([10.0, 5.0, 2.0])
     assert list(overall["x"]) == pytest.approx([1.0, 1.0, 2.0])  # p(w) = weight / lift
     assert topic["marker"]["color"] == "#123456"
-    assert "10.0× more typical" in topic["hovertext"][0]
+    assert topic["hovertext"][0] == ("'brexit' makes up 10.0% of this topic and is 10.0 times as<br>common in it "
+                                     "as in all the texts.")  # a plain sentence
+    assert "'&lt;script&gt;x' makes up 5.0%" in topic["hovertext"][1]
     assert d["layout"]["yaxis"]["autorange"] == "reversed"
     assert "<script>" not in str(d)
 

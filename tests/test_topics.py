@@ -173,7 +173,7 @@ def test_automatic_k_recovers_planted_themes():
     scores = m.k_scores_.set_index("k")
     assert list(scores.index) == list(range(2, 13))
     assert scores["adjusted"].idxmax() == 3
-    assert "highest chance-adjusted stability" in m.k_reason_
+    assert "come back most reliably" in m.k_reason_ and m.k_reason_.startswith("3 topics")
     assert ((scores["stability"] >= 0) & (scores["stability"] <= 1)).all()
     assert 0.8 < m.stability_ <= 1  # measured 0.906
     a = m.assignments().merge(docs[["doc_id", "theme"]], on="doc_id")
@@ -310,9 +310,10 @@ def test_to_dict_shape_for_the_cli(seed_model):
 
 
 def test_describe_stability():
-    assert "stable" in T.describe_stability(0.9)
-    assert T.describe_stability(0.9).startswith("90%")
-    assert "unstable" in T.describe_stability(0.45)
+    assert T.describe_stability(0.86) == ("These topics come out almost the same when the model is refitted on "
+                                          "resampled text (stability 0.86 of 1): you can rely on them.")
+    assert "only partly the same" in T.describe_stability(0.45)
+    assert "tentative" in T.describe_stability(0.2)
     assert "could not be measured" in T.describe_stability(float("nan"))
 
 
@@ -343,7 +344,7 @@ def test_bbc_topics_recover_categories():
     cpu = time.process_time() - cpu
     assert m.units_ == "documents"
     assert m.k_ == 5, m.k_scores_
-    assert "highest chance-adjusted stability" in m.k_reason_
+    assert "come back most reliably" in m.k_reason_
     a = m.assignments()
     nmi = normalized_mutual_info_score(df["category"], a["topic"])
     assert nmi >= 0.84, nmi  # measured 0.8596

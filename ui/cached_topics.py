@@ -15,11 +15,17 @@ topic names) is computed inside the cached fit, so moving a slider never
 refits.
 
 Topic numbers are the engine's (0 = the most prominent topic). Pages show
-them from 1 (:func:`topic_name`), as ``"1 · brexit, vote, leave"``.
+them from 1 (:func:`topic_name`), named by their distinctive terms
+(:func:`analysis.methods.topics.distinctive_terms`), as ``"1 · brexit, vote, leave"``.
+
+The words left out of the topics can be edited on the Topics page
+(:func:`stopword_edits`, kept in the session); every page that shows topics
+uses the same edits, and they are part of the cache key.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 
@@ -29,6 +35,7 @@ import streamlit as st
 
 from analysis.engine.analyse import n_topic_units, topic_params
 
+from analysis.methods import topic_readings as readings
 from analysis.methods import topics as tp
 from analysis.corpus.model import display_author
 from analysis.corpus.prepare import Prepared
@@ -39,6 +46,8 @@ from .corpus_cache import per_corpus
 from .state import View
 
 UNITS = ("auto", "documents", "paragraphs", "sentences")
+#: Session-state keys of the Topics page's stopword edits (comma-separated words).
+STOP_ADD, STOP_REMOVE = "w_topic_stop_add", "w_topic_stop_remove"
 MAX_K = 30  # View.k's bounds are 2..30
 NAME_TERMS = 3
 NAME_LAMBDA = 0.6
@@ -61,10 +70,24 @@ def topic_name(topic: int, terms: list[str]) -> str:
     return f"{int(topic) + 1} · " + ", ".join(terms)
 
 
+def words(text) -> tuple[str, ...]:
+    """Comma- or line-separated words as a sorted tuple without repeats (a cache key)."""
+    return tuple(sorted({w.strip().lower() for w in str(text or "").replace("\n", ",").split(",") if w.strip()}))
+
+
+def stopword_edits() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The session's edits to the topic stopwords: ``(add, remove)``."""
+    return words(st.session_state.get(STOP_ADD, "")), words(st.session_state.get(STOP_REMOVE, ""))
+
+
+def stopwords_in_use(add=(), remove=()) -> frozenset:
+    """The default topic stopwords with the edits applied."""
+    return tp.stopword_set(add, remove)
+
+
 def _derive(model: tp.TopicModel) -> _Fit:
-    tt = tp.top_terms(model, n=NAME_TERMS, lam=NAME_LAMBDA)
-    names = {t: topic_name(t, g.sort_values("rank")["term"].tolist()) for t, g in tt.groupby("topic")}
-    names = {t: names.get(t, topic_name(t, [])) for t in range(model.k_)}
+    distinctive = tp.distinctive_terms(model, n=NAME_TERMS, lam=NAME_LAMBDA)
+    names = {t: topic_name(t, distinctive.get(t, [])) for t in range(model.k_)}
     shares = tp.document_topics(model, wide=True)
     tab = model.unit_table_.reset_index(drop=True)
     S = model.unit_shares_
@@ -89,10 +112,11 @@ def _excerpt(text, limit: int = EXCERPT_CHARS) -> str:
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
 
 
-def _compute(k: int | None, units: str, prep: Prepared) -> _Fit:
+def _compute(k: int | None, units: str, stop: tuple, prep: Prepared) -> _Fit:
     try:
         settings = topic_params(n_topic_units(prep, units))  # the same as `build` and the benchmark
-        model = tp.TopicModel(k=k, units=units, **settings).fit(prep)
+        stopwords = stopwords_in_use(*stop) if any(stop) else None
+        model = tp.TopicModel(k=k, units=units, stopwords=stopwords, **settings).fit(prep)
     except ValueError as err:  # too little text: said in words by SessionTopics.error
         return _Fit(None, str(err))
     return _derive(model)
@@ -101,13 +125,13 @@ def _compute(k: int | None, units: str, prep: Prepared) -> _Fit:
 @per_corpus(show_spinner="Finding topics: trying each number of topics and testing how stable it "
                                 "is. On a large corpus this takes a minute or two; the result is then kept.",
                    **data.CACHE)
-def _fit_auto(key: str, clean: bool, units: str, _prep: Prepared) -> _Fit:
-    return _compute(None, units, _prep)
+def _fit_auto(key: str, clean: bool, units: str, stop: tuple, _prep: Prepared) -> _Fit:
+    return _compute(None, units, stop, _prep)
 
 
 @per_corpus(show_spinner="Finding the topics for the number you chose…", **data.CACHE)
-def _fit_k(key: str, clean: bool, k: int, units: str, _prep: Prepared) -> _Fit:
-    return _compute(k, units, _prep)
+def _fit_k(key: str, clean: bool, k: int, units: str, stop: tuple, _prep: Prepared) -> _Fit:
+    return _compute(k, units, stop, _prep)
 
 
 @dataclass(frozen=True)
@@ -129,6 +153,8 @@ class SessionTopics:
       if none), ``weight`` (its share), ``x, y`` (2-D map), ``excerpt``,
       ``text``...).
     - ``note``: a plain message when ``view.k`` could not be used.
+    - ``fit_key``: what identifies the fit besides the corpus (k, units,
+      stopword edits), for caches of derived views.
     """
 
     model: tp.TopicModel | None
@@ -138,6 +164,7 @@ class SessionTopics:
     doc_shares: pd.DataFrame | None
     units: pd.DataFrame | None
     note: str = ""
+    fit_key: tuple = ()
 
     @property
     def colours(self) -> dict[int, str]:
@@ -169,20 +196,22 @@ def session_topics(view: View, units: str = "auto") -> SessionTopics:
     if units not in UNITS:
         units = "auto"
     key, prep = data.corpus_key(), data.prepared(view)
-    auto = _fit_auto(key, view.clean, units, prep)
+    stop = stopword_edits()
+    auto = _fit_auto(key, view.clean, units, stop, prep)
     if auto.model is None:
         return SessionTopics(None, None, _plain_error(auto.error), {}, None, None)
     fit, note = auto, ""
     k = view.k
     if k is not None and k != auto.model.k_:
         if 2 <= k <= max_k(auto.model):
-            fit = _fit_k(key, view.clean, int(k), units, prep)
+            fit = _fit_k(key, view.clean, int(k), units, stop, prep)
             if fit.model is None:
                 fit, note = auto, f"{k} topics could not be fitted ({fit.error}); showing the automatic choice."
         else:
             note = (f"This corpus allows at most {max_k(auto.model)} topics, so {k} cannot be used; "
                     "showing the automatic choice.")
-    return SessionTopics(fit.model, auto.model, "", fit.names, fit.doc_shares, fit.units, note)
+    return SessionTopics(fit.model, auto.model, "", fit.names, fit.doc_shares, fit.units, note,
+                         (fit.model.k_ if fit is not auto else None, units, stop))
 
 
 def _plain_error(err: str) -> str:
@@ -191,15 +220,27 @@ def _plain_error(err: str) -> str:
 
 
 @per_corpus(show_spinner=False, **data.CACHE)
-def _terms(key: str, clean: bool, k: int | None, units: str, lam: float, n: int,
-           _model: tp.TopicModel) -> pd.DataFrame:
+def _terms(key: str, clean: bool, fit_key: tuple, lam: float, n: int, _model: tp.TopicModel) -> pd.DataFrame:
     return tp.top_terms(_model, n=n, lam=lam)
 
 
 def relevant_terms(view: View, topics: SessionTopics, units: str, lam: float, n: int = 15) -> pd.DataFrame:
     """:func:`analysis.methods.topics.top_terms` of the model in use at relevance ``lam`` (cached)."""
-    k = None if topics.model is topics.auto else topics.model.k_
-    return _terms(data.corpus_key(), view.clean, k, units, round(float(lam), 3), n, topics.model)
+    return _terms(data.corpus_key(), view.clean, topics.fit_key, round(float(lam), 3), n, topics.model)
+
+
+@per_corpus(show_spinner=False, **data.CACHE)
+def _typical(key: str, clean: bool, fit_key: tuple, topic: int, ids_key: str, n: int, _ids: list,
+             _model: tp.TopicModel) -> pd.DataFrame:
+    return tp.typical_passages(_model, n=n, topics=[topic], doc_ids=_ids)
+
+
+def typical_passages(view: View, topics: SessionTopics, doc_ids, topic: int, n: int = 3) -> pd.DataFrame:
+    """:func:`analysis.methods.topics.typical_passages` of one topic among the
+    filtered documents ``doc_ids`` (cached): a few sentences each, one per document."""
+    ids = sorted(map(str, doc_ids))
+    ids_key = hashlib.sha1("\n".join(ids).encode()).hexdigest()
+    return _typical(data.corpus_key(), view.clean, topics.fit_key, int(topic), ids_key, n, ids, topics.model)
 
 
 # ------------------------------------------------------------------ filtered views (cheap)
@@ -223,17 +264,21 @@ def filtered_doc_shares(view: View, units: str = "auto") -> pd.DataFrame:
 def topic_overview(t: SessionTopics, doc_ids, terms: pd.DataFrame, n_terms: int = 10) -> pd.DataFrame:
     """One row per topic for the filtered documents: ``topic`` (name), ``terms``
     (the ``n_terms`` most relevant, from a :func:`relevant_terms` table),
-    ``share`` (mean share of the documents, in %) and ``passages`` (units
-    whose main topic it is)."""
+    ``share`` (mean share of the documents, in %), ``passages`` (units whose
+    main topic it is) and ``reading`` (what the share means, in one sentence:
+    :func:`analysis.methods.topic_readings.describe_share`)."""
     ids = [str(d) for d in doc_ids]
     shares = t.doc_shares.reindex(ids).fillna(0.0)
     own = t.units.loc[t.units["doc_id"].isin(set(ids)), "topic"].value_counts()
     top = {k: ", ".join(g.sort_values("rank")["term"].head(n_terms)) for k, g in terms.groupby("topic")}
+    mean = [float(shares[k].mean()) if len(shares) else 0.0 for k in range(t.model.k_)]
     return pd.DataFrame({
         "topic": [t.names[k] for k in range(t.model.k_)],
         "terms": [top.get(k, "") for k in range(t.model.k_)],
-        "share": [round(100 * float(shares[k].mean()), 1) if len(shares) else 0.0 for k in range(t.model.k_)],
-        "passages": [int(own.get(k, 0)) for k in range(t.model.k_)]})
+        "share": [round(100 * m, 1) for m in mean],
+        "passages": [int(own.get(k, 0)) for k in range(t.model.k_)],
+        "reading": [readings.describe_share(mean[k], int(own.get(k, 0)), len(ids), t.model.units_)
+                    for k in range(t.model.k_)]})
 
 
 def docs_in_group(docs: pd.DataFrame, column: str, value: str) -> list[str]:

@@ -70,6 +70,16 @@ COLUMN_HELP = {
     "period": "the year (or month)", "start": "character where it starts in the cleaned text",
     "end": "character where it ends", "text": "the text",
     "topic": "topic number", "share": "share of the text in the topic (0 … 1)",
+    "rank": "the word's place in the topic's list (1 = most relevant)",
+    "weight": "the word's share of the topic (0 … 1)",
+    "lift": "how many times more common the word is in the topic than in all the texts",
+    "relevance": "the ranking score at the chosen relevance λ (higher = listed first)",
+    "k": "number of topics tried", "stability": "how alike the topics come out on resampled text (0 … 1)",
+    "baseline": "the same score on text with its words shuffled between documents (chance)",
+    "adjusted": "stability above chance (0 = no better than shuffled text)",
+    "max_topics_per_term": "the most topics sharing one of their 10 leading words",
+    "max_shared_terms": "the most leading words two topics have in common",
+    "distinct": "True when no leading word is in more than two topics and no two topics share more than 3",
 }
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.methods.topic_readings import describe_term
 from ui.colors import NEUTRAL
 from ui.safe import plot_text
 
@@ -107,9 +108,8 @@ def term_bars(terms: pd.DataFrame, colour: str = AUTO_COLOUR) -> go.Figure:
     in_topic = (t["weight"] * 100).tolist()
     lift = t["lift"].replace(0, np.nan)
     overall = (t["weight"] / lift * 100).fillna(0.0).tolist()
-    hover = [f"{lab}<br>{a:.2f}% of this topic's weight<br>{b:.2f}% of all texts' weight"
-             f"<br>{lf:.1f}× more typical of this topic"
-             for lab, a, b, lf in zip(labels, in_topic, overall, t["lift"].fillna(0.0))]
+    hover = [_wrap(describe_term(term, w, lf), 60, 300)
+             for term, w, lf in zip(t["term"], t["weight"], t["lift"].fillna(0.0))]
     fig = go.Figure()
     fig.add_trace(go.Bar(y=labels, x=overall, orientation="h", name="Share of all texts", marker_color=NEUTRAL,
                          hovertext=hover, hoverinfo="text"))
