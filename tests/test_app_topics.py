@@ -48,6 +48,15 @@ def markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+def readings(at: AppTest) -> list[str]:
+    """The plain readings (ui.readings) on the page, as text."""
+    import html
+    import re
+
+    return [html.unescape(re.sub(r"<[^>]+>", "", h.proto.body)) for h in at.get("html")
+            if "plain-reading" in h.proto.body]
+
+
 def overview_table(at: AppTest):
     return next(df.value for df in at.dataframe if "terms" in df.value.columns)
 
@@ -88,7 +97,7 @@ def test_topics_page_on_the_seeds(seeds_page):
     # term bars: plain sentences on hover, the relevance setting in words below
     hover = figs["topic-terms"]["data"][1]["hovertext"]
     assert all("of this topic and is" in h for h in hover)
-    assert any(c.value.startswith("Words are ranked at 0.6 on the relevance scale") for c in at.caption)
+    assert any(r.startswith("Words are ranked at 0.6 on the relevance scale") for r in readings(at))
     # the most typical passages of the selected topic, shown as text with their document's name
     passages = [t.value for t in at.text]
     assert sum("of this passage is on this topic" in v for v in passages) == 3
@@ -98,9 +107,10 @@ def test_automatic_k_and_stability_are_shown(seeds_page):
     at = seeds_page
     k = n_topics(at)
     text = markdown(at)
-    assert f"{k} topics were found automatically" in text
-    line = next(m.value for m in at.markdown if m.value.startswith("These topics come out"))
-    assert "when the model is refitted on resampled text (stability 0." in line
+    summary = readings(at)[0]
+    assert summary.startswith(f"{k} topics were found automatically")
+    assert "These topics come out" in summary and "when the model is refitted on resampled text (stability 0." in summary
+    assert any("What this topic" in r or "of the text of these 3 documents is on this topic" in r for r in readings(at))
     assert at.selectbox(key="w_topic_k").value == 0  # "Automatic"
     assert at.selectbox(key="w_topic_k").format_func(0) == f"Automatic ({k})"
     curve = charts(at)["topic-stability"]
@@ -119,7 +129,7 @@ def test_changing_k_changes_the_topics_shown():
     ok(at)
     assert at.session_state["view"].k == new_k
     assert n_topics(at) == new_k
-    assert f"You asked for {new_k} topics; the automatic choice would be {auto_k}." in markdown(at)
+    assert readings(at)[0].startswith(f"You asked for {new_k} topics; the automatic choice would be {auto_k}.")
     figs = charts(at)
     assert all(len(row) == new_k for row in figs["topic-heatmap"]["data"][0]["z"])
     chosen = next(t for t in figs["topic-stability"]["data"] if t["name"] == "Your choice")

@@ -15,6 +15,7 @@ from analysis.methods.topics import SPEECH_STOPWORDS
 from . import cached_topics as ct
 from .charts import topics as charts
 from .downloads import download_button
+from .readings import reading
 
 PLAIN = dict(config={"displaylogo": False})
 UNIT_NAMES = {"auto": "Automatic", "documents": "Documents", "paragraphs": "Paragraphs", "sentences": "Sentences"}
@@ -61,9 +62,11 @@ def summary(topics, n_docs: int, n_filtered: int, units: str) -> None:
     """The plain sentences above the tabs: how many topics and why, how stable, what a unit is."""
     model, auto = topics.model, topics.auto
     n_units = int(model.unit_table_["fitted"].sum())
-    st.markdown(readings.describe_k(model.k_, auto.k_, user=model is not auto))
     resampling = dict(n_res=model.n_resamples, frac=model.sample_frac, n=model.n_stability_terms)
-    st.markdown(readings.describe_stability(model.stability_), help=HELP["stability"].format(**resampling))
+    reading(readings.describe_k(model.k_, auto.k_, user=model is not auto),
+            readings.describe_stability(model.stability_))
+    st.caption("How the number of topics and their stability are worked out: tab 'How many topics?' and the "
+               "Methods page.", help=HELP["stability"].format(**resampling))
     if model.units_ != "documents":
         why = ("With so few documents, topics found per document would only repeat the documents, so "
                if units == "auto" else "As you chose, ")
@@ -103,11 +106,12 @@ def overview(topics, ids, terms, model) -> None:
 def one_topic(view, topics, ids, terms, lam, labels, pick: int) -> None:
     """A topic read closely: its weight in a sentence, its words as bars, its most typical passages."""
     row = ct.topic_overview(topics, ids, terms).iloc[pick]
-    st.markdown(row["reading"])
+    reading(row["reading"])
     words = terms[terms["topic"] == pick].head(10)
     st.plotly_chart(charts.term_bars(words, topics.colours[pick]), key="topic_terms", **PLAIN)
-    st.caption(readings.describe_relevance(lam) + " Coloured bar: the word's share of this topic; grey bar: its "
-               "share of all texts. Hover a bar for what it means.")
+    reading(readings.describe_relevance(lam))
+    st.caption("Coloured bar: the word's share of this topic; grey bar: its share of all texts. Hover a bar for "
+               "what it means.", help=HELP["lambda"])
     st.subheader("Most typical passages", help=HELP["passages"])
     passages = ct.typical_passages(view, topics, ids, pick)
     if passages.empty:
