@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis import plain
+from analysis.corpus.labels import format_date
 
 from . import cached_terms as ct
 from . import data
@@ -277,8 +278,9 @@ def timeline_readings(tl: pd.DataFrame) -> list[str]:
     out = []
     for phrase, sub in tl.groupby("phrase", sort=False):
         top = sub.loc[sub["rate_per_10k"].idxmax()]
-        out.append(f"'{phrase}' is used most in {top['period']}: about {top['rate_per_10k']:,.1f} times per "
-                   f"10,000 words ({plain.time_point(str(top['period']), int(top['n_docs']))}).")
+        when = format_date(top["period"])
+        out.append(f"'{phrase}' is used most in {when}: about {top['rate_per_10k']:,.1f} times per "
+                   f"10,000 words ({plain.time_point(when, int(top['n_docs']))}).")
     periods = tl.drop_duplicates("period")
     thin = periods[periods["n_docs"] < phrase_charts.MIN_DOCS]
     if len(thin):

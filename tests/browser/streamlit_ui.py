@@ -392,3 +392,20 @@ def load_phases(page) -> dict[str, float]:
                 'first run started': window.__stFirstRunning,
                 'first run finished': window.__stFirstDone};
     }""")
+
+
+# --------------------------------------------------------------------------- uploads
+
+def upload_files(page, files: list, add: bool = False, timeout_ms: int = 300_000) -> None:
+    """Choose ``files`` (Playwright file payloads or paths) in the Corpus page's uploader: they load
+    at once (no button), replacing the texts in use, or added to them with ``add``. Waits for
+    the "Loaded N document(s)" message of the run after the load."""
+    label = "Add them to the current texts" if add else None
+    if add:
+        radio = page.get_by_text(label, exact=True)
+        rerun(page, radio.click)
+    before = runs(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files)
+    page.wait_for_function(f"() => (window.__stRuns || 0) > {before} && "
+                           "document.body.innerText.includes('Loaded ')", timeout=timeout_ms, polling=200)
+    wait_idle(page, timeout_ms)

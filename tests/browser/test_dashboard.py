@@ -189,15 +189,9 @@ def docx_bytes(title: str, author: str, paragraphs: list[str]) -> bytes:
 
 
 def upload(page, files: list[dict], replace: bool = False) -> None:
-    """Upload ``files`` (Playwright file payloads) on the Corpus page's "Add documents" tab."""
-    ui.open_tab(page, "Add documents")
-    if replace:
-        ui.rerun(page, lambda: page.get_by_text("Replace the current corpus", exact=True).click())
-        ui.open_tab(page, "Add documents")
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files)
-    for f in files:  # each file is listed (its name may be shortened; its remove button says it in full)
-        page.get_by_role("button", name=f"Remove {f['name']}", exact=True).first.wait_for(timeout=60_000)
-    ui.rerun(page, lambda: page.get_by_role("button", name="Load files").click())
+    """Choose ``files`` in the Corpus page's uploader (they load at once): added to the texts in use,
+    or replacing them with ``replace``."""
+    ui.upload_files(page, files, add=not replace)
 
 
 def test_upload_txt_and_docx(fresh_page, app_url):
@@ -236,7 +230,6 @@ def test_upload_limit_stated(fresh_page, app_url):
 
     limit = tomllib.loads((ui.ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
     ui.goto(page, app_url + "/corpus")
-    ui.open_tab(page, "Add documents")
     text = ui.main_text(page)
     assert re.search(rf"\b{limit}\s*MB\b", text), f"the page does not state the {limit} MB limit"
 

@@ -149,16 +149,9 @@ def hostile_files() -> list[dict]:
 
 
 def upload(page, files: list[dict], replace: bool = False) -> None:
-    """Upload ``files`` on the Corpus page's "Add documents" tab and wait for the reload."""
-    ui.open_tab(page, "Add documents")
-    if replace:
-        radio = page.get_by_text("Replace the current corpus", exact=True)
-        ui.rerun(page, radio.click)
-        ui.open_tab(page, "Add documents")
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files)
-    for f in files:  # each file is listed (its name may be shortened; its remove button says it in full)
-        page.get_by_role("button", name=f"Remove {f['name']}", exact=True).first.wait_for(timeout=60_000)
-    ui.rerun(page, page.get_by_role("button", name="Load files").click)
+    """Choose ``files`` in the Corpus page's uploader (they load at once): added to the texts in use,
+    or replacing them with ``replace``."""
+    ui.upload_files(page, files, add=not replace)
 
 
 def select_option(page, label: str, option: str) -> None:

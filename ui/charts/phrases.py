@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.corpus.labels import short_labels
+from analysis.corpus.labels import format_date, short_labels
 from ui.colors import UNKNOWN_COLOUR, colour_map
 from ui.safe import plot_text
 
@@ -151,14 +151,14 @@ def phrase_timeline(table: pd.DataFrame, colours: dict[str, str] | None = None, 
                 y.append(None)
                 custom.append([p, phrase, None, None, 0, None])
                 thin.append(False)
-                hover.append(f"{p}: no documents")
+                hover.append(f"{format_date(p)}: no documents")
                 continue
             r = rows.loc[p]
             nd = int(r["n_docs"])
             y.append(float(r["rate_per_10k"]))
             custom.append([p, phrase, int(r["count"]), int(r["n_words"]), nd, int(r["doc_freq"])])
             thin.append(nd < min_docs)
-            hover.append(f"{p}: {float(r['rate_per_10k']):.2f} per 10,000 words<br>{int(r['count'])} times in "
+            hover.append(f"{format_date(p)}: {float(r['rate_per_10k']):.2f} per 10,000 words<br>{int(r['count'])} times in "
                          f"{int(r['n_words']):,} words<br>from {nd} document{'s' if nd != 1 else ''}"
                          f" ({int(r['doc_freq'])} use it)" + ("<br><b>fewer than 3 documents: read with care</b>"
                                                               if nd < min_docs else ""))
