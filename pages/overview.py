@@ -56,7 +56,7 @@ else:
         shown = per_doc if len(per_doc) <= MAX_BARS else pd.concat([per_doc.head(MAX_BARS // 2),
                                                                       per_doc.tail(MAX_BARS // 2)])
         spec = glance.tone_bars(shown, "doc_id", colour_col="colour", colours=colours, labels=labels,
-                                colour_labels=group_names, value_label=ts.measure_label(measure),
+                                colour_labels=group_names, value_label=ts.axis_label(measure),
                                 show_legend=by == "doc_id", chart="overview-tone-docs")
         ev = st.vega_lite_chart(spec, key="ov_tone_docs", **PICK)
         reading(plain.tone_extremes([(labels.get(d, d), v) for d, v in zip(per_doc["doc_id"], per_doc["mean"])],
@@ -76,7 +76,7 @@ else:
         else:
             top = ts.top_groups(view, by, measure)
             spec = glance.tone_bars(top, "group", colours=colours, labels=dict(zip(top["group"], top["label"])),
-                                    value_label=ts.measure_label(measure), chart="overview-tone-groups")
+                                    value_label=ts.axis_label(measure), chart="overview-tone-groups")
             st.vega_lite_chart(spec, key="ov_tone_groups")
             ts.group_readings(top, view.method, BY)
             st.caption("Each bar: the mean over the group's documents (each counts once); whisker: 95% interval."

@@ -51,9 +51,9 @@ else:
     score = cs.tables(view).documents.set_index("doc_id").loc[doc]
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Words", f"{int(row['n_words']):,}", help="Word tokens of the cleaned text.")
-    m2.metric("TextBlob polarity", f"{score['polarity']:+.3f}", help=ts.GLOSSARY["polarity"] + " Over the whole text.")
+    m2.metric("Tone (TextBlob)", f"{score['polarity']:+.3f}", help=ts.GLOSSARY["polarity"] + " Over the whole text.")
     m3.metric("Subjectivity", f"{score['subjectivity']:.3f}", help=ts.GLOSSARY["subjectivity"])
-    m4.metric("VADER (mean)", "n/a" if pd.isna(score["vader_mean"]) else f"{score['vader_mean']:+.3f}",
+    m4.metric("Tone (VADER)", "n/a" if pd.isna(score["vader_mean"]) else f"{score['vader_mean']:+.3f}",
               help=ts.GLOSSARY["vader"])
     reading(plain.tone(score["polarity"] if view.method == "textblob" else score["vader_mean"], "This document",
                        view.method), plain.subjectivity(score["subjectivity"], "It"))

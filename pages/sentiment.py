@@ -56,7 +56,7 @@ else:
             shown = per_doc if len(per_doc) <= MAX_BARS else pd.concat([per_doc.head(MAX_BARS // 2),
                                                                           per_doc.tail(MAX_BARS // 2)])
             fig = ts.figure(key + (f"docs-{name}", m), tone_charts.tone_bars, shown, "doc_id", colour_col="colour",
-                            colours=colours, labels=labels, colour_labels=group_names, value_label=ts.measure_label(m),
+                            colours=colours, labels=labels, colour_labels=group_names, value_label=ts.axis_label(m),
                             diverging=name == "tone", chart=f"sentiment-docs-{name}")
             picks.extend(p[0] for p in ts.selected_points(where.plotly_chart(fig, key=f"sent_docs_{name}", **POINTS)))
             named = [(labels.get(d, d), v) for d, v in zip(per_doc["doc_id"], per_doc["mean"])]
@@ -81,7 +81,7 @@ else:
         else:
             top = ts.top_groups(view, by, measure)
             fig = ts.figure(key + ("groups", measure, "top"), tone_charts.tone_bars, top, "group", colours=colours,
-                            labels=dict(zip(top["group"], top["label"])), value_label=ts.measure_label(measure),
+                            labels=dict(zip(top["group"], top["label"])), value_label=ts.axis_label(measure),
                             chart="sentiment-groups")
             ev = right.plotly_chart(fig, key="sent_groups", **POINTS)
             with right:

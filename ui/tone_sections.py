@@ -119,6 +119,13 @@ def method_controls(view: View, basis_control: bool = True, exclude_control: boo
     return measure, basis
 
 
+def axis_label(measure: str) -> str:
+    """A chart axis for a document measure, in words: "tone (−1 negative … +1 positive)"."""
+    if "subjectivity" in measure:
+        return "subjectivity (0 factual … 1 opinion)"
+    return "tone (−1 negative … +1 positive)"
+
+
 def measure_label(measure: str, title: bool = False) -> str:
     """Axis/column label of a document measure, e.g. "TextBlob polarity, whole text"."""
     label = cs.MEASURES.get(measure, measure)

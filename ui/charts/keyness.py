@@ -78,7 +78,7 @@ def keyness_bars(table: pd.DataFrame, measure: str = "g2", n: int = 15, target_l
         fig.add_trace(go.Bar(x=part[measure].astype(float).tolist(), y=terms, orientation="h", name=name,
                              marker_color=colour, customdata=custom, hovertemplate=hover))
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=order[::-1], automargin=True)
-    fig.update_xaxes(title_text=f"{MEASURES[measure]} (positive = {t_lab}, negative = {r_lab})",
+    fig.update_xaxes(title_text=f"← more typical of {r_lab}   ·   more typical of {t_lab} →",
                      zeroline=True, zerolinewidth=2, zerolinecolor="#555")
     fig.update_layout(height=max(240, ROW_PX * len(order) + 110), margin=dict(l=10, r=10, t=30, b=10),
                       barmode="overlay", legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),

@@ -49,7 +49,7 @@ def similarity_heatmap(matrix: pd.DataFrame, labels: dict | None = None,
     fig = go.Figure(go.Heatmap(
         z=z.round(4), x=shown, y=shown, zmin=0.0, zmax=zmax, colorscale="Blues",
         xgap=1 if n <= MAX_TICK_LABELS else 0, ygap=1 if n <= MAX_TICK_LABELS else 0,
-        colorbar=dict(title=dict(text="cosine<br>similarity"), thickness=14),
+        colorbar=dict(title=dict(text="how alike<br>(0 … 1)"), thickness=14),
         hoverinfo="skip" if clickable else None,
         text=None if clickable else  # hover names the pair by the documents' names, never their ids
         [[f"{full[a]} ↔ {full[b]}" for b in ids] for a in ids],
