@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analysis import plain
 from analysis.corpus import clean
 from analysis.methods import reuse, terms
 from analysis.methods import topics as tp
@@ -67,7 +68,7 @@ st.caption("How each number in this app is computed, what it can and cannot tell
            "exception (found on the whole corpus so they stay put, then shown for the filtered documents).")
 
 tabs = st.tabs(["Cleaning", "Sentences & words", "Sentiment", "Terms & phrases", "Distinctive terms",
-                "Topics", "Text reuse"])
+                "Topics", "Text reuse", "The plain readings"])
 
 with tabs[0]:
     st.markdown(
@@ -254,3 +255,26 @@ with tabs[6]:
         "in the same proportions.\n\n"
         "**Limits.** A quotation changed by one word is reported as two passages; paraphrase is not detected; "
         "a shared passage says nothing about who copied whom (check the dates).")
+
+with tabs[7]:
+    slight, clear = plain.TONE_BANDS["textblob"]
+    v_slight, v_clear = plain.TONE_BANDS["vader"]
+    st.markdown(
+        "Beside each chart a sentence in a blue box says what its numbers mean. The words are fixed thresholds, "
+        "the same everywhere:\n\n"
+        f"- **Tone** is *neutral* within ±{plain.NEUTRAL} (VADER's own convention); TextBlob *slightly* up to "
+        f"±{slight}, *clearly* up to ±{clear}, *strongly* beyond; VADER *slightly* up to ±{v_slight}, *clearly* "
+        f"up to ±{v_clear}. TextBlob's document scores are small (most texts lie within ±0.2), hence its "
+        "narrower bands.\n"
+        "- **Subjectivity** below 0.3 reads *mostly fact*, below 0.55 *a mix of fact and opinion*, above "
+        "*mostly opinion*.\n"
+        "- **How sure** (the 95% interval): 'would probably lie between A and B with other texts like these'; "
+        f"an interval wider than {plain.WIDE} is called *wide*.\n"
+        "- **Distinctive terms**: 'N times as common' is the ratio of the two sides' rates per 10,000 words (what "
+        "Log Ratio gives as a power of 2); 'would rarely arise by chance' means the log-likelihood test's "
+        "p < 0.001, 'less than one time in twenty' p < 0.05, 'could easily be chance' otherwise. Many terms are "
+        "tested at once, so a few 'one in twenty' differences are expected by chance alone.\n"
+        "- **Similarity**: below 0.1 *almost no words in common beyond everyday ones*, below 0.3 *some "
+        "vocabulary*, below 0.6 *much the same words*, above *nearly the same words*.\n"
+        "- **Over time**: a point resting on fewer than 3 documents is hollow and called *too few to read much "
+        "into*.")

@@ -45,7 +45,9 @@ else:
     measure = cs.document_measure(view)
     groups = cs.group_table(view, by, measure).sort_values("mean", ascending=False, kind="stable")
     st.subheader("At a glance", help=f"{ts.GLOSSARY['polarity']}\n\n{ts.GLOSSARY['vader']}")
-    st.html(ts.summary_html(table, measure, view.method, plist, colours, groups if by != "doc_id" else None))
+    largest = ts.top_groups(view, by, measure) if by != "doc_id" else None  # the coloured ones, each with its dot
+    st.html(ts.summary_html(table, measure, view.method, plist, colours,
+                            None if largest is None else largest[largest["group"] != OTHERS]))
     st.page_link("pages/sentiment.py", label="Tone in detail, sentence by sentence: Sentiment page", icon=":material/mood:")
 
     c1, c2 = st.columns(2)

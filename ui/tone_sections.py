@@ -176,7 +176,7 @@ def summary_html(table: pd.DataFrame, measure: str, method: str, phrases: list[s
     Every piece of corpus text is escaped.
     """
     t = table.dropna(subset=[measure])
-    name = measure_label(measure)
+    name = f"tone ({METHOD_NAMES.get(method, method)})"
     parts = ['<div style="line-height:1.6">']
     if len(t) >= 2:
         hi, lo = t.loc[t[measure].idxmax()], t.loc[t[measure].idxmin()]
@@ -187,7 +187,7 @@ def summary_html(table: pd.DataFrame, measure: str, method: str, phrases: list[s
     g = groups.dropna(subset=["mean"]) if groups is not None else None
     if g is not None and len(g) >= 2 and len(g) < len(t):
         hi, lo = g.loc[g["mean"].idxmax()], g.loc[g["mean"].idxmin()]
-        parts.append(f"<p>Of the {len(g)} groups: <b>highest</b> {_group(hi, colours)} ({_n(hi['mean'])}), "
+        parts.append(f"<p>Of the {len(g)} largest groups: <b>highest</b> {_group(hi, colours)} ({_n(hi['mean'])}), "
                      f"<b>lowest</b> {_group(lo, colours)} ({_n(lo['mean'])}).</p>")
     if len(table) <= max_docs:
         parts.append('<ul style="margin:0;padding-left:1.2em">')
