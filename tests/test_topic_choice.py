@@ -187,6 +187,7 @@ def test_plain_readings_of_topic_numbers():
                                                         "as common in it as in all the texts.")
     assert "You asked for 4 topics" in R.describe_k(4, 8, user=True)
     assert R.describe_k(8, 8, user=False).startswith("8 topics were found automatically")
+    assert "tentative" in R.describe_k(2, 2, user=False, tentative=True)
 
 
 # ----------------------------------------------------------------- real corpora

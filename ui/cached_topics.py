@@ -5,7 +5,7 @@ calls :func:`session_topics`. It fits :class:`analysis.methods.topics.TopicModel
 the WHOLE session corpus, never on the filtered part, so that the topics stay
 put while the visitor plays with the sidebar filters; pages then keep the rows
 of the filtered documents (:func:`filtered_doc_shares`, :func:`heatmap_rows`,
-:func:`map_points`, :func:`passages`).
+:func:`map_points`, :func:`typical_passages`).
 
 Fits are cached process-wide (``st.cache_resource``) keyed by the corpus's
 content hash + cleaning on/off + k + units; the cached objects are shared
@@ -326,30 +326,6 @@ def map_points(t: SessionTopics, doc_ids, doc_label: dict) -> pd.DataFrame:
     p = u.loc[keep, ["unit", "doc_id", "x", "y", "topic", "weight", "excerpt"]].copy()
     p["doc"] = p["doc_id"].map(doc_label).fillna(p["doc_id"])
     return p
-
-
-def passages(t: SessionTopics, doc_ids, topic: int, n: int = 3, max_chars: int | None = 600) -> pd.DataFrame:
-    """The units of the filtered documents that express ``topic`` most strongly.
-
-    Same rule as :func:`analysis.methods.topics.representative_units`, restricted to
-    ``doc_ids``: ranked by the unit's NMF weight W[u, topic] among units whose
-    dominant topic it is, then any unit with some weight if too few. Columns
-    ``unit, doc_id, para, sent, start, end, weight, share, text``.
-    """
-    m = t.model
-    W = m.unit_topics_[:, topic]
-    u = t.units
-    inside = u["doc_id"].isin(set(map(str, doc_ids))).to_numpy() & (W > 0)
-    own = np.flatnonzero(inside & (u["topic"].to_numpy() == topic))
-    rest = np.flatnonzero(inside & (u["topic"].to_numpy() != topic))
-    own = own[np.argsort(-W[own], kind="stable")][:n]
-    rest = rest[np.argsort(-W[rest], kind="stable")][: max(0, n - len(own))]
-    rows = np.concatenate([own, rest]).astype(int)
-    out = u.iloc[rows][["unit", "doc_id", "para", "sent", "start", "end"]].copy()
-    out["weight"] = W[rows]
-    out["share"] = m.unit_shares_[rows, topic]
-    out["text"] = [_cut(x, max_chars) for x in u["text"].iloc[rows]]
-    return out.reset_index(drop=True)
 
 
 def units_in(t: SessionTopics, doc_ids=None, topic: int | None = None, limit: int = 200,

@@ -63,7 +63,7 @@ def summary(topics, n_docs: int, n_filtered: int, units: str) -> None:
     model, auto = topics.model, topics.auto
     n_units = int(model.unit_table_["fitted"].sum())
     resampling = dict(n_res=model.n_resamples, frac=model.sample_frac, n=model.n_stability_terms)
-    reading(readings.describe_k(model.k_, auto.k_, user=model is not auto),
+    reading(readings.describe_k(model.k_, auto.k_, user=model is not auto, tentative="tentative" in auto.k_reason_),
             readings.describe_stability(model.stability_))
     st.caption("How the number of topics and their stability are worked out: tab 'How many topics?' and the "
                "Methods page.", help=HELP["stability"].format(**resampling))
@@ -90,15 +90,15 @@ def k_control(box, column, view, topics, bind) -> None:
 
 
 def overview(topics, ids, terms, model) -> None:
-    """One row per topic: its name, leading words, weight and the weight's plain reading."""
-    table = ct.topic_overview(topics, ids, terms)
-    st.dataframe(table.drop(columns=["passages"]), hide_index=True, width="stretch", column_config={
-        "topic": st.column_config.TextColumn("Topic", help="Named by its most distinctive words: words more "
-                                             "typical of this topic than of any other."),
-        "terms": st.column_config.TextColumn("Most relevant words", width="large"),
-        "share": st.column_config.NumberColumn("% of the text", format="%.1f",
-                                               help="Mean share of the filtered documents' text on this topic"),
-        "reading": st.column_config.TextColumn("What this means", width="large")})
+    """One row per topic: its name, leading words, weight and the weight's plain reading (a table
+    that wraps its text, so every word and sentence can be read without hovering)."""
+    table = ct.topic_overview(topics, ids, terms).drop(columns=["passages"])
+    table = table.rename(columns={"topic": "Topic", "terms": "Most relevant words", "share": "% of the text",
+                                  "reading": "What this means"}).set_index("Topic")
+    table["% of the text"] = [f"{v:.1f}" for v in table["% of the text"]]
+    st.table(table)
+    st.caption("Each topic is named by its most distinctive words: words more typical of it than of any other "
+               "topic. The words are listed by relevance (see 'Advanced').", help=HELP["lambda"])
     download_button("Download topic words (CSV)", terms.assign(topic=terms["topic"] + 1), "topic_terms.csv",
                     key="dl_topic_terms")
 

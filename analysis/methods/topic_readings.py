@@ -78,11 +78,16 @@ def describe_term(term: str, weight: float, lift: float) -> str:
     return f"'{term}' makes up {100 * weight:.1f}% of this topic and is {times} in it as in all the texts."
 
 
-def describe_k(k: int, auto_k: int, user: bool, n_reliable_from: int = 0) -> str:
-    """Why this number of topics: the automatic choice, or the user's."""
+def describe_k(k: int, auto_k: int, user: bool, tentative: bool = False) -> str:
+    """Why this number of topics: the user's choice, the automatic one, or the
+    fallback when no number of topics stood out from chance (``tentative``)."""
     if user:
         return (f"You asked for {k} topics; the automatic choice would be {auto_k}. "
                 "Fewer topics are broader, more topics narrower.")
+    if tentative:
+        return (f"{k} topics, the fewest tried: with this little text, no number of topics gave topics that come "
+                "back more reliably than chance when the model is refitted on resampled text, so read these "
+                "topics as tentative.")
     return (f"{k} topics were found automatically: of the numbers of topics tried, {k} gives topics that do not "
             "share their leading words and that come back most reliably when the model is refitted on "
             "resampled text (see 'How many topics?').")
