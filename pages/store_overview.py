@@ -17,7 +17,7 @@ from ui import phrase_tone_sections as pts
 from ui import sidebar, store_access
 from ui import tone_sections as ts
 from ui.charts import glance
-from ui.colors import colour_map
+from ui.colors import colour_map, group_colour_map
 from ui.downloads import download_button
 from ui.state import get_view
 
@@ -50,7 +50,7 @@ st.segmented_control("Sentiment method", list(ts.METHOD_NAMES), format_func=ts.M
                      key="w_method", on_change=sidebar.widget("w_method", view, "method"),
                      help=f"TextBlob: {ts.GLOSSARY['polarity']}\n\nVADER: {ts.GLOSSARY['vader']}")
 groups = cst.group_tone(path, key, by, measure, ids)
-colours = colour_map(groups["group"].astype(str))
+colours = group_colour_map(groups["group"].astype(str).repeat(groups["n_docs"].clip(lower=1)))  # the largest a colour
 labels = {g: cs.group_label(by, g) for g in groups["group"].astype(str)}
 BY = ts.md_name(by)
 
@@ -59,7 +59,7 @@ with c1:
     st.subheader(f"Tone of each {BY}", help=ts.GLOSSARY["interval"])
     top = groups if len(groups) <= MAX_GROUPS else pd.concat([groups.head(MAX_GROUPS // 2), groups.tail(MAX_GROUPS // 2)])
     st.vega_lite_chart(glance.tone_bars(top, "group", colours=colours, labels=labels,
-                                        value_label=ts.measure_label(measure), chart="store-tone-groups"),
+                                        value_label=ts.axis_label(measure), chart="store-tone-groups"),
                        key="st_tone_groups")
     st.caption("Each bar: the mean over the group's documents (each counts once); whisker: 95% bootstrap interval."
                + (f" The {MAX_GROUPS // 2} highest and lowest of {len(groups):,} groups." if len(top) < len(groups)
