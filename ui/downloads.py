@@ -110,11 +110,28 @@ def column_help(columns) -> str:
     return "Columns:\n" + "\n".join(lines) if lines else ""
 
 
+def _session_labels(table) -> dict | None:
+    """The session corpus's document names, when ``table`` has a doc_id-like column (else None)."""
+    cols = table.columns if isinstance(table, pd.DataFrame) else (table[0].keys() if len(table) else [])
+    if not {"doc_id", "doc_a", "doc_b", "other_doc"} & set(cols):
+        return None
+    try:
+        from .cached_terms import doc_labels
+        from .state import get_view
+
+        return doc_labels(get_view())
+    except Exception:  # noqa: BLE001 - outside a session (a test): ids only
+        return None
+
+
 def download_button(label: str, table, filename: str, key: str, labels: dict | None = None) -> None:
     """A button that downloads ``table`` (DataFrame or list of dicts) as a safe CSV, its columns
-    named in words (:func:`export_frame`) and described in the button's help text.
+    named in words (:func:`export_frame`) and described in the button's help text. A ``document``
+    name stands beside every document id (``labels``: doc_id -> name; default the session corpus's).
 
     The CSV is made only when the button is pressed, not on every rerun."""
+    if labels is None:
+        labels = _session_labels(table)
     df = export_frame(table, labels)
     st.download_button(label, lambda: safe_csv(df).encode("utf-8"), file_name=filename, mime="text/csv",
                        key=key, icon=":material/download:", on_click="ignore", help=column_help(df.columns) or None)
