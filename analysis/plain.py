@@ -116,16 +116,19 @@ def interval(lo: float, hi: float, who: str, basis: str = "documents", n_docs: i
 def tone_extremes(names_and_values: list[tuple[str, float]], what: str = "text",
                   method: str = "textblob") -> str:
     """The most positive and the most negative of a ranked list, in one sentence:
-    "Most positive text: A (+0.12, slightly positive); most negative: B (−0.05, slightly negative)."."""
+    "Most positive text: A (+0.12, slightly positive); most negative: B (−0.05, slightly negative)."
+    ("least positive" when every score is above 0, "least negative" when all are below)."""
     scored = [(n, float(v)) for n, v in names_and_values if not _missing(v)]
     if not scored:
         return f"No {what} could be scored."
     top = max(scored, key=lambda nv: nv[1])
     low = min(scored, key=lambda nv: nv[1])
-    first = f"Most positive {what}: {top[0]} ({signed(top[1])}, {tone_word(top[1], method)})"
+    first = (f"{'Most positive' if top[1] > 0 else 'Least negative'} {what}: {top[0]} ({signed(top[1])}, "
+             f"{tone_word(top[1], method)})")
     if len(scored) == 1 or top[0] == low[0]:
         return first + "."
-    return first + f"; most negative: {low[0]} ({signed(low[1])}, {tone_word(low[1], method)})."
+    return first + (f"; {'most negative' if low[1] < 0 else 'least positive'}: {low[0]} ({signed(low[1])}, "
+                    f"{tone_word(low[1], method)}).")
 
 
 def agreement(correlation: float, same_direction: float, who: str) -> str:

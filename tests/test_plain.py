@@ -83,3 +83,5 @@ def test_rates_agreement_time_and_numbers():
     assert "largely agree" in plain.agreement(0.7, 0.8, "X") and "80%" in plain.agreement(0.7, 0.8, "X")
     assert plain.tone_extremes([("A", 0.12), ("B", -0.2)]) == (
         "Most positive text: A (+0.12, slightly positive); most negative: B (−0.20, clearly negative).")
+    assert plain.tone_extremes([("A", 0.16), ("B", 0.06)], "of these") == (
+        "Most positive of these: A (+0.16, clearly positive); least positive: B (+0.06, slightly positive).")
