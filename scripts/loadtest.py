@@ -425,8 +425,9 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(2.0)
         sampler.start()
         cold = rss_mb(pids)
-        print("warm-up: one visitor opens every page...", flush=True)
-        warm, _ = asyncio.run(run_visitors(url, 1, 0, 0, 5, 0.0))
+        print("warm-up: one visitor per server process opens every page...", flush=True)
+        for backend in ([u for _, u in cluster.servers] if cluster is not None else [url]):
+            warm, _ = asyncio.run(run_visitors(backend, 1, 0, 0, 5, 0.0))
         if warm.errors:
             print("  warm-up errors:", dict(warm.errors), *warm.examples, sep="\n  ")
         time.sleep(3)

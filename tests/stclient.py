@@ -201,6 +201,7 @@ class Session:
             if self._current is not None:
                 self._current.runs += 1
         elif kind == "navigation":
+            self.pages = {}
             for p in msg.navigation.app_pages:
                 self.pages[p.page_name] = (p.url_pathname, p.page_script_hash)
             self.page_hash = msg.navigation.page_script_hash or self.page_hash

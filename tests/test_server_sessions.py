@@ -190,6 +190,16 @@ def test_a_page_that_raises_for_one_visitor_does_not_affect_another(tmp_path):
 
 # --------------------------------------------------------------------------- two processes, sticky
 
+def test_no_garbage_collection_after_every_run():
+    """Streamlit's collection after every run stalls every visitor (~0.2 s each time; DEPLOY.md);
+    the shipped configuration turns it off and ui/memory.py collects every 30 s instead."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+    assert "gc.collect()" in (ROOT / "ui" / "memory.py").read_text(encoding="utf-8")
+
+
 def test_deploy_doc_has_the_sticky_proxy_configuration():
     doc = (ROOT / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
     missing = [line for line in STICKY_LINES if line not in doc]

@@ -3,6 +3,8 @@
 A daemon thread, started once per server process, runs every
 :data:`TRIM_EVERY` seconds:
 
+0. a full garbage collection (``.streamlit/config.toml`` turns off the one Streamlit runs
+   after every script run: it stalls every session for ~0.2 s each time);
 1. :func:`ui.corpus_cache.sweep` clears the cached results of corpora that no
    session holds any more (a visitor's own uploads, once their session ended);
 2. glibc's ``malloc_trim`` returns free heap pages to the operating system
@@ -13,6 +15,7 @@ A daemon thread, started once per server process, runs every
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -31,6 +34,7 @@ log = logging.getLogger("explorer")
 def _trim_forever(trim, every: float, sweep=corpus_cache.sweep) -> None:
     while True:
         time.sleep(every)
+        gc.collect()  # instead of Streamlit's collection after every run (runner.postScriptGC = false)
         try:
             sweep()
         except Exception:  # noqa: BLE001 - a failed sweep leaves entries to the caches' own bounds
