@@ -22,7 +22,9 @@ page's last element (the first script run's start to the last one's end, e.g. an
 upload is one run and the ``st.rerun()`` it makes; from the timing log), p50 and
 p95, and the same as the client saw it (action sent to ``script_finished``
 received: the run plus Streamlit's own work after it, such as its garbage
-collection after every run); per session the worst action; errors (exceptions or
+collection after every run, when it is on), and the mean CPU seconds of the runs'
+own threads per action (what the page costs, whatever else the machine runs); per
+session the worst action; errors (exceptions or
 the app's error message on a page, runs that did not finish, failed uploads, and
 any other visitor's upload marker seen by a session); the server's RSS (all
 processes) before the sessions (after a one-visitor warm-up), at peak and
@@ -257,31 +259,34 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def server_times(acts: Actions, runs: list[dict]) -> list[float | None]:
+def server_times(acts: Actions, runs: list[dict]) -> list[tuple[float, float] | None]:
     """For each action, the first start to the last end of its session's runs that began while it
-    waited (None when the log has none: e.g. a run that never started)."""
+    waited, and the CPU seconds of those runs' threads (None when the log has none: e.g. a run
+    that never started)."""
     by_session = defaultdict(list)
     for r in runs:
         by_session[r.get("session")].append(r)
     out = []
     for _label, _n, sid, res in acts.rows:
         mine = [r for r in by_session.get(sid, ()) if res.sent - 0.05 <= r["t0"] <= res.done + 0.05]
-        out.append(max(r["t1"] for r in mine) - min(r["t0"] for r in mine) if mine else None)
+        out.append((max(r["t1"] for r in mine) - min(r["t0"] for r in mine), sum(r["cpu_s"] for r in mine))
+                   if mine else None)
     return out
 
 
 def report(acts: Actions, runs: list[dict], visitors: list[Session], rss: dict, cpu: dict, args,
            wall: float, up: tuple[str, str]) -> dict:
     srv = server_times(acts, runs)
-    pages: dict[str, dict[str, list[float]]] = defaultdict(lambda: {"server": [], "client": []})
+    pages: dict[str, dict[str, list[float]]] = defaultdict(lambda: {"server": [], "client": [], "cpu": []})
     per_session: dict[int, list[float]] = defaultdict(list)
     for (label, n, _sid, res), s in zip(acts.rows, srv):
         if res.finished != "FINISHED_SUCCESSFULLY":
             continue
         pages[label]["client"].append(res.rtt)
         if s is not None:
-            pages[label]["server"].append(s)
-            per_session[n].append(s)
+            pages[label]["server"].append(s[0])
+            pages[label]["cpu"].append(s[1])
+            per_session[n].append(s[0])
     isolation = []
     for v in visitors:
         others = sorted(int(m) for m in v.seen if int(m) != int(v.name))
@@ -295,16 +300,18 @@ def report(acts: Actions, runs: list[dict], visitors: list[Session], rss: dict, 
     print(f"uptime before: {up[0]}\nuptime after:  {up[1]}")
     print(f"wall time {wall:.0f} s; {len(acts.rows)} actions; {len(runs)} script runs logged")
     print(f"\n{'page':22s} {'n':>4s} | server-side run time (s): {'p50':>5s} {'p95':>5s} {'max':>5s} | "
-          f"client saw (s): {'p50':>5s} {'p95':>5s}")
+          f"client saw (s): {'p50':>5s} {'p95':>5s} | CPU-s {'mean':>5s}")
     order = sorted(pages, key=lambda k: (not k.startswith("first"), k))
     for label in order + ["all"]:
         if label == "all":
             sv = [x for p in pages.values() for x in p["server"]]
             cv = [x for p in pages.values() for x in p["client"]]
+            uv = [x for p in pages.values() for x in p["cpu"]]
         else:
-            sv, cv = pages[label]["server"], pages[label]["client"]
+            sv, cv, uv = pages[label]["server"], pages[label]["client"], pages[label]["cpu"]
         print(f"{label:22s} {len(cv):4d} | {'':26s}{pct(sv, 50):5.2f} {pct(sv, 95):5.2f} {max(sv or [float('nan')]):5.2f}"
-              f" | {'':15s}{pct(cv, 50):5.2f} {pct(cv, 95):5.2f}")
+              f" | {'':15s}{pct(cv, 50):5.2f} {pct(cv, 95):5.2f} |       "
+              f"{statistics.fmean(uv) if uv else float('nan'):5.2f}")
     worst = sorted(((max(v), pct(v, 95), n) for n, v in per_session.items()), reverse=True)
     print("\nper session, server-side: worst p95 / max (s): " + ", ".join(
         f"#{n} {p:.2f}/{m:.2f}" for m, p, n in worst[:6]) + (" ..." if len(worst) > 6 else ""))
@@ -334,7 +341,8 @@ def report(acts: Actions, runs: list[dict], visitors: list[Session], rss: dict, 
             "duration_s": args.duration, "think_s": args.think, "servers": args.servers, "uptime": up,
             "pages": {k: {"n": len(v["client"]), "server_p50_s": pct(v["server"], 50),
                           "server_p95_s": pct(v["server"], 95), "server_max_s": max(v["server"] or [float("nan")]),
-                          "client_p50_s": pct(v["client"], 50), "client_p95_s": pct(v["client"], 95)}
+                          "client_p50_s": pct(v["client"], 50), "client_p95_s": pct(v["client"], 95),
+                          "cpu_mean_s": statistics.fmean(v["cpu"]) if v["cpu"] else None}
                       for k, v in pages.items()},
             "errors": dict(acts.errors), "error_examples": acts.examples, "run_status": dict(status),
             "rss_mb": rss, "cpu": cpu}
