@@ -47,4 +47,4 @@ def test_layers_axis_and_selection():
     lo, hi = dots["encoding"]["x"]["scale"]["domain"]
     assert lo == -hi and hi >= 0.3  # symmetric around 0, wide enough for every value
     assert spec["layer"][0]["encoding"]["x"]["datum"] == 0
-    assert spec["height"] == 3 * 30 + 90
+    assert spec["height"] == 3 * 34 + 170  # rows + legend + axis

@@ -52,7 +52,7 @@ def controls(view: View, found: list[str], key: str, docs_have_dates: bool = Tru
              window: int | None = None, group_by: str | None = None) -> tuple[str, str, str, int]:
     """The section's choices: ``(phrase, context, per, window)``. ``window`` fixed (a store's,
     set when it was built) or None: a slider under "Advanced"; ``group_by``: default the view's."""
-    c1, c2, c3 = st.columns([2, 2, 2])
+    c1, c2, c3 = st.columns([2, 3, 4])
     phrase = c1.selectbox("Phrase", found, key=f"{key}_phrase") if len(found) > 1 else found[0]
     context = c2.segmented_control("Around the phrase", list(CONTEXT_LABELS), default="sentence", required=True,
                                    format_func=CONTEXT_LABELS.get, key=f"{key}_context",
@@ -150,8 +150,8 @@ def occurrence_table(lines, method_name: str, context: str, window: int, key: st
                "left out; 'words that drove it' are the scored words, strongest first.")
     st.dataframe(lines[["document", "left", "match", "right", "score", "evidence"]], hide_index=True,
                  width="stretch", key=f"{key}_occ", column_config={
-                     "left": st.column_config.TextColumn("before", alignment="right", width="large"),
-                     "right": st.column_config.TextColumn("after", width="large"),
+                     "left": st.column_config.TextColumn("before", alignment="right", width="medium"),
+                     "right": st.column_config.TextColumn("after", width="medium"),
                      "score": st.column_config.NumberColumn(method_name, format="%+.3f"),
                      "evidence": st.column_config.TextColumn("words that drove it", width="medium")})
     download_button("Download these occurrences (CSV)", lines, "tone_near_phrase_occurrences.csv", key=f"{key}_dl_occ")

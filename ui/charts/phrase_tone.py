@@ -17,7 +17,7 @@ import pandas as pd
 from ui.charts.glance import PICK, unique_labels
 from ui.colors import NEGATIVE, NEUTRAL, POSITIVE
 
-ROW_PX = 30
+ROW_PX = 34
 OVERALL_COLOUR = "#6b6b6b"
 
 
@@ -71,7 +71,8 @@ def tone_near_dots(table: pd.DataFrame, labels: dict | None = None, value_label:
     x_scale = {"domain": [-m, m], "nice": False, "zero": True}
     y = {"field": "label", "type": "nominal", "sort": [shown[k] for k in keys], "title": None,
          "axis": {"labelLimit": 320}}
-    spec = _base(chart, ROW_PX * len(keys) + 90, rows)
+    # Streamlit fits the whole chart, legend (two lines) and axis (~120 px together) included, into the height.
+    spec = _base(chart, ROW_PX * len(keys) + 170, rows)
     spec["width"] = "container"
     x = {"field": "value", "type": "quantitative", "title": value_label, "scale": x_scale}
     tooltip = [{"field": "name", "title": "who"}, {"field": "value", "title": "around the phrase", "format": "+.3f"},
