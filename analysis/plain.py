@@ -100,8 +100,9 @@ def interval(lo: float, hi: float, who: str, basis: str = "documents", n_docs: i
     source = (f"from its {count_words(n_docs, 'document')}" if basis == "documents" and n_docs
               else f"from the {count_words(n_sentences, 'sentence')} of its one document" if basis == "sentences"
               else "")
-    out = (f"{who}'s score would probably lie between {signed(lo)} and {signed(hi)} with other texts like "
-           f"these{' (' + source + ')' if source else ''}")
+    like = "other sentences like these" if basis == "sentences" else "other texts like these"
+    out = (f"{who}'s score would probably lie between {signed(lo)} and {signed(hi)} with {like}"
+           f"{' (' + source + ')' if source else ''}")
     if lo <= 0 <= hi:
         out += "; the range includes 0, so the tone could well be neutral"
     elif hi < 0:

@@ -42,6 +42,7 @@ def test_interval_readings():
                  "(from its 12 documents); the range includes 0, so the tone could well be neutral.")
     assert "below 0, so the tone is negative" in plain.interval(-0.3, -0.1, "X", "sentences", n_sentences=40)
     assert "40 sentences of its one document" in plain.interval(-0.3, -0.1, "X", "sentences", n_sentences=40)
+    assert "with other sentences like these" in plain.interval(-0.3, -0.1, "X", "sentences", n_sentences=40)
     assert "wide" in plain.interval(-0.3, 0.2, "X")
     assert "too few" in plain.interval(float("nan"), 0.2, "X")
 

@@ -195,7 +195,7 @@ def summary_html(table: pd.DataFrame, measure: str, method: str, phrases: list[s
             counts = [f"“{html_text(p)}” {int(r.get(f'“{p}”', 0) or 0)}×" for p in phrases]
             kind = str(r.get("type", "") or "").strip()
             parts.append(
-                f"<li>{_doc(r, colours)}" + (f" ({html_text(kind)})" if kind else "") + f", {int(r['words']):,} words. "
+                f"<li>{_doc(r, colours)}" + (f" ({html_text(kind)})" if kind and kind not in str(r["document"]) else "") + f", {int(r['words']):,} words. "
                 f"TextBlob: <b>{tone_word(r['polarity'])}</b> ({_n(r['polarity'])}); "
                 f"VADER: <b>{tone_word(r['vader_mean'], 'vader')}</b> ({_n(r['vader_mean'])}); "
                 f"{subjectivity_word(r['subjectivity'])} (subjectivity {_n(r['subjectivity'], '{:.2f}')})."
