@@ -91,8 +91,8 @@ else:
         reading(ts.closest_pair(sim, labels))
         click = ("Click a cell to see the passages that pair shares." if len(order) <= CLICKABLE_MAX else
                  "Hover a cell to see which pair it is; pick a pair in the table below to read what it shares.")
-        st.caption(f"Each cell: how alike two texts' vocabularies are (cosine similarity of tf-idf word weights; "
-                   f"darker = more alike). Documents are ordered by {BY}. {click}")
+        st.caption(f"Each cell: how alike two texts' vocabularies are (0 = no word in common, 1 = the same words "
+                   f"in the same proportions; darker = more alike). Documents are ordered by {BY}. {click}")
     else:
         gsim = ct.group_similarity(view, lumped=True)
         st.plotly_chart(ts.chart("similarity_heatmap", gsim, group_names, clickable_max=0, blank_diagonal=False,
