@@ -233,3 +233,17 @@ def test_bbc_agreement_with_the_five_sections():
     print(f"BBC: k={m.k_} ARI={ari:.3f} purity={purity:.3f}")
     assert m.k_ == 5
     assert ari >= 0.85 and purity >= 0.93, (ari, purity)
+
+
+def test_the_smallest_k_considered_is_kept_and_drawn():
+    from analysis.methods.topic_stability import smallest_considered
+    from ui.charts.topics import stability_curve
+
+    s = _scores({2: 0.27, 3: 0.48, 4: 0.51, 5: 0.34, 8: 0.41, 10: 0.43})
+    assert smallest_considered(s, 493) == 5 and smallest_considered(s, 100) == 2
+    fig = stability_curve(s, auto_k=8, considered_from=5).to_dict()
+    (band,) = fig["layout"]["shapes"]
+    assert (band["x0"], band["x1"]) == (1.5, 4.5)
+    assert not stability_curve(s, auto_k=3, considered_from=2).to_dict()["layout"].get("shapes")
+    m = TopicModel().fit(_synthetic_docs())  # 60 documents: every k may be chosen
+    assert m.k_considered_from_ == 2

@@ -192,9 +192,12 @@ def how_many(topics) -> None:
     """The stability curve, the reason for the automatic choice, and what the scores mean."""
     model, auto = topics.model, topics.auto
     scores = auto.k_scores_
-    st.plotly_chart(charts.stability_curve(scores, auto.k_, model.k_, model.stability_), key="topic_k", **PLAIN)
+    lo = getattr(auto, "k_considered_from_", None)
+    st.plotly_chart(charts.stability_curve(scores, auto.k_, model.k_, model.stability_, lo), key="topic_k", **PLAIN)
+    shaded = (f" Fewer than {lo} topics (shaded) are not chosen on a corpus this size: each would lump several "
+              "themes together." if lo and lo > int(scores["k"].min()) else "")
     st.caption(f"How reliably the topics come back for each number of topics tried; the circled point is the "
-               f"automatic choice ({auto.k_}). Change it under 'Advanced' above.")
+               f"automatic choice ({auto.k_}). Change it under 'Advanced' above.{shaded}")
     st.markdown(f"**Why {auto.k_}.** {auto.k_reason_[0].upper() + auto.k_reason_[1:]}.")
     st.markdown(
         "**Reading the curve.** A score of **0.9** means about nine in ten leading words come back when the "

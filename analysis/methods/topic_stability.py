@@ -241,21 +241,17 @@ def choose_k(k_scores: pd.DataFrame, n_units: int, *, criterion: str = "adjusted
         return ks[0], f"{ks[0]} topics: the only number of topics these texts allow"
     col = "adjusted" if criterion == "adjusted" else "stability"
     vals = k_scores[col].astype(float).fillna(-np.inf).to_numpy()
-    distinct = k_scores["distinct"].astype(bool).to_numpy() if "distinct" in k_scores else np.ones(len(ks), bool)
-    floor = min_adjusted if col == "adjusted" else -np.inf
-    ok = distinct & (vals >= floor) & np.isfinite(vals)
+    ok = _candidates(k_scores, col, min_adjusted)
     if not ok.any():
         top = float(np.max(vals))
         return ks[0], (f"{ks[0]} topics, the fewest tried: no number of topics from {ks[0]} to {ks[-1]} gave "
                        f"distinct topics that come back clearly more reliably than chance when the model is "
                        f"refitted on resampled text (best {top:.2f} above chance), so treat these topics as tentative")
     arr = np.asarray(ks)
-    best_all = float(vals[ok].max())
-    readable = ok & (arr >= min_readable_k)
-    lo = ks[0]
-    if (n_units >= units_per_topic * min_readable_k and readable.any()
-            and float(vals[readable].max()) >= readable_ratio * best_all):
-        ok, lo = readable, max(lo, min_readable_k)
+    lo = smallest_considered(k_scores, n_units, criterion=criterion, min_adjusted=min_adjusted,
+                             min_readable_k=min_readable_k, units_per_topic=units_per_topic,
+                             readable_ratio=readable_ratio)
+    ok &= arr >= lo
     top = float(vals[ok].max())
     best = int(arr[ok & (vals >= top - choice_tol)].min())
     score = float(vals[arr == best][0])
@@ -264,3 +260,29 @@ def choose_k(k_scores: pd.DataFrame, n_units: int, *, criterion: str = "adjusted
                   f"word shared by more than {MAX_TOPICS_PER_TERM} topics), {best} gives the topics that come back "
                   f"most reliably when the model is refitted on resampled text ({score:.2f} {what}on a scale to 1; "
                   f"scores within {choice_tol:g} of the best count as ties and go to fewer topics)")
+
+
+def _candidates(k_scores: pd.DataFrame, col: str, min_adjusted: float) -> np.ndarray:
+    vals = k_scores[col].astype(float).fillna(-np.inf).to_numpy()
+    distinct = k_scores["distinct"].astype(bool).to_numpy() if "distinct" in k_scores else np.ones(len(vals), bool)
+    floor = min_adjusted if col == "adjusted" else -np.inf
+    return distinct & (vals >= floor) & np.isfinite(vals)
+
+
+def smallest_considered(k_scores: pd.DataFrame, n_units: int, *, criterion: str = "adjusted",
+                        min_adjusted: float = 0.15, min_readable_k: int = 5, units_per_topic: int = 30,
+                        readable_ratio: float = 0.5, **_) -> int:
+    """The smallest k the rule of :func:`choose_k` may pick (step 2 of the module docstring):
+    ``min_readable_k`` on a corpus large enough to read that many topics, when those are at
+    least ``readable_ratio`` times as reliable as the best; else the smallest k scored."""
+    ks = np.asarray(k_scores["k"].astype(int).tolist())
+    if len(ks) == 0:
+        return 0
+    col = "adjusted" if criterion == "adjusted" else "stability"
+    vals = k_scores[col].astype(float).fillna(-np.inf).to_numpy()
+    ok = _candidates(k_scores, col, min_adjusted)
+    readable = ok & (ks >= min_readable_k)
+    if (ok.any() and n_units >= units_per_topic * min_readable_k and readable.any()
+            and float(vals[readable].max()) >= readable_ratio * float(vals[ok].max())):
+        return int(max(ks.min(), min_readable_k))
+    return int(ks.min())

@@ -97,7 +97,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from analysis.corpus.segment import normalise_token
 from analysis.methods.topic_readings import describe_stability
 from analysis.methods.topic_stability import (SCORE_COLUMNS, average_jaccard, choose_k, fit_nmf, null_matrix,
-                                              ranking_agreement, score_ks)
+                                              ranking_agreement, score_ks, smallest_considered)
 from analysis.methods.topic_units import (EXTRA_STOPWORDS, PARAGRAPH_BELOW_DOCS, SENTENCE_BELOW_PARAGRAPHS,
                                           SPEECH_STOPWORDS, STOPWORDS, UNIT_COLUMNS, UNIT_KINDS, analyze, as_is,
                                           build_units, stopword_set)
@@ -179,6 +179,8 @@ class TopicModel:
         (``baseline``/``adjusted`` NaN when not computed; the last three say
         how much the reference fit's top-10 term lists overlap).
     k_reason_ : str, in plain words, why ``k_`` was used.
+    k_considered_from_ : int, the smallest k the automatic choice could pick
+        (5 on a corpus of 150 fitting units or more, see ``min_readable_k``).
     reconstruction_err_ : float, the NMF's Frobenius reconstruction error.
     vectorizer_, nmf_ : the fitted sklearn objects (for :meth:`transform`).
     """
@@ -306,13 +308,14 @@ class TopicModel:
         k_scores = score_ks(X_stab, ks, samples, adjust=adjust, n_terms=self.n_stability_terms,
                             random_state=self.random_state, max_iter=self.stability_max_iter,
                             null_max_iter=self.null_max_iter, tol=self.tol)
+        rule = dict(criterion="adjusted" if adjust else "stability", min_adjusted=self.min_adjusted,
+                    min_readable_k=self.min_readable_k, units_per_topic=self.units_per_topic,
+                    readable_ratio=self.readable_ratio)
         if self.k is not None:
             best, reason = ks[0], f"{ks[0]} topics: the number set by the user"
         else:
-            best, reason = choose_k(k_scores, n_units, criterion="adjusted" if adjust else "stability",
-                                    min_adjusted=self.min_adjusted, choice_tol=self.choice_tol,
-                                    min_readable_k=self.min_readable_k, units_per_topic=self.units_per_topic,
-                                    readable_ratio=self.readable_ratio)
+            best, reason = choose_k(k_scores, n_units, choice_tol=self.choice_tol, **rule)
+        self.k_considered_from_ = smallest_considered(k_scores, n_units, **rule)
         nmf, _ = fit_nmf(X_nz, best, self.random_state, self.max_iter, self.tol)
 
         # score every unit (including the short ones left out of fitting)

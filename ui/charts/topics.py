@@ -51,14 +51,15 @@ def _base(fig: go.Figure, height: int, name: str) -> go.Figure:
 # --------------------------------------------------------------------- stability curve
 
 def stability_curve(k_scores: pd.DataFrame, auto_k: int, current_k: int | None = None,
-                    current_stability: float | None = None) -> go.Figure:
+                    current_stability: float | None = None, considered_from: int | None = None) -> go.Figure:
     """Stability of each number of topics tried, with the automatic choice marked.
 
     ``k_scores``: columns ``k`` and ``stability`` (0..1), optionally
     ``adjusted`` (stability above the chance baseline; drawn when any value is
     known). ``auto_k``: the automatically chosen k. ``current_k``: the k in
     use when the user overrode it (``current_stability`` its stability, used
-    when that k is not in ``k_scores``).
+    when that k is not in ``k_scores``). ``considered_from``: the smallest k
+    the automatic choice could pick; smaller k are shaded ("too broad").
     """
     ks = k_scores.sort_values("k")
     fig = go.Figure()
@@ -85,6 +86,10 @@ def stability_curve(k_scores: pd.DataFrame, auto_k: int, current_k: int | None =
                 x=[current_k], y=[y], mode="markers", name="Your choice",
                 marker=dict(size=14, color=CHOSEN_COLOUR, symbol="star"),
                 hovertemplate="Your choice: %{x} topics, stability %{y:.2f}<extra></extra>"))
+    if considered_from is not None and len(ks) and considered_from > int(ks["k"].min()):
+        fig.add_vrect(x0=int(ks["k"].min()) - 0.5, x1=considered_from - 0.5, fillcolor=NEUTRAL, opacity=0.15,
+                      line_width=0, annotation_text="too broad to be chosen", annotation_position="top left",
+                      annotation_font=dict(size=11))
     lo = min([0.0] + [v for v in ks.get("adjusted", pd.Series(dtype=float)).dropna().tolist() if v < 0])
     fig.update_xaxes(title="Number of topics", dtick=1, showgrid=False)
     fig.update_yaxes(title="Score (1 = fully stable)", range=[lo - 0.02, 1.02], gridcolor="#e5e8eb")
