@@ -386,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", help="use this running server (loopback only) and its timing log (--timing-log)")
     ap.add_argument("--timing-log", type=Path, help="with --url: the server's EXPLORER_TIMING_LOG file")
     ap.add_argument("--server-arg", action="append", default=[], help="extra `streamlit run` option (repeatable), "
-                    "e.g. --server-arg=--runner.postScriptGC=false")
+                    "e.g. --server-arg=--runner.postScriptGC=true (Streamlit's default)")
     ap.add_argument("--server-env", action="append", default=[], help="NAME=VALUE for the server(s) (repeatable)")
     ap.add_argument("--profile", action="store_true", help="profile every script run (cProfile, EXPLORER_PROFILE_DIR) "
                     "and print where the time of each page goes; slows the runs down")
