@@ -257,3 +257,26 @@ def test_two_processes_behind_the_sticky_proxy(tmp_path):
         for s in visitors:
             assert len(pid_of(s.session_id)) == 1, f"visitor {s.name}'s runs were in {pid_of(s.session_id)}"
     assert (tmp_path / "nginx" / "access.log").stat().st_size > 0
+
+
+# --------------------------------------------------------------------------- the load test itself
+
+def test_the_load_test_runs_and_reports(tmp_path):
+    """A tiny run of scripts/loadtest.py (2 visitors, one uploading 20 KB, 5 s): it exits 0 (no
+    error) and prints the per-page table, the isolation check and the memory line."""
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "lt.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "loadtest.py"), "--sessions", "2",
+                           "--uploaders", "1", "--upload-kb", "20", "--duration", "5", "--think", "0.2",
+                           "--after", "0", "--json", str(out)], capture_output=True, text=True, timeout=600,
+                          cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    for line in ("server-side run time", "Corpus: upload", "errors: 0", "saw someone else's", "server RSS"):
+        assert line in proc.stdout, f"{line!r} missing from:\n{proc.stdout[-3000:]}"
+    figures = json.loads(out.read_text())
+    assert figures["pages"]["first load (/)"]["n"] == 2
+    assert figures["pages"]["Corpus: upload"]["server_p50_s"] > 0
+    assert figures["rss_mb"]["before"] > figures["rss_mb"]["cold"] > 0
