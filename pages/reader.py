@@ -55,7 +55,7 @@ else:
     m3.metric("Subjectivity", f"{score['subjectivity']:.3f}", help=ts.GLOSSARY["subjectivity"])
     m4.metric("Tone (VADER)", "n/a" if pd.isna(score["vader_mean"]) else f"{score['vader_mean']:+.3f}",
               help=ts.GLOSSARY["vader"])
-    reading(plain.tone(score["polarity"] if view.method == "textblob" else score["vader_mean"], "This document",
+    reading(plain.tone(score["polarity"] if view.method == "textblob" else score["vader_mean"], labels.get(doc, doc),
                        view.method), plain.subjectivity(score["subjectivity"], "It"))
     ts.exclusion_note(view, int(sents["masked"].sum()), "this document")
 
