@@ -220,7 +220,7 @@ def cmd_sentences(prepared: Prepared, args):
 
     excluded = args.phrase if args.exclude_phrases else ()
     table = score_sentences(prepared.sentences, exclude_phrases=excluded)
-    cols = ["doc_id", "para", "sent", "start", "end", "text", "polarity", "subjectivity", "vader"]
+    cols = ["doc_id", "para", "sent", "start", "end", "text", "polarity", "subjectivity", "vader", "classifier"]
     if excluded:  # True where a phrase was masked before scoring
         cols.append("masked")
     table = table[cols]

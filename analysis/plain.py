@@ -16,8 +16,9 @@ import math
 NEUTRAL = 0.05
 #: Upper bounds of "slightly" and "clearly" for each method's document or group scores (above:
 #: "strongly"). TextBlob's document scores are small (most texts lie within ±0.2).
-TONE_BANDS = {"textblob": (0.15, 0.35), "vader": (0.25, 0.5)}
-METHOD_NAMES = {"textblob": "TextBlob", "vader": "VADER"}
+#: The classifier's score is 2 x P(positive) - 1: 0.2 = 60% positive, 0.5 = 75%.
+TONE_BANDS = {"textblob": (0.15, 0.35), "vader": (0.25, 0.5), "classifier": (0.2, 0.5)}
+METHOD_NAMES = {"textblob": "TextBlob", "vader": "VADER", "classifier": "the classifier"}
 #: An interval wider than this (on the −1..+1 scale) is called wide.
 WIDE = 0.3
 MINUS = "\u2212"

@@ -4,16 +4,19 @@ A document row: ``doc_id, title, author, source, date`` (as given; ``""``
 when unknown), ``n_words`` (word tokens of the cleaned text), ``n_sentences``,
 ``polarity`` and ``subjectivity`` (TextBlob over the whole cleaned text,
 exactly ``TextBlob(text).sentiment``), ``polarity_mean``,
-``subjectivity_mean`` and ``vader_mean`` (word-weighted means of the
-sentences' TextBlob polarity, subjectivity and VADER compound; weight = the
-sentence's word count; null for a document without words) and ``phrases``
+``subjectivity_mean``, ``vader_mean`` and ``classifier_mean`` (word-weighted
+means of the sentences' TextBlob polarity, subjectivity, VADER compound and
+trained-classifier score, 2 x P(positive) - 1; weight = the sentence's word
+count; null for a document without words), ``vader_doc`` (VADER compound of
+the whole cleaned text) and ``phrases``
 (``{phrase: count}``). When the sentiment tables were scored with
 ``exclude_phrases`` (CLI ``--exclude-phrases``), every score above is of the
 text with those phrases' characters replaced by spaces
 (:func:`analysis.methods.sentiment.mask_phrases`); counts and ``n_words`` are not.
 
 A group row (``--by COLUMN``): ``group``, ``n_docs``, ``n_words``, the mean
-document polarity and subjectivity with 95% bootstrap intervals (see
+document polarity, subjectivity, ``vader_mean`` and ``classifier_mean`` with
+95% bootstrap intervals (``*_lo``, ``*_hi``; see
 :func:`analysis.methods.sentiment.group_scores`) and the pooled phrase counts and
 rates per 10,000 words (``count / n_words * 10,000`` over the group's
 documents). Every part of a row uses the same group label,
@@ -30,7 +33,10 @@ from analysis.corpus.prepare import Prepared
 from analysis.methods.sentiment import group_scores, score_corpus
 
 DOC_FIELDS = ["doc_id", "title", "author", "source", "date", "n_words", "n_sentences"]
-SCORE_FIELDS = ["polarity", "subjectivity", "polarity_mean", "subjectivity_mean", "vader_mean"]
+SCORE_FIELDS = ["polarity", "subjectivity", "polarity_mean", "subjectivity_mean", "vader_mean", "vader_doc",
+                "classifier_mean"]
+#: Group measures of a group row, each with ``_lo``/``_hi`` (95% bootstrap interval).
+GROUP_MEASURES = ["polarity", "subjectivity", "vader_mean", "classifier_mean"]
 
 
 def group_labels(docs: pd.DataFrame, by: str):
@@ -71,11 +77,11 @@ def group_report(prepared: Prepared, phrases=(), by: str = "author", sentiment=N
         raise KeyError(f"no metadata column {by!r}; columns: {', '.join(prepared.docs.columns)}")
     tables = sentiment or score_corpus(prepared.docs, prepared.sentences)
     docs = grouped_docs(prepared.docs, by)
-    pol = group_scores(tables.documents, docs, by, "polarity", sentences=tables.sentences)
-    subj = group_scores(tables.documents, docs, by, "subjectivity", sentences=tables.sentences)
-    out = pol.rename(columns={"mean": "polarity", "lo": "polarity_lo", "hi": "polarity_hi"})
-    out = out.merge(subj[["group", "mean", "lo", "hi"]].rename(
-        columns={"mean": "subjectivity", "lo": "subjectivity_lo", "hi": "subjectivity_hi"}), on="group")
+    out = None
+    for m in GROUP_MEASURES:
+        g = group_scores(tables.documents, docs, by, m, sentences=tables.sentences)
+        g = g.rename(columns={"mean": m, "lo": f"{m}_lo", "hi": f"{m}_hi"})
+        out = g if out is None else out.merge(g[["group", m, f"{m}_lo", f"{m}_hi"]], on="group")
     words = docs.groupby(by)["n_words"].sum()
     out.insert(2, "n_words", out["group"].map(words).fillna(0).astype(int))
     if phrases:

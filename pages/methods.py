@@ -19,26 +19,12 @@ from analysis import plain
 from analysis.corpus import clean
 from analysis.methods import reuse, terms
 from analysis.methods import topics as tp
+from ui.tone_evaluation import show_evaluation
 from ui import frame
 
 frame.enter()
 
-AUC_NAMES = {  # measure -> (label, what was scored)
-    "textblob_polarity": ("TextBlob, whole text", "TextBlob polarity of each whole tweet"),
-    "vader_compound": ("VADER, whole text", "VADER compound of each whole tweet"),
-    "textblob_polarity_mean": ("TextBlob, sentence mean", "word-weighted mean of TextBlob polarity over sentences"),
-    "vader_mean": ("VADER, sentence mean", "word-weighted mean of VADER compound over sentences"),
-}
 TOPIC_VALIDATION_JSON = Path(tp.__file__).with_name("topics_validation.json")
-
-
-def sentiment_validation() -> dict | None:
-    """The stored sentiment validation (analysis.methods.sentiment.stored_validation), or None."""
-    try:
-        from analysis.methods import sentiment
-        return sentiment.stored_validation() if hasattr(sentiment, "stored_validation") else None
-    except Exception:  # noqa: BLE001 - a missing or broken engine must not break this page
-        return None
 
 
 def topic_validation() -> dict | None:
@@ -102,8 +88,8 @@ with tabs[1]:
 
 with tabs[2]:
     st.markdown(
-        "Two **lexicon** methods: each word found in a list of words with known tone contributes its score. "
-        "They do not understand the text.\n\n"
+        "Two **lexicon** methods, where each word found in a list of words with known tone contributes its "
+        "score, and a **trained classifier**. None of them understands the text.\n\n"
         "- **TextBlob** (its default *PatternAnalyzer*) gives **polarity** from −1 (negative) to +1 (positive) "
         "and **subjectivity** from 0 (factual) to 1 (opinion): the plain mean over the sentiment words found, "
         "with \"not\" reversing and halving a word and intensifiers (\"very\") strengthening it. A sentence "
@@ -111,6 +97,15 @@ with tabs[2]:
         "- **VADER** gives a **compound** score from −1 to +1: word scores adjusted by rules (negation, "
         "capitals, \"!\", \"but\"), summed and squashed. By convention ≥ 0.05 reads as positive, ≤ −0.05 "
         "as negative.\n\n"
+        "- The **classifier** gives the probability that a reader would call a sentence positive rather "
+        "than negative, shown as 2 × P − 1 from −1 to +1 (0 = even odds, +0.5 = 75% positive). It is a "
+        "logistic regression over the sentence's words, its two-word phrases (\"not good\") and its TextBlob "
+        "and VADER scores, fitted on about 19,000 sentences that 20 people each rated (Hutto & Gilbert 2014: "
+        "New York Times editorials, tweets, movie and product reviews). Its **evidence** is the list of "
+        "those terms with their push on the log-odds; they add up exactly to the score. A word's push is "
+        "what it adds *beyond* the word lists (\"war\" is pushed up because VADER already scores it very "
+        "negative). Its weights ship with the app; the script that rebuilds them and their licence are in "
+        "`analysis/methods/tone_classifier_data/`.\n\n"
         "**Limits.** Sarcasm, irony and quotation are scored at face value (\"a great day for Britain\" said "
         "bitterly is positive). Words mean different things in politics: in **\"left behind\"** the word "
         "*behind* is scored as negative although the phrase names a group of people; *vote*, *leave* or "
@@ -118,35 +113,17 @@ with tabs[2]:
         "your tracked phrases**: their characters are blanked before scoring. Tone is not stance: a text can "
         "support a side in negative words.\n\n"
         "**Sentences and documents.** Scores are computed per sentence. A **paragraph** is the word-weighted "
-        "mean of its sentences. A **document** has two scores: TextBlob over the whole text at once (the "
-        "mean over all its sentiment words), and the **word-weighted mean of its sentences** (longer sentences "
-        "count more; this is the only document score for VADER, whose compound saturates near ±1 on long "
-        "texts).\n\n"
+        "mean of its sentences. A **document** has the **word-weighted mean of its sentences** for every method "
+        "(longer sentences count more), and a score of its **whole text at once** for TextBlob (the mean over "
+        "all its sentiment words) and VADER (shown in tables and the command line; its compound saturates "
+        "near ±1 on long texts, but on short ones it is often the better score).\n\n"
         f"**Groups** (authors, parties, years) are the plain mean of their documents, each document counting "
         f"once, with a **95% interval** from a bootstrap: the documents are resampled {N_BOOT} times with "
         f"replacement and the middle 95% of the resampled means is shown. A "
         f"group with a single document is resampled over its sentences instead. A wide interval means few or "
         f"disagreeing texts.")
     st.subheader("How well do the scores agree with people?")
-    v = sentiment_validation()
-    if v and v.get("auc"):
-        cols = st.columns(min(4, len(v["auc"])))
-        for i, (k, auc) in enumerate(v["auc"].items()):
-            label, what = AUC_NAMES.get(k, (k, k))
-            cols[i % len(cols)].metric(label, f"{float(auc):.2f}",
-                                       help=f"ROC AUC of the {what} (0.5 = chance, 1 = perfect)")
-        st.markdown(
-            f"Measured on {int(v.get('n', 0)):,} tweets about the 2018 Kavanaugh confirmation that people "
-            f"labelled as positive ({int(v.get('n_positive', 0)):,}) or negative. **ROC AUC** is the chance that a "
-            "randomly picked positive tweet scores higher than a randomly picked negative one: 0.5 is a coin "
-            "toss, 1 is perfect. Nothing was tuned on these tweets. Short, sarcastic tweets are a hard test; "
-            "read the figures as a ranking of the methods, not as the accuracy you will get on your texts.")
-        st.caption(" · ".join(str(v[k]) for k in ("source", "note") if v.get(k))
-                   + (" · versions: " + ", ".join(f"{a} {b}" for a, b in v["versions"].items())
-                      if isinstance(v.get("versions"), dict) else ""))
-    else:
-        st.info("The validation figures have not been computed on this installation yet "
-                "(run scripts/sentiment_validation.py).")
+    show_evaluation()
 
 with tabs[3]:
     stop = len(terms.DEFAULT_STOPWORDS)

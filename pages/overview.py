@@ -44,7 +44,8 @@ else:
     table = ovs.document_table(view, docs, plist, labels, group_of)
     measure = cs.document_measure(view)
     groups = cs.group_table(view, by, measure).sort_values("mean", ascending=False, kind="stable")
-    st.subheader("At a glance", help=f"{ts.GLOSSARY['polarity']}\n\n{ts.GLOSSARY['vader']}")
+    st.subheader("At a glance", help=f"{ts.GLOSSARY['polarity']}\n\n{ts.GLOSSARY['vader']}\n\n"
+                                     f"{ts.GLOSSARY['classifier']}")
     largest = ts.top_groups(view, by, measure) if by != "doc_id" else None  # the coloured ones, each with its dot
     st.html(ts.summary_html(table, measure, view.method, plist, colours,
                             None if largest is None else largest[largest["group"] != OTHERS]))

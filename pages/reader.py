@@ -53,10 +53,12 @@ else:
     m1.metric("Words", f"{int(row['n_words']):,}", help="Word tokens of the cleaned text.")
     m2.metric("Tone (TextBlob)", f"{score['polarity']:+.3f}", help=ts.GLOSSARY["polarity"] + " Over the whole text.")
     m3.metric("Subjectivity", f"{score['subjectivity']:.3f}", help=ts.GLOSSARY["subjectivity"])
-    m4.metric("Tone (VADER)", "n/a" if pd.isna(score["vader_mean"]) else f"{score['vader_mean']:+.3f}",
-              help=ts.GLOSSARY["vader"])
-    reading(plain.tone(score["polarity"] if view.method == "textblob" else score["vader_mean"], labels.get(doc, doc),
-                       view.method), plain.subjectivity(score["subjectivity"], "It"))
+    m4_col, m4_name = ("classifier_mean", "Tone (classifier)") if view.method == "classifier" else ("vader_mean",
+                                                                                                  "Tone (VADER)")
+    m4.metric(m4_name, "n/a" if pd.isna(score[m4_col]) else f"{score[m4_col]:+.3f}",
+              help=ts.GLOSSARY["classifier" if view.method == "classifier" else "vader"])
+    reading(plain.tone(score[measure], labels.get(doc, doc), view.method),
+            plain.subjectivity(score["subjectivity"], "It"))
     ts.exclusion_note(view, int(sents["masked"].sum()), "this document")
 
     pick_key = f"reader_sents_{doc}"

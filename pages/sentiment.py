@@ -17,6 +17,7 @@ from ui.charts import tone as tone_charts
 from ui.downloads import download_button
 from ui.readings import reading
 from ui.state import get_view
+from ui.tone_evaluation import which_to_trust
 
 frame.enter()
 
@@ -73,7 +74,7 @@ else:
                 download_button(f"Download {name} per document (CSV)", per_doc, f"{m}_per_document.csv",
                                 key=f"dl_docs_{name}", labels=labels)
 
-        left.subheader("Tone of each document", help=ts.GLOSSARY["polarity" if view.method == "textblob" else "vader"])
+        left.subheader("Tone of each document", help=ts.GLOSSARY[ts.METHOD_HELP[view.method]])
         doc_chart(left, measure, "tone")
         right.subheader(f"Tone of each {BY}" if by != "doc_id" else "Tone per group", help=ts.GLOSSARY["interval"])
         if by == "doc_id":
@@ -153,10 +154,8 @@ else:
             st.caption(ts.GLOSSARY["agreement"])
             download_button("Download the agreement table (CSV)", agree, "method_agreement.csv", key="dl_agree",
                             labels=labels)
-        if (v := sa.stored_validation()) and v.get("auc"):
-            st.caption(f"Which to trust? On {v['n']:,} hand-labelled political tweets, VADER scored a random positive "
-                       f"tweet above a random negative one {v['auc']['vader_compound']:.0%} of the time, TextBlob "
-                       f"{v['auc']['textblob_polarity']:.0%} (50% = chance; see the Methods page).")
+        if trust := which_to_trust():
+            st.caption(trust)
         if pts := ts.selected_points(ev):
             row = sents[(sents["doc_id"] == pts[0][0]) & (sents["sent"] == int(pts[0][1]))]
             if len(row):

@@ -45,8 +45,11 @@ if kept.empty:
     st.info("The sidebar filters leave no documents. Clear a filter to see the overview.")
     st.stop()
 
+methods = cst.store_methods(path)  # a store built before the classifier has no classifier scores
+if view.method not in methods:
+    view.method = "textblob"
 measure = cs.document_measure(view)
-st.segmented_control("Sentiment method", list(ts.METHOD_NAMES), format_func=ts.METHOD_NAMES.get, required=True,
+st.segmented_control("Sentiment method", methods, format_func=ts.METHOD_NAMES.get, required=True,
                      key="w_method", on_change=sidebar.widget("w_method", view, "method"),
                      help=f"TextBlob: {ts.GLOSSARY['polarity']}\n\nVADER: {ts.GLOSSARY['vader']}")
 groups = cst.group_tone(path, key, by, measure, ids)
@@ -110,7 +113,7 @@ picked = st.dataframe(docs.head(SHOWN_DOCS), hide_index=True, width="stretch", k
                       selection_mode="single-row", column_config={
                           "polarity": st.column_config.NumberColumn("polarity", format="%+.3f"),
                           "subjectivity": st.column_config.NumberColumn("subjectivity", format="%.3f"),
-                          "vader_mean": ts.SCORE_COLUMNS["vader_mean"]})
+                          **{c: ts.SCORE_COLUMNS[c] for c in ("vader_mean", "vader_doc", "classifier_mean")}})
 download_button("Download the documents table (CSV)", docs, "documents.csv", key="st_dl_docs")
 rows = picked.selection.rows if picked is not None else []
 if rows:

@@ -3,6 +3,8 @@
     .venv/bin/python scripts/benchmark.py                  # everything (make bench)
     .venv/bin/python scripts/benchmark.py --cold           # full analysis vs the peer, per stage, peak memory
     .venv/bin/python scripts/benchmark.py --warm           # per-page rerun times with AppTest
+    .venv/bin/python scripts/benchmark.py --methods        # sentences/s of each sentiment method (TextBlob,
+                                                           # VADER, the classifier) and VADER per whole document
     .venv/bin/python scripts/benchmark.py --build-100k     # chunked build of a 100,000-document corpus, then
                                                            # the app's page times on its store
     .venv/bin/python scripts/benchmark.py --store DIR      # the app's page times on a store built before
@@ -331,6 +333,50 @@ def cold(corpus: Path) -> dict:
     return {"ratio": ratio, "peer": [peer1, peer2], "ours": ours}
 
 
+# ----------------------------------------------------------------------------- methods
+
+
+def methods_speed(corpus: Path) -> dict:
+    """Sentences per second of each sentiment method on every sentence of ``corpus`` (this process,
+    one thread, the fast implementations the app uses): TextBlob polarity+subjectivity, VADER
+    compound, the classifier (given the two lexicon scores, i.e. its own added cost: tokens, word
+    and word-pair look-ups), and VADER over each whole document (``vader_doc``, per document)."""
+    import pandas as pd
+
+    from analysis.corpus import segment
+    from analysis.methods import lexicons, tone_classifier
+
+    print(f"\n== Sentiment methods on {rel(corpus)} (load average {load_average()})", flush=True)
+    frame = pd.read_csv(corpus, keep_default_na=False)
+    texts = frame["text"].astype(str).tolist()
+    _, sents = segment.segment_texts(frame["doc_id"].astype(str), texts)
+    stexts = sents["text"].astype(str).tolist()
+    lexicons.textblob_sentiment("warm up")
+    lexicons.vader_compound("warm up")
+    model = tone_classifier.load_model()
+    model.scores(["warm up"], [0.0], [0.0])
+    out = {}
+
+    def timed(name, func, n, unit="sentences"):
+        t0, c0 = time.perf_counter(), time.process_time()
+        value = func()
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        out[name] = {"seconds": wall, "cpu_seconds": cpu, "per_second": n / wall, "per_cpu_second": n / cpu,
+                     "unit": unit}
+        print(f"   {name:<38} {n / wall:9,.0f} {unit}/s wall, {n / cpu:9,.0f} per CPU second  ({wall:6.2f} s wall, "
+              f"{cpu:6.2f} s CPU, {n:,} {unit})", flush=True)
+        return value
+
+    pol = timed("TextBlob (polarity, subjectivity)", lambda: [lexicons.textblob_sentiment(t)[0] for t in stexts],
+                len(stexts))
+    vad = timed("VADER compound", lambda: [lexicons.vader_compound(t) for t in stexts], len(stexts))
+    timed("classifier (given the two scores)", lambda: model.scores(stexts, vad, pol), len(stexts))
+    timed("VADER of whole documents (vader_doc)", lambda: [lexicons.vader_compound(t) for t in texts], len(texts),
+          "documents")
+    print(f"   command: {rel(Path(sys.executable))} scripts/benchmark.py --methods --corpus {rel(corpus)}")
+    return out
+
+
 # ----------------------------------------------------------------------------- warm
 
 
@@ -637,6 +683,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cold", action="store_true", help="full analysis vs the peer")
     parser.add_argument("--warm", action="store_true", help="page rerun times (AppTest)")
+    parser.add_argument("--methods", action="store_true", help="sentences per second of each sentiment method")
     parser.add_argument("--build-100k", action="store_true", help="chunked build of 100,000 documents")
     parser.add_argument("--corpus", action="append", type=Path,
                         help="corpus for --cold (default us-sotu) and --warm (default us-sotu and bbc)")
@@ -653,11 +700,13 @@ def main(argv=None) -> int:
         result = {"peer": child_peer, "app-store": child_app_store}.get(who, child_ours)(path)
         print(json.dumps(result, default=str))
         return 0
-    everything = not (args.cold or args.warm or args.build_100k or args.store or args.topics)
+    everything = not (args.cold or args.warm or args.methods or args.build_100k or args.store or args.topics)
     print(f"benchmark on {os.cpu_count()} CPU(s); load average {load_average()}; python {sys.version.split()[0]}")
     report = {}
     if args.cold or everything:
         report["cold"] = cold((args.corpus or [SOTU])[0])
+    if args.methods or everything:
+        report["methods"] = methods_speed((args.corpus or [SOTU])[0])
     if args.warm or everything:
         report["warm"] = warm(args.corpus or [SOTU, BBC])
     if args.topics or everything:

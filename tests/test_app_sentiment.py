@@ -84,6 +84,48 @@ def test_exclude_phrases_toggle_changes_the_scores(prep):
     assert any("leave out the words of the tracked phrases" in c.value for c in at.caption)
 
 
+def test_method_switch_to_classifier_plots_its_scores_and_evidence(prep):
+    at = open_page(SENTIMENT)
+    options = at.segmented_control(key="w_method").options
+    assert "Classifier" in options
+    at.segmented_control(key="w_method").set_value("classifier").run()
+    assert not at.exception
+    assert at.session_state["view"].method == "classifier"
+    t = sa.score_corpus(prep.docs, prep.sentences)
+    docs = t.documents.set_index("doc_id")
+    after = bars(charts(at)["sentiment-docs-tone"])
+    assert set(after) == {D000, D002, D003}
+    assert all(x == pytest.approx(docs.loc[d, "classifier_mean"]) for d, x in after.items())
+    arc = charts(at)["tone-arc"]["data"][0]
+    s = t.sentences
+    assert arc["y"] == pytest.approx(s.loc[s["doc_id"] == D000, "classifier"].tolist())
+    assert any("the classifier" in c.value and "tweets" in c.value for c in at.caption)
+    top = table_with(at, "side", "text")
+    best = top[top["side"] == "most positive"]["text"].iloc[0]
+    assert s.loc[s["text"] == best, "classifier"].max() == s["classifier"].max()
+
+
+def test_classifier_evidence_table_shows_each_push():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st  # noqa: F401
+
+        from ui import cached_sentiment as cs
+        from ui import tone_sections as ts
+        from ui.state import View
+
+        ts.classifier_evidence_table(cs.classifier_evidence(View(), "A truly excellent, brave speech."), key="t")
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    ev = sa.classifier_evidence("A truly excellent, brave speech.")
+    assert len(shown) == len(ev)
+    assert {"excellent", "VADER score", "TextBlob score", "starting point"} <= set(shown["term"])
+    assert shown["contribution"].sum() == pytest.approx(sum(r["contribution"] for r in ev))
+
+
 def test_merge_rescored_equals_scoring_everything_masked(prep):
     phrases = ["left behind", "single market"]
     base = sa.score_corpus(prep.docs, prep.sentences)
@@ -92,7 +134,7 @@ def test_merge_rescored_equals_scoring_everything_masked(prep):
                            prep.sentences[prep.sentences["doc_id"].isin(hit)], exclude_phrases=phrases)
     merged = merge_rescored(base, part, hit)
     full = sa.score_corpus(prep.docs, prep.sentences, exclude_phrases=phrases)
-    cols = ["polarity", "subjectivity", "vader", "n_words", "masked"]
+    cols = ["polarity", "subjectivity", "vader", "classifier", "n_words", "masked"]
     assert merged.sentences[cols].reset_index(drop=True).equals(full.sentences[cols].reset_index(drop=True))
     a = merged.documents.set_index("doc_id").sort_index()
     b = full.documents.set_index("doc_id").sort_index()

@@ -216,31 +216,37 @@ def test_empty_text_says_so_plainly():
 
 
 def test_methods_page_shows_the_validation_figures():
-    from analysis.methods import sentiment
+    from analysis.methods import tone_evaluation as te
+    from ui.tone_evaluation import auc_frame
 
     at = open_page(METHODS)
-    stored = sentiment.stored_validation()
-    if stored and stored.get("auc"):
-        shown = {m.label: m.value for m in at.metric}
-        assert len(shown) == len(stored["auc"])
-        assert sorted(shown.values()) == sorted(f"{float(v):.2f}" for v in stored["auc"].values())
-        assert shown["VADER, whole text"] == f"{stored['auc']['vader_compound']:.2f}"
+    stored = te.stored_evaluation()
+    if stored and stored.get("sets"):
+        shown = next(d.value for d in at.dataframe if "VADER, whole text" in d.value.columns)
+        expected = auc_frame(stored)
+        assert list(shown.columns) == list(expected.columns)
+        assert len(shown) == len(expected) >= 6
+        kav = next(s for s in stored["sets"] if s["name"] == "kavanaugh_tweets")
+        row = shown[shown["set"] == kav["title"]].iloc[0]
+        assert row["VADER, whole text"] == kav["auc"]["vader_doc"]
+        assert row["Classifier, sentence mean"] == kav["auc"]["classifier_mean"]
         assert any("ROC AUC" in m.value for m in at.markdown)
+        assert any(stored["date"] in c.value and stored["command"] in c.value for c in at.caption)
     else:
         assert any("validation figures have not been computed" in i.value for i in at.info)
     text = " ".join(m.value for m in at.markdown)
     for needle in ("Rayson & Garside", "Hardie 2014", "Monroe, Colaresi & Quinn", "nndsvda", "left behind",
-                   "per 10,000 words", "95% interval"):
+                   "per 10,000 words", "95% interval", "Hutto & Gilbert 2014"):
         assert needle in text, needle
 
 
 def test_methods_page_without_validation_figures(monkeypatch):
-    from analysis.methods import sentiment
+    from analysis.methods import tone_evaluation as te
 
-    monkeypatch.setattr(sentiment, "stored_validation", lambda: None)
+    monkeypatch.setattr(te, "stored_evaluation", lambda: None)
     at = open_page(METHODS)
     assert any("validation figures have not been computed" in i.value for i in at.info)
-    assert not [m for m in at.metric if "VADER" in m.label]
+    assert not [d for d in at.dataframe if "VADER, whole text" in getattr(d.value, "columns", [])]
 
 
 def test_left_out_words_can_be_edited():

@@ -61,11 +61,15 @@ def test_report_polarity_is_textblob_of_cleaned_text(report):
     from analysis.corpus.loaders import load_seeds
     from analysis.corpus.prepare import prepare
 
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    vader = SentimentIntensityAnalyzer()
     prep = prepare(load_seeds())
     for doc in report["documents"]:
         text = prep.text_of(doc["doc_id"])
         assert doc["polarity"] == TextBlob(text).sentiment.polarity
         assert doc["subjectivity"] == TextBlob(text).sentiment.subjectivity
+        assert doc["vader_doc"] == vader.polarity_scores(text)["compound"]  # VADER of the whole cleaned text
 
 
 def test_report_groups(report):
@@ -78,7 +82,7 @@ def test_report_groups(report):
 def test_sentences_shape_and_offsets():
     rows = run_json("sentences", SEEDS)
     assert rows and set(rows[0]) == {"doc_id", "para", "sent", "start", "end", "text", "polarity",
-                                     "subjectivity", "vader"}
+                                     "subjectivity", "vader", "classifier"}
     from analysis.corpus.loaders import load_seeds
     from analysis.corpus.prepare import prepare
 
@@ -257,7 +261,7 @@ def test_report_sentence_means_are_word_weighted(report):
         rows = [s for s in sentences if s["doc_id"] == doc["doc_id"]]
         w = [count_words(s["text"]) for s in rows]
         for report_col, sentence_col in [("polarity_mean", "polarity"), ("subjectivity_mean", "subjectivity"),
-                                         ("vader_mean", "vader")]:
+                                         ("vader_mean", "vader"), ("classifier_mean", "classifier")]:
             expected = sum(s[sentence_col] * n for s, n in zip(rows, w)) / sum(w)
             assert doc[report_col] == pytest.approx(expected, rel=1e-12, abs=1e-15)
         # the whole-text score is a different number from the sentence mean

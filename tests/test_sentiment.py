@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 
 from analysis.corpus import segment
 from analysis.methods import sentiment as S
+from analysis.methods import tone_groups as TG
 from analysis.methods import lexicons as F
 
-from tests.conftest import ROOT, shared_corpus_frame, shared_corpus_path
+from tests.conftest import ROOT, shared_corpus_frame
 
 textblob = pytest.importorskip("textblob")
 from textblob import TextBlob  # noqa: E402
@@ -401,15 +402,15 @@ def test_group_scores():
 def test_bootstrap_does_not_depend_on_threads(monkeypatch):
     """A large sample's blocks are drawn in threads, a small one's in the caller: the same interval."""
     vals = np.random.default_rng(3).normal(size=3_000)
-    threaded = S._bootstrap(vals, None, 2000, 0, 0.95)
-    monkeypatch.setattr(S, "_THREADED_DRAWS", 10**12)
-    assert S._bootstrap(vals, None, 2000, 0, 0.95) == threaded
+    threaded = TG.bootstrap_interval(vals, None, 2000, 0, 0.95)
+    monkeypatch.setattr(TG, "THREADED_DRAWS", 10**12)
+    assert TG.bootstrap_interval(vals, None, 2000, 0, 0.95) == threaded
     weights = np.random.default_rng(4).integers(1, 5, size=3_000).astype(float)
-    monkeypatch.setattr(S, "_THREADED_DRAWS", 1)
-    weighted = S._bootstrap(vals, weights, 2000, 0, 0.95)
-    monkeypatch.setattr(S, "_THREADED_DRAWS", 10**12)
-    assert S._bootstrap(vals, weights, 2000, 0, 0.95) == weighted
-    assert S._bootstrap(vals, None, 2001, 0, 0.95) != threaded, "a last, partial block is drawn too"
+    monkeypatch.setattr(TG, "THREADED_DRAWS", 1)
+    weighted = TG.bootstrap_interval(vals, weights, 2000, 0, 0.95)
+    monkeypatch.setattr(TG, "THREADED_DRAWS", 10**12)
+    assert TG.bootstrap_interval(vals, weights, 2000, 0, 0.95) == weighted
+    assert TG.bootstrap_interval(vals, None, 2001, 0, 0.95) != threaded, "a last, partial block is drawn too"
 
 
 def test_reference_method_and_bad_method():
@@ -417,29 +418,3 @@ def test_reference_method_and_bad_method():
     assert S.vader_score("A good day", "reference") == S.vader_score("A good day")
     with pytest.raises(ValueError):
         S.textblob_scores("x", method="quick")
-
-
-# --------------------------------------------------------------------------------------
-# Validation against hand labels
-# --------------------------------------------------------------------------------------
-
-
-def test_validation_auc_on_kavanaugh_tweets():
-    path = shared_corpus_path("tweets")
-    v = S.validation_scores(path)
-    assert v["n"] == 1338 and v["n_positive"] == 346
-    # Measured (textblob 0.20.1, vaderSentiment 3.3.2, texts as given):
-    #   textblob_polarity 0.5916, vader_compound 0.7532,
-    #   textblob_polarity_mean 0.5821, vader_mean 0.7294.
-    # Thresholds are the measured figures minus 0.01.
-    assert v["auc"]["textblob_polarity"] >= 0.5816
-    assert v["auc"]["vader_compound"] >= 0.7432
-    assert v["auc"]["textblob_polarity_mean"] >= 0.5721
-    assert v["auc"]["vader_mean"] >= 0.7194
-    stored = S.stored_validation()
-    if stored is not None:  # what the Methods page shows must be what the code gives
-        msg = "analysis/methods/sentiment_validation.json is stale: run scripts/sentiment_validation.py"
-        for k in ("textblob_polarity", "vader_compound"):  # whole texts: exact
-            assert stored["auc"][k] == v["auc"][k], msg
-        for k in ("textblob_polarity_mean", "vader_mean"):  # depend on sentence splitting
-            assert abs(stored["auc"][k] - v["auc"][k]) <= 0.01, msg

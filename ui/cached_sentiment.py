@@ -44,6 +44,8 @@ MEASURES = {
     "subjectivity": "TextBlob subjectivity, whole text",
     "subjectivity_mean": "TextBlob subjectivity, mean of sentences",
     "vader_mean": "VADER compound, mean of sentences",
+    "vader_doc": "VADER compound, whole text",
+    "classifier_mean": "classifier, mean of sentences",
 }
 #: The sentence column behind each document measure.
 SENTENCE_COL = sa.MEASURE_TO_SENTENCE
@@ -77,10 +79,13 @@ def _keep(frame: pd.DataFrame, ids: tuple | None, col: str = "doc_id") -> pd.Dat
 
 
 def document_measure(view: View, basis: str = "whole") -> str:
-    """The document score a view shows: VADER's sentence mean, or TextBlob polarity over the
-    whole text (``basis="whole"``) or as the word-weighted mean of its sentences (``"sentences"``)."""
+    """The document score a view shows: VADER's or the classifier's sentence mean, or TextBlob
+    polarity over the whole text (``basis="whole"``) or as the word-weighted mean of its sentences
+    (``"sentences"``)."""
     if view.method == "vader":
         return "vader_mean"
+    if view.method == "classifier":
+        return "classifier_mean"
     return "polarity" if basis == "whole" else "polarity_mean"
 
 
@@ -96,7 +101,7 @@ def merge_rescored(base: sa.SentimentTables, part: sa.SentimentTables, doc_ids) 
     keep = set(map(str, doc_ids))
     sents = base.sentences.copy()
     mask = sents["doc_id"].astype(str).isin(keep).to_numpy()
-    for c in ("polarity", "subjectivity", "vader", "n_words", "masked"):
+    for c in ("polarity", "subjectivity", "vader", "classifier", "n_words", "masked"):
         sents.loc[mask, c] = part.sentences[c].to_numpy()
     docs = base.documents.set_index("doc_id")
     new = part.documents.set_index("doc_id")
@@ -320,6 +325,13 @@ def evidence_text(chunks: list[dict], limit: int = 8) -> str:
     parts = [f"{c['words']} ({c['polarity']:+.2f})" for c in chunks if c["polarity"] != 0]
     more = len(parts) - limit
     return ", ".join(parts[:limit]) + (f" … and {more} more" if more > 0 else "")
+
+
+def classifier_evidence(view: View, text: str) -> pd.DataFrame:
+    """The classifier's evidence for one sentence (``feature, kind, value, weight, contribution,
+    start, end``, largest push first), tracked phrases masked when the view says so."""
+    rows = sa.classifier_evidence(str(text), list(excluded(view)))
+    return pd.DataFrame(rows, columns=["feature", "kind", "value", "weight", "contribution", "start", "end"])
 
 
 def sentence_evidence(view: View, text: str) -> pd.DataFrame:

@@ -73,6 +73,15 @@ def group_tone(path: str, key: tuple, by: str, measure: str, _ids: tuple | None)
     return out.sort_values("mean", ascending=False, kind="stable").reset_index(drop=True)
 
 
+@st.cache_resource(show_spinner=False, **CACHE)
+def store_methods(path: str) -> list[str]:
+    """The sentiment methods (``textblob``, ``vader``, ``classifier``) whose document scores the store's
+    group aggregates hold, in that order."""
+    held = set(store_access.cached_store(path).table("agg_group_sentiment")["measure"].astype(str))
+    wanted = {"textblob": "polarity", "vader": "vader_mean", "classifier": "classifier_mean"}
+    return [m for m, col in wanted.items() if col in held]
+
+
 @st.cache_resource(show_spinner="Counting terms per group…", **CACHE)
 def group_terms(path: str, key: tuple, by: str, n: int, _ids: tuple | None) -> pd.DataFrame:
     """The ``n`` most frequent words per group (``group, rank, term, count, rate_per_10k, doc_freq, n_docs``)."""
@@ -98,11 +107,13 @@ def topic_names(path: str) -> dict[int, str]:
 @st.cache_resource(show_spinner="Reading the documents' scores…", **CACHE)
 def doc_table(path: str, key: tuple, _kept: pd.DataFrame, _ids: tuple | None) -> pd.DataFrame:
     """Metadata and scores of the kept documents (``_kept``: their metadata, from :func:`kept`;
-    ``doc_id, title, author, …, polarity, subjectivity, vader_mean``; an empty author shows as
+    ``doc_id, title, author, …, polarity, subjectivity, vader_mean`` and, when the store has them,
+    ``vader_doc, classifier_mean``; an empty author shows as
     "Unknown author"), most positive first."""
     store = store_access.cached_store(path)
     scores = store.doc_scores(doc_ids=None if _ids is None else list(_ids))
-    keep = scores[["doc_id", "polarity", "subjectivity", "vader_mean"]]
+    keep = scores[[c for c in ("doc_id", "polarity", "subjectivity", "vader_mean", "vader_doc", "classifier_mean")
+                   if c in scores.columns]]
     out = _kept.merge(keep, on="doc_id", how="inner")
     if "author" in out:
         authors = out["author"].fillna("").astype(str)
@@ -113,6 +124,8 @@ def doc_table(path: str, key: tuple, _kept: pd.DataFrame, _ids: tuple | None) ->
 
 @st.cache_resource(show_spinner=False, **CACHE)
 def sentences(path: str, doc_id: str) -> pd.DataFrame:
-    """One document's sentences with their scores (``sent, text, polarity, subjectivity, vader``)."""
+    """One document's sentences with their scores (``sent, text, polarity, subjectivity, vader`` and
+    ``classifier`` when the store has it)."""
     s = store_access.cached_store(path).sentences(doc_ids=[doc_id])
-    return s[["sent", "text", "polarity", "subjectivity", "vader"]].reset_index(drop=True)
+    return s[[c for c in ("sent", "text", "polarity", "subjectivity", "vader", "classifier")
+              if c in s.columns]].reset_index(drop=True)

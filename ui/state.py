@@ -78,7 +78,7 @@ class View:
                     setattr(view, f.name, str(params[f.name])[:200])
             except (TypeError, ValueError):
                 continue
-        if view.method not in ("textblob", "vader"):
+        if view.method not in ("textblob", "vader", "classifier"):
             view.method = "textblob"
         if view.k is not None and not 2 <= view.k <= 30:
             view.k = None

@@ -39,6 +39,11 @@ GLOSSARY = {
              "sentence gets a score from −1 (negative) to +1 (positive); from +0.05 up counts as positive, "
              "from −0.05 down as negative. A document's VADER score is the mean of its sentences, each "
              "weighted by its number of words.",
+    "classifier": "Classifier: the probability that a reader would call the wording positive rather than "
+                  "negative, learnt from about 19,000 sentences rated by people (news editorials, tweets, "
+                  "reviews), from the words, two-word phrases and both word lists' scores. Shown as 2 × P − 1: "
+                  "+1 = surely positive, 0 = even odds, −1 = surely negative. A document's score is the mean of "
+                  "its sentences, each weighted by its number of words.",
     "interval": "95% bootstrap interval: the range the score would likely take with a different sample of "
                 "texts. Worked out by re-drawing the group's documents (or, for a single document, its "
                 "sentences) at random 2,000 times. Wide interval = few or very mixed texts.",
@@ -53,9 +58,12 @@ GLOSSARY = {
                  "sentences alike, 0 = unrelated) and the share of sentences both call positive, negative or "
                  "neutral.",
 }
-METHOD_NAMES = {"textblob": "TextBlob", "vader": "VADER"}
+METHOD_NAMES = {"textblob": "TextBlob", "vader": "VADER", "classifier": "Classifier"}
+#: The glossary entry of each method's tone score.
+METHOD_HELP = {"textblob": "polarity", "vader": "vader", "classifier": "classifier"}
 #: How a sentence score column is named on axes and in legends.
-SENTENCE_LABELS = {"polarity": "TextBlob polarity", "vader": "VADER compound", "subjectivity": "TextBlob subjectivity"}
+SENTENCE_LABELS = {"polarity": "TextBlob polarity", "vader": "VADER compound", "subjectivity": "TextBlob subjectivity",
+                   "classifier": "classifier score"}
 BASIS_NAMES = {"whole": "Whole text", "sentences": "Mean of sentences"}
 
 
@@ -104,7 +112,8 @@ def method_controls(view: View, basis_control: bool = True, exclude_control: boo
     row = box.container(horizontal=True, vertical_alignment="bottom", gap="large")
     row.segmented_control("Sentiment method", list(METHOD_NAMES), format_func=METHOD_NAMES.get, required=True,
                           key="w_method", on_change=widget("w_method", view, "method"),
-                          help=f"TextBlob: {GLOSSARY['polarity']}\n\nVADER: {GLOSSARY['vader']}")
+                          help=f"TextBlob: {GLOSSARY['polarity']}\n\nVADER: {GLOSSARY['vader']}\n\n"
+                               f"{GLOSSARY['classifier']} (How well each agrees with people: the Methods page.)")
     basis = "whole"
     if basis_control and view.method == "textblob":
         basis = row.segmented_control("Document score", list(BASIS_NAMES), format_func=BASIS_NAMES.get,
@@ -228,6 +237,11 @@ SCORE_COLUMNS = {
     "subjectivity": st.column_config.NumberColumn("subjectivity", help=GLOSSARY["subjectivity"], format="%.3f"),
     "vader": st.column_config.NumberColumn("VADER", help=GLOSSARY["vader"], format="%+.3f"),
     "vader_mean": st.column_config.NumberColumn("VADER (mean)", help=GLOSSARY["vader"], format="%+.3f"),
+    "vader_doc": st.column_config.NumberColumn("VADER (whole text)", format="%+.3f",
+                                               help="VADER compound of the whole text at once (near ±1 on long texts)."),
+    "classifier": st.column_config.NumberColumn("classifier", help=GLOSSARY["classifier"], format="%+.3f"),
+    "classifier_mean": st.column_config.NumberColumn("classifier (mean)", help=GLOSSARY["classifier"],
+                                                     format="%+.3f"),
     "polarity_mean": st.column_config.NumberColumn("polarity (mean of sentences)", help=GLOSSARY["basis"],
                                                    format="%+.3f"),
     "subjectivity_mean": st.column_config.NumberColumn("subjectivity (mean of sentences)", format="%.3f"),
@@ -246,7 +260,8 @@ def sentence_table(rows: pd.DataFrame, labels: dict, key: str, with_doc: bool = 
     """Scored sentences as a table (document, #, scores, sentence) with a CSV button.
     ``select``: ``on_select``/``selection_mode`` for a clickable table (returns the event)."""
     shown = rows.assign(document=rows["doc_id"].astype(str).map(labels).fillna(rows["doc_id"].astype(str)))
-    cols = [c for c in ("side", "position", "text", "polarity", "vader", "subjectivity", "evidence", "masked")
+    cols = [c for c in ("side", "position", "text", "polarity", "vader", "classifier", "subjectivity", "evidence",
+                        "masked")
             if c in shown] + (["document"] if with_doc else [])
     if len(shown) > limit:
         st.caption(f"Showing {limit:,} of {len(shown):,} sentences; the CSV has them all.")
@@ -272,16 +287,41 @@ def evidence_table(chunks: pd.DataFrame, key: str) -> None:
     download_button("Download these words (CSV)", shown, f"{key}_evidence.csv", key=f"{key}_ev_dl")
 
 
+EVIDENCE_NAMES = {"<vader>": "VADER score", "<textblob>": "TextBlob score", "<intercept>": "starting point"}
+
+
+def classifier_evidence_table(terms: pd.DataFrame, key: str) -> None:
+    """The terms of the classifier's score of one sentence: what pushed it up or down, and by how much."""
+    shown = terms.assign(term=terms["feature"].map(lambda f: EVIDENCE_NAMES.get(f, f)))[
+        ["term", "kind", "value", "contribution"]]
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"{key}_cev", column_config={
+        "term": st.column_config.TextColumn("word, two words or score"),
+        "kind": st.column_config.TextColumn("kind"),
+        "value": st.column_config.NumberColumn("value", format="%+.3f",
+                                               help="1 for a word present; the score itself for VADER and TextBlob."),
+        "contribution": st.column_config.NumberColumn("push", format="%+.3f", help=(
+            "How far this term moves the log-odds of a positive reading (weight × value): up = more positive. "
+            "The pushes add up to the log-odds; the score is 2 × P − 1 with P = 1 / (1 + e^−log-odds)."))})
+    st.caption("A word's push is what it adds beyond the word lists' scores, which enter as two terms of their own: "
+               "a word VADER already scores as very negative can push up a little. Words not seen in training "
+               "push nothing.")
+    download_button("Download these terms (CSV)", shown, f"{key}_classifier_evidence.csv", key=f"{key}_cev_dl")
+
+
 def sentence_detail(view: View, row, labels: dict, key: str) -> None:
     """One sentence: its document, scores, text and evidence words."""
     doc = str(row["doc_id"])
     st.text(f"{labels.get(doc, doc)} · sentence {int(row['position'])}")
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     c1.metric("TextBlob polarity", _n(row["polarity"], "{:+.3f}"), help=GLOSSARY["polarity"])
     c2.metric("VADER", _n(row["vader"], "{:+.3f}"), help=GLOSSARY["vader"])
-    c3.metric("Subjectivity", _n(row["subjectivity"], "{:.3f}"), help=GLOSSARY["subjectivity"])
+    c3.metric("Classifier", _n(row.get("classifier"), "{:+.3f}"), help=GLOSSARY["classifier"])
+    c4.metric("Subjectivity", _n(row["subjectivity"], "{:.3f}"), help=GLOSSARY["subjectivity"])
     st.text(str(row["text"]))
-    evidence_table(cs.sentence_evidence(view, row["text"]), key=key)
+    if view.method == "classifier":
+        classifier_evidence_table(cs.classifier_evidence(view, row["text"]), key=key)
+    else:
+        evidence_table(cs.sentence_evidence(view, row["text"]), key=key)
     reader_link(view, doc)
 
 

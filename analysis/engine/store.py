@@ -94,12 +94,12 @@ GROUP_TOP_TERMS = 50
 #: The term vocabulary of a chunked build stops growing here (known terms keep
 #: being counted exactly; the manifest notes how many occurrences were left out).
 MAX_VOCABULARY = 5_000_000
-MEASURES = ("polarity", "subjectivity", "polarity_mean", "subjectivity_mean", "vader_mean")
+MEASURES = ("polarity", "subjectivity", "polarity_mean", "subjectivity_mean", "vader_mean", "classifier_mean")
 #: The app's value filters (sidebar) and the document measures its large-store page shows: tone per
 #: group is also precomputed within each single value of these columns ("cells"), so that a filter
 #: on one value needs no bootstrap at run time.
 FILTER_COLUMNS = ("author", "source", "type")
-CELL_MEASURES = ("polarity", "vader_mean")
+CELL_MEASURES = ("polarity", "vader_mean", "classifier_mean")
 CELL_SEP = "\x00"  # not whitespace: group_scores strips group labels
 NOT_GROUPS = frozenset({"doc_id", "title", "url", "notes", "text", "raw_text", "origin", "doc_idx"})
 STAGES = ("load", "prepare", "sentiment", "terms", "topics", "reuse", "aggregates")

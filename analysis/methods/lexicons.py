@@ -34,6 +34,7 @@ same from a script, a notebook or a Streamlit server.
 
 from __future__ import annotations
 
+import heapq
 import importlib.util
 import math
 import os
@@ -749,17 +750,32 @@ def vader_compound(text: str) -> float:
             else:
                 valence = valence * N_SCALAR
         sentiments[i] = valence
-    # _but_check, verbatim (including its use of list.index on values)
+    # _but_check with VADER's exact result (including its use of list.index on values), in
+    # n log n rather than n^2 steps: VADER visits each position k in turn and rescales the FIRST
+    # position si that holds the value now at k (x0.5 before the first "but", x1.5 after it).
+    # Position k is never rescaled before its visit (si <= k), and zeros change no sum, so a
+    # heap of positions per non-zero value gives the same list.
     if "but" in low:
         bi = low.index("but")
-        for sentiment in sentiments:
-            si = sentiments.index(sentiment)
-            if si < bi:
-                sentiments.pop(si)
-                sentiments.insert(si, sentiment * 0.5)
-            elif si > bi:
-                sentiments.pop(si)
-                sentiments.insert(si, sentiment * 1.5)
+        holders: dict = {}
+        for k, v in enumerate(sentiments):
+            if v:
+                holders.setdefault(v, []).append(k)  # ascending: already a heap
+        for k in range(nw):
+            v = sentiments[k]
+            if not v:
+                continue
+            heap = holders[v]
+            si = heap[0]
+            if si == bi:
+                continue
+            nv = v * 0.5 if si < bi else v * 1.5
+            heapq.heappop(heap)
+            if not heap:
+                del holders[v]
+            sentiments[si] = nv
+            if nv:
+                heapq.heappush(holders.setdefault(nv, []), si)
     # score_valence (compound only)
     sum_s = float(sum(sentiments))
     ep_count = text.count("!")

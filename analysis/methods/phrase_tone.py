@@ -123,10 +123,19 @@ def _vader_evidence(text: str) -> list[tuple[str, float]]:
     return out
 
 
+def _classifier_evidence(text: str) -> list[tuple[str, float]]:
+    """The words and word pairs that pushed the classifier's score of ``text``, with their push on its
+    log-odds (:func:`analysis.methods.sentiment.classifier_evidence`; the lexicon terms left out)."""
+    return [(e["feature"], float(e["contribution"])) for e in sentiment.classifier_evidence(text)
+            if e["kind"] in ("word", "phrase")]
+
+
 #: The methods every context is scored by, by name.
 METHODS: dict[str, ToneMethod] = {
     "textblob": ToneMethod("textblob", "TextBlob polarity", "polarity", "polarity_mean", _textblob_evidence),
     "vader": ToneMethod("vader", "VADER compound", "vader", "vader_mean", _vader_evidence),
+    "classifier": ToneMethod("classifier", "classifier score", "classifier", "classifier_mean",
+                             _classifier_evidence),
 }
 
 OCCURRENCE_COLUMNS = ["doc_id", "phrase", "start", "end", "match", "context", "ctx_start", "ctx_end",

@@ -1,7 +1,8 @@
 """Sentiment: sentence, paragraph, document and group scores, with the evidence words.
 
-Two lexicon methods, both scored per sentence (sentences as
-:mod:`analysis.corpus.segment` splits them):
+Three methods, each scored per sentence (sentences as
+:mod:`analysis.corpus.segment` splits them): two word lists and a classifier trained on
+rated sentences.
 
 - **TextBlob** (default ``PatternAnalyzer``): ``polarity`` in [-1, 1] (negative
   to positive) and ``subjectivity`` in [0, 1] (factual to opinionated). Each is
@@ -14,6 +15,11 @@ Two lexicon methods, both scored per sentence (sentences as
   x / sqrt(x^2 + 15), rounded to 4 decimals; 0.0 when no lexicon word occurs.
   Conventionally >= 0.05 reads as positive, <= -0.05 as negative. Equal to
   ``SentimentIntensityAnalyzer().polarity_scores(text)["compound"]``.
+- **Classifier** (:mod:`analysis.methods.tone_classifier`, weights shipped with the
+  project): ``classifier`` in (-1, 1) is 2 x P(positive) - 1, a logistic regression over
+  the sentence's words, two-word phrases and its two lexicon scores, fitted on ~19,000
+  sentences hand-rated by Hutto & Gilbert (2014) (news editorials, tweets, reviews).
+  :func:`classifier_evidence` lists the terms of its log-odds, which sum to it exactly.
 
 ``method="fast"`` (default) uses :mod:`analysis.methods.lexicons`, a
 re-implementation that gives float-identical values (checked on 115,000
@@ -33,16 +39,16 @@ Aggregation (stated wherever a number is shown):
 - paragraph: word-weighted mean of its sentences (weight = the sentence's word
   count, :func:`analysis.corpus.segment.count_words`);
 - document: ``polarity``/``subjectivity`` = TextBlob over the whole cleaned
-  text (what the CLI ``report`` prints); ``polarity_mean``,
-  ``subjectivity_mean``, ``vader_mean`` = word-weighted means of its sentences.
-  VADER is not applied to whole documents: its compound saturates near +-1 on
-  long texts;
+  text (what the CLI ``report`` prints); ``vader_doc`` = VADER over the whole
+  text (its compound saturates near +-1 on long texts; often the better score on
+  short ones); ``polarity_mean``, ``subjectivity_mean``, ``vader_mean``,
+  ``classifier_mean`` = word-weighted means of its sentences;
 - group (author, party, date bin, ...): unweighted mean of its documents'
   scores with a 95% percentile bootstrap interval over documents (see
-  :func:`group_scores`).
+  :func:`group_scores`, in :mod:`analysis.methods.tone_groups`).
 
 Tracked phrases can be left out of the scoring (``exclude_phrases``): the
-characters of each occurrence are replaced by spaces before both methods score
+characters of each occurrence are replaced by spaces before the methods score
 the text, so "left behind" no longer makes a sentence negative through
 "behind". Offsets are unchanged.
 """
@@ -50,21 +56,17 @@ the text, so "left behind" no longer makes a sentence negative through
 from __future__ import annotations
 
 import functools
-import json
-import math
-import os
-import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from analysis.corpus import segment
 from analysis.methods import lexicons as fast
+from analysis.methods import tone_classifier
+from analysis.methods.phrase_mask import mask_phrases, mask_spans, phrase_list, phrase_spans
+from analysis.methods.tone_groups import BOOT_BLOCK, DATE_FREQS, MEASURE_TO_SENTENCE, date_bins, group_scores
 
 __all__ = [
     "METHODS",
@@ -76,6 +78,7 @@ __all__ = [
     "paragraph_scores",
     "method_agreement",
     "sentence_evidence",
+    "classifier_evidence",
     "document_evidence",
     "group_scores",
     "date_bins",
@@ -83,75 +86,14 @@ __all__ = [
     "mask_phrases",
     "textblob_scores",
     "vader_score",
-    "validation_scores",
+    "classifier_score",
+    "BOOT_BLOCK",
+    "DATE_FREQS",
+    "MEASURE_TO_SENTENCE",
 ]
 
 METHODS = ("fast", "reference")
-SENTENCE_SCORE_COLUMNS = ["polarity", "subjectivity", "vader", "n_words", "masked"]
-MEASURE_TO_SENTENCE = {
-    "polarity": "polarity", "polarity_mean": "polarity",
-    "subjectivity": "subjectivity", "subjectivity_mean": "subjectivity",
-    "vader_mean": "vader", "vader": "vader",
-}
-
-
-# --------------------------------------------------------------------------------------
-# Phrases left out of scoring
-# --------------------------------------------------------------------------------------
-
-
-def _phrase_list(phrases) -> list[str]:
-    if phrases is None:
-        return []
-    if isinstance(phrases, str):
-        return [phrases]
-    return [str(p) for p in phrases]
-
-
-def phrase_spans(texts: Sequence[str], phrases: Sequence[str]) -> list[list[tuple[int, int]]]:
-    """Character spans of every occurrence of ``phrases`` in each text.
-
-    Phrases are matched exactly as the phrase tracker matches them
-    (:func:`analysis.methods.phrases.find_phrases`: case-insensitive, hyphen/space and
-    curly/straight apostrophes alike, on word boundaries, ``*`` = one word).
-    Raises ``ValueError`` for a phrase with no words.
-    """
-    out: list[list[tuple[int, int]]] = [[] for _ in texts]
-    phrases = [p for p in _phrase_list(phrases) if p.strip()]
-    if not phrases or not len(texts):
-        return out
-    from analysis.methods.phrases import find_phrases
-
-    frame = pd.DataFrame({"doc_id": [str(i) for i in range(len(texts))], "text": list(texts)})
-    hits = find_phrases(frame, phrases)
-    for d, s, e in zip(hits["doc_id"].tolist(), hits["start"].tolist(), hits["end"].tolist()):
-        out[int(d)].append((int(s), int(e)))
-    return out
-
-
-def _mask(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    if not spans:
-        return text
-    parts, pos = [], 0
-    for s, e in sorted(spans):
-        s = max(s, pos)
-        if e <= s:
-            continue
-        parts.append(text[pos:s])
-        parts.append(" " * (e - s))
-        pos = e
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
-def mask_phrases(text: str, phrases: Sequence[str]) -> str:
-    """``text`` with every occurrence of ``phrases`` replaced by spaces (same length).
-
-    This is what ``exclude_phrases`` does before scoring: "They have been left
-    behind." with ``["left behind"]`` is scored as "They have been
-    ." (TextBlob polarity 0 instead of -0.2, from "behind").
-    """
-    return _mask(text, phrase_spans([text], phrases)[0])
+SENTENCE_SCORE_COLUMNS = ["polarity", "subjectivity", "vader", "classifier", "n_words", "masked"]
 
 
 # --------------------------------------------------------------------------------------
@@ -211,7 +153,7 @@ def sentence_evidence(text: str, exclude_phrases: Sequence[str] = (), method: st
     (no offsets).
     """
     _check_method(method)
-    masked = mask_phrases(text, _phrase_list(exclude_phrases)) if exclude_phrases else text
+    masked = mask_phrases(text, phrase_list(exclude_phrases)) if exclude_phrases else text
     if method == "reference":
         from textblob import TextBlob
 
@@ -219,6 +161,32 @@ def sentence_evidence(text: str, exclude_phrases: Sequence[str] = (), method: st
                  "start": None, "end": None}
                 for w, p, s, x in TextBlob(masked).sentiment_assessments.assessments]
     return fast.textblob_evidence(masked)
+
+
+def classifier_score(text: str, method: str = "fast") -> float:
+    """The trained classifier's tone score of ``text``, in (-1, 1): 2 x P(positive) - 1.
+
+    P(positive) is a logistic regression's probability that a human rater would call the
+    text positive rather than negative, from its words, two-word phrases, VADER compound and
+    TextBlob polarity (:mod:`analysis.methods.tone_classifier`); 0 = even odds.
+    """
+    polarity = textblob_scores(text, method)[0]
+    return tone_classifier.load_model().score(text, vader_score(text, method), polarity)
+
+
+def classifier_evidence(text: str, exclude_phrases: Sequence[str] = (), method: str = "fast") -> list[dict]:
+    """What pushed the classifier's score of one sentence (or any text) up or down.
+
+    One dict per term of the logit (:meth:`analysis.methods.tone_classifier.ToneClassifier.evidence`),
+    largest push first: ``feature`` (a word, two words, ``<vader>``, ``<textblob>`` or
+    ``<intercept>``), ``kind``, ``value``, ``weight``, ``contribution`` (its push on the log-odds
+    of a positive reading; the contributions sum to the logit, and the score is
+    tanh(logit / 2)), ``start``/``end`` (offsets of the word's first occurrence in ``text``).
+    With ``exclude_phrases`` the phrases' words are masked first, as in scoring.
+    """
+    masked = mask_phrases(text, phrase_list(exclude_phrases)) if exclude_phrases else text
+    polarity = textblob_scores(masked, method)[0]
+    return tone_classifier.load_model().evidence(masked, vader_score(masked, method), polarity)
 
 
 # --------------------------------------------------------------------------------------
@@ -233,6 +201,12 @@ COLUMN_NOTES = {
                     "(0 when none). Sentence: the sentence's text; document: the whole cleaned text.",
     "vader": "VADER compound score of the sentence, -1 to +1 (>= 0.05 positive, <= -0.05 negative by "
              "convention; 0 when no VADER word occurs).",
+    "classifier": "Trained classifier's tone of the sentence, -1 to +1: 2 x P(positive) - 1, where P(positive) is a "
+                  "logistic regression's probability that a reader would call it positive rather than negative "
+                  "(from its words, two-word phrases, VADER and TextBlob scores; 0 = even odds).",
+    "classifier_mean": "Word-weighted mean of the document's sentence classifier scores.",
+    "vader_doc": "VADER compound score of the whole document as one text (saturates near +-1 on long texts; "
+                 "on short texts often the better score).",
     "polarity_mean": "Word-weighted mean of the document's sentence polarities (weight = words per sentence).",
     "subjectivity_mean": "Word-weighted mean of the document's sentence subjectivities.",
     "vader_mean": "Word-weighted mean of the document's sentence VADER compound scores.",
@@ -275,6 +249,8 @@ def score_sentences(sentences: pd.DataFrame, exclude_phrases: Sequence[str] = ()
 
     - ``polarity`` [-1, 1], ``subjectivity`` [0, 1]: TextBlob on the sentence;
     - ``vader`` [-1, 1]: VADER compound on the sentence;
+    - ``classifier`` (-1, 1): the trained classifier's score of the sentence
+      (:func:`classifier_score`);
     - ``n_words``: word count (:func:`analysis.corpus.segment.count_words`), the
       weight of the sentence in paragraph/document means;
     - ``masked``: True if a phrase of ``exclude_phrases`` occurred in it (its
@@ -286,9 +262,9 @@ def score_sentences(sentences: pd.DataFrame, exclude_phrases: Sequence[str] = ()
     _check_method(method)
     out = sentences.copy()
     texts = out["text"].fillna("").astype(str).tolist()
-    spans = phrase_spans(texts, _phrase_list(exclude_phrases))
+    spans = phrase_spans(texts, phrase_list(exclude_phrases))
     flags = [bool(sp) for sp in spans]
-    scored = [_mask(t, sp) for t, sp in zip(texts, spans)]
+    scored = [mask_spans(t, sp) for t, sp in zip(texts, spans)]
     if method == "fast":
         rows = fast.score_texts(scored, vader=True, n_jobs=n_jobs, word_pattern=segment.WORD_RE.pattern)
         pol = [r[0] for r in rows]
@@ -306,6 +282,7 @@ def score_sentences(sentences: pd.DataFrame, exclude_phrases: Sequence[str] = ()
     out["polarity"] = np.asarray(pol, dtype=float)
     out["subjectivity"] = np.asarray(subj, dtype=float)
     out["vader"] = np.asarray(vad, dtype=float)
+    out["classifier"] = tone_classifier.load_model().scores(scored, vad, pol)
     out["n_words"] = np.asarray(nw, dtype=int)
     out["masked"] = np.asarray(flags, dtype=bool)
     return out
@@ -334,7 +311,7 @@ def paragraph_scores(scored_sentences: pd.DataFrame) -> pd.DataFrame:
     Each score is the word-weighted mean of the paragraph's sentence scores
     (weights = sentence word counts), NaN for a paragraph without words.
     """
-    res = _weighted_means(scored_sentences, ["doc_id", "para"], ["polarity", "subjectivity", "vader"])
+    res = _weighted_means(scored_sentences, ["doc_id", "para"], ["polarity", "subjectivity", "vader", "classifier"])
     return res.reset_index()
 
 
@@ -400,20 +377,22 @@ def method_agreement(scored_sentences: pd.DataFrame, neutral: float = 0.0) -> pd
 
 
 DOCUMENT_COLUMNS = ["doc_id", "polarity", "subjectivity", "polarity_mean", "subjectivity_mean",
-                    "vader_mean", "n_sentences", "n_words", "n_masked", "agreement_pearson",
+                    "vader_mean", "vader_doc", "classifier_mean", "n_sentences", "n_words", "n_masked", "agreement_pearson",
                     "agreement_spearman", "agreement_sign", "agreement_sign_polar", "n_both_neutral",
                     "n_polar"]
 
 
-def _assemble_documents(doc_ids: list[str], whole: dict[str, tuple[float, float]],
+def _assemble_documents(doc_ids: list[str], whole: dict[str, tuple[float, float, float]],
                         scored_sentences: pd.DataFrame) -> pd.DataFrame:
     base = pd.DataFrame({"doc_id": doc_ids})
     base["polarity"] = [whole[d][0] for d in doc_ids]
     base["subjectivity"] = [whole[d][1] for d in doc_ids]
+    base["vader_doc"] = [whole[d][2] for d in doc_ids]
     s = scored_sentences.copy()
     s["doc_id"] = s["doc_id"].astype(str)
-    means = _weighted_means(s, ["doc_id"], ["polarity", "subjectivity", "vader"]).rename(
-        columns={"polarity": "polarity_mean", "subjectivity": "subjectivity_mean", "vader": "vader_mean"})
+    means = _weighted_means(s, ["doc_id"], ["polarity", "subjectivity", "vader", "classifier"]).rename(
+        columns={"polarity": "polarity_mean", "subjectivity": "subjectivity_mean", "vader": "vader_mean",
+                 "classifier": "classifier_mean"})
     means["n_masked"] = s.groupby("doc_id", sort=False)["masked"].sum().astype(int) if "masked" in s else 0
     agree = method_agreement(s).set_index("doc_id")
     out = base.join(means, on="doc_id").join(agree, on="doc_id")
@@ -428,8 +407,9 @@ def document_scores(docs: pd.DataFrame, scored_sentences: pd.DataFrame, exclude_
 
     - ``polarity`` [-1, 1], ``subjectivity`` [0, 1]: TextBlob over the whole
       text (equal to ``TextBlob(text).sentiment``; what the CLI reports);
-    - ``polarity_mean``, ``subjectivity_mean``, ``vader_mean``: word-weighted
-      means of the document's sentence scores (from ``scored_sentences``, see
+    - ``vader_doc`` [-1, 1]: VADER compound of the whole text;
+    - ``polarity_mean``, ``subjectivity_mean``, ``vader_mean``, ``classifier_mean``:
+      word-weighted means of the document's sentence scores (from ``scored_sentences``, see
       :func:`score_sentences`); NaN for a document without words;
     - ``n_sentences``, ``n_words`` (sum of sentence word counts), ``n_masked``
       (sentences in which an excluded phrase was masked);
@@ -442,12 +422,12 @@ def document_scores(docs: pd.DataFrame, scored_sentences: pd.DataFrame, exclude_
     _check_method(method)
     ids = docs["doc_id"].astype(str).tolist()
     raw = docs["text"].fillna("").astype(str).tolist()
-    texts = [_mask(t, sp) for t, sp in zip(raw, phrase_spans(raw, _phrase_list(exclude_phrases)))]
+    texts = [mask_spans(t, sp) for t, sp in zip(raw, phrase_spans(raw, phrase_list(exclude_phrases)))]
     if method == "fast":
         rows = fast.score_texts(texts, vader=False, n_jobs=n_jobs)
-        whole = {d: (r[0], r[1]) for d, r in zip(ids, rows)}
+        whole = {d: (r[0], r[1], fast.vader_compound(t)) for d, r, t in zip(ids, rows, texts)}
     else:
-        whole = {d: textblob_scores(t, "reference") for d, t in zip(ids, texts)}
+        whole = {d: textblob_scores(t, "reference") + (vader_score(t, "reference"),) for d, t in zip(ids, texts)}
     return _assemble_documents(ids, whole, scored_sentences)
 
 
@@ -472,8 +452,8 @@ def score_corpus(docs: pd.DataFrame, sentences: pd.DataFrame, exclude_phrases: S
     _check_method(method)
     ids = docs["doc_id"].astype(str).tolist()
     raw_texts = docs["text"].fillna("").astype(str).tolist()
-    doc_spans = phrase_spans(raw_texts, _phrase_list(exclude_phrases))
-    texts = [_mask(t, sp) for t, sp in zip(raw_texts, doc_spans)]
+    doc_spans = phrase_spans(raw_texts, phrase_list(exclude_phrases))
+    texts = [mask_spans(t, sp) for t, sp in zip(raw_texts, doc_spans)]
     sents = sentences.reset_index(drop=True).copy()
     sents["doc_id"] = sents["doc_id"].astype(str)
     by_doc = {d: [] for d in ids}
@@ -494,26 +474,27 @@ def score_corpus(docs: pd.DataFrame, sentences: pd.DataFrame, exclude_phrases: S
     subj = np.zeros(n)
     vad = np.zeros(n)
     nw = np.zeros(n, dtype=int)
-    whole: dict[str, tuple[float, float]] = {}
+    whole: dict[str, tuple[float, float, float]] = {}
     if method == "fast":
         items = []
         for d, t in zip(ids, texts):
             rows = by_doc[d]
             items.append((t, [(int(starts[k]), int(ends[k])) for k in rows]))
         results = fast.score_documents(items, vader=True, n_jobs=n_jobs, word_pattern=segment.WORD_RE.pattern)
-        for d, (dp, ds, rows_out) in zip(ids, results):
-            whole[d] = (dp, ds)
+        for d, t, (dp, ds, rows_out) in zip(ids, texts, results):
+            whole[d] = (dp, ds, fast.vader_compound(t))
             rows = by_doc[d]
             for k, r in zip(rows, rows_out):
                 pol[k], subj[k], vad[k], nw[k] = r
     else:
         for d, t in zip(ids, texts):
-            whole[d] = textblob_scores(t, "reference")
+            whole[d] = textblob_scores(t, "reference") + (vader_score(t, "reference"),)
             for k in by_doc[d]:
                 st = t[int(starts[k]):int(ends[k])]
                 pol[k], subj[k] = textblob_scores(st, "reference")
                 vad[k] = vader_score(st, "reference")
                 nw[k] = segment.count_words(st)
+    text_of = dict(zip(ids, texts))
     flags = np.zeros(n, dtype=bool)
     for d, raw, spans in zip(ids, raw_texts, doc_spans):
         if not spans:
@@ -530,11 +511,13 @@ def score_corpus(docs: pd.DataFrame, sentences: pd.DataFrame, exclude_phrases: S
     sents["polarity"] = pol
     sents["subjectivity"] = subj
     sents["vader"] = vad
+    sents["classifier"] = tone_classifier.load_model().scores(
+        [text_of[d][int(s):int(e)] for d, s, e in zip(sents["doc_id"].tolist(), starts, ends)], vad, pol)
     sents["n_words"] = nw
     sents["masked"] = flags
     documents = _assemble_documents(ids, whole, sents)
     return SentimentTables(sentences=sents, paragraphs=paragraph_scores(sents), documents=documents,
-                           exclude_phrases=tuple(_phrase_list(exclude_phrases)), method=method)
+                           exclude_phrases=tuple(phrase_list(exclude_phrases)), method=method)
 
 
 def document_evidence(sentences: pd.DataFrame, doc_id: str, exclude_phrases: Sequence[str] = (),
@@ -550,7 +533,7 @@ def document_evidence(sentences: pd.DataFrame, doc_id: str, exclude_phrases: Seq
     rows = []
     sel = sentences[sentences["doc_id"].astype(str) == str(doc_id)]
     for rec in sel[["doc_id", "para", "sent", "start", "text"]].itertuples(index=False):
-        for ev in sentence_evidence(str(rec.text), _phrase_list(exclude_phrases), method):
+        for ev in sentence_evidence(str(rec.text), phrase_list(exclude_phrases), method):
             rows.append({"doc_id": str(rec.doc_id), "para": rec.para, "sent": rec.sent,
                          "words": ev["words"], "polarity": ev["polarity"],
                          "subjectivity": ev["subjectivity"], "label": ev["label"],
@@ -563,257 +546,3 @@ def document_evidence(sentences: pd.DataFrame, doc_id: str, exclude_phrases: Seq
     return out
 
 
-# --------------------------------------------------------------------------------------
-# Groups and dates
-# --------------------------------------------------------------------------------------
-
-_YEAR_RE = re.compile(r"^\s*(\d{4})(?:$|[-/.\s])")
-DATE_FREQS = ("year", "decade")
-
-
-def date_bins(dates: Iterable, freq: str = "year") -> pd.Series:
-    """Date strings to bin labels: ``"1995"`` (year) or ``"1990s"`` (decade).
-
-    Accepts "YYYY", "YYYY-MM" and "YYYY-MM-DD" (anything starting with a
-    four-digit year); empty or unparseable dates give ``""`` (shown as
-    "Unknown date" by the UI). Labels sort chronologically as strings.
-    """
-    if freq not in DATE_FREQS:
-        raise ValueError(f"freq must be one of {DATE_FREQS}, not {freq!r}")
-    out = []
-    for d in dates:
-        m = _YEAR_RE.match("" if d is None or (isinstance(d, float) and math.isnan(d)) else str(d))
-        if not m:
-            out.append("")
-            continue
-        y = int(m.group(1))
-        out.append(str(y) if freq == "year" else f"{y - y % 10}s")
-    return pd.Series(out, dtype=object, index=dates.index if isinstance(dates, pd.Series) else None)
-
-
-#: Resamples are drawn in blocks of this size, each from its own random stream spawned from the seed
-#: (numpy ``SeedSequence.spawn``), so an interval does not depend on how many threads draw the blocks.
-BOOT_BLOCK = 250
-#: Below this many drawn values (resamples x sample size) the blocks are drawn in the calling thread.
-_THREADED_DRAWS = 2_000_000
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)),
-                                       thread_name_prefix="bootstrap")
-        return _POOL
-
-
-def _bootstrap_block(values: np.ndarray, weights: np.ndarray | None, n_resamples: int,
-                     seed: np.random.SeedSequence) -> np.ndarray:
-    """``n_resamples`` (weighted) means of resamples of ``values`` drawn from one stream."""
-    n = len(values)
-    rng = np.random.default_rng(seed)
-    stats = np.empty(n_resamples)
-    rows = max(1, min(n_resamples, 500_000 // max(n, 1)))  # one draw: ~4 MB of indices (cache-sized; faster)
-    done = 0
-    while done < n_resamples:
-        r = min(rows, n_resamples - done)
-        idx = rng.integers(0, n, size=(r, n))
-        if weights is None:
-            stats[done:done + r] = values[idx].mean(axis=1)
-        else:
-            w = weights[idx]
-            tot = w.sum(axis=1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                stats[done:done + r] = np.where(tot > 0, (values[idx] * w).sum(axis=1) / tot, np.nan)
-        done += r
-    return stats
-
-
-def _bootstrap(values: np.ndarray, weights: np.ndarray | None, n_boot: int, seed: int,
-               ci: float) -> tuple[float, float]:
-    """Percentile bootstrap interval of the (weighted) mean of ``values``: ``n_boot`` resamples
-    with replacement, drawn in blocks of :data:`BOOT_BLOCK` from streams spawned from ``seed``
-    (large samples draw the blocks in parallel threads; the result is the same)."""
-    sizes = [min(BOOT_BLOCK, n_boot - start) for start in range(0, n_boot, BOOT_BLOCK)]
-    seeds = np.random.SeedSequence(seed).spawn(len(sizes))
-    jobs = list(zip(sizes, seeds))
-    if len(jobs) > 1 and len(values) * n_boot >= _THREADED_DRAWS:
-        parts = list(_pool().map(lambda job: _bootstrap_block(values, weights, *job), jobs))
-    else:
-        parts = [_bootstrap_block(values, weights, *job) for job in jobs]
-    stats = np.concatenate(parts) if parts else np.empty(0)
-    if np.isnan(stats).all():  # no resample had any weight (e.g. no sentiment word at all)
-        return math.nan, math.nan
-    alpha = (1.0 - ci) / 2.0
-    lo, hi = np.nanpercentile(stats, [100 * alpha, 100 * (1 - alpha)])
-    return float(lo), float(hi)
-
-
-def _sentence_weights(sg: pd.DataFrame, measure: str, sentences: pd.DataFrame) -> np.ndarray:
-    """Bootstrap weights for one document's sentences (see :func:`group_scores`)."""
-    if measure in ("polarity", "subjectivity") and "text" in sentences.columns:
-        texts = sentences.loc[sg.index, "text"].astype(str)
-        return np.array([len(fast.textblob_assessments(t)) for t in texts], dtype=float)
-    return sg["n_words"].to_numpy(dtype=float)
-
-
-def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure: str = "polarity",
-                 n_boot: int = 2000, seed: int = 0, sentences: pd.DataFrame | None = None,
-                 date_freq: str | None = None, ci: float = 0.95) -> pd.DataFrame:
-    """Mean document score per group of a metadata column, with a bootstrap interval.
-
-    ``by`` is a column of ``docs`` (author, source, party, type, ...). With
-    ``date_freq`` ("year" or "decade") the column's values are dates and are
-    binned by :func:`date_bins`; ``by="date"`` without ``date_freq`` bins by
-    year. Empty values form their own group ``""`` (not dropped; the UI shows
-    it as "Unknown ...").
-
-    ``measure`` is a column of ``doc_scores`` (:func:`document_scores`):
-    ``polarity``/``subjectivity`` (TextBlob, whole text), ``polarity_mean``,
-    ``subjectivity_mean`` or ``vader_mean`` (word-weighted sentence means).
-
-    Returns one row per group, sorted by group label (``""`` last):
-    ``group, n_docs, n_sentences, mean, lo, hi, interval_basis``
-    (``n_sentences`` only when ``sentences`` are given) where
-
-    - ``mean`` = unweighted mean of the group's document scores (each document
-      counts once, whatever its length);
-    - ``lo``/``hi`` = ``ci`` (95%) percentile bootstrap interval: ``n_boot``
-      resamples of the group's documents with replacement (fixed ``seed``;
-      each group's resamples are drawn in blocks of :data:`BOOT_BLOCK` from
-      streams spawned from that seed, alike for every group, so a group's
-      interval does not depend on which other groups are present or on how
-      many threads drew the blocks);
-      ``interval_basis="documents"``;
-    - for a group with a single document, when ``sentences`` (scored, see
-      :func:`score_sentences`) are given: resamples of that document's
-      sentences; ``interval_basis="sentences"``. For the whole-text measures
-      (``polarity``, ``subjectivity``) each resample's statistic is the mean
-      of its sentences' scores weighted by their number of TextBlob
-      assessments, which on the full sample is (up to chunks that straddle a
-      sentence break) the whole-text score itself, so the interval is centred
-      on ``mean``; for the sentence-mean measures the weights are word counts;
-    - otherwise (one document with one sentence, or no sentences given)
-      ``lo``/``hi`` are NaN and ``interval_basis="none"``.
-    Documents whose score is NaN (no words) are left out of ``mean`` and the
-    interval but counted in ``n_docs``.
-    """
-    if measure not in doc_scores.columns:
-        raise ValueError(f"unknown measure {measure!r}; expected a column of doc_scores")
-    if by not in docs.columns:
-        raise ValueError(f"unknown column {by!r}; docs has {list(docs.columns)}")
-    if by == "date" and date_freq is None:
-        date_freq = "year"
-    meta = docs[["doc_id", by]].copy()
-    meta["doc_id"] = meta["doc_id"].astype(str)
-    if date_freq is not None:
-        meta["group"] = date_bins(meta[by].tolist(), date_freq).to_numpy()
-    else:
-        meta["group"] = meta[by].fillna("").astype(str).str.strip().to_numpy()
-    scores = doc_scores[["doc_id", measure]].copy()
-    scores["doc_id"] = scores["doc_id"].astype(str)
-    df = meta.merge(scores, on="doc_id", how="left")
-    sent_groups = None
-    if sentences is not None:
-        col = MEASURE_TO_SENTENCE.get(measure, measure)
-        s = sentences[["doc_id", col, "n_words"]].copy()
-        s["doc_id"] = s["doc_id"].astype(str)
-        sent_groups = {d: g for d, g in s.groupby("doc_id", sort=False)}
-        n_sent = s.groupby("doc_id").size()
-    rows = []
-    for label, g in df.groupby("group", sort=False):
-        vals = g[measure].to_numpy(dtype=float)
-        vals = vals[~np.isnan(vals)]
-        n_docs = len(g)
-        n_sentences = int(n_sent.reindex(g["doc_id"]).fillna(0).sum()) if sent_groups is not None else np.nan
-        mean = float(vals.mean()) if len(vals) else np.nan
-        lo = hi = np.nan
-        basis = "none"
-        if len(vals) >= 2:
-            lo, hi = _bootstrap(vals, None, n_boot, seed, ci)
-            basis = "documents"
-        elif len(vals) == 1 and sent_groups is not None:
-            d = g.loc[~g[measure].isna(), "doc_id"].iloc[0]
-            sg = sent_groups.get(d)
-            if sg is not None:
-                sg = sg[sg["n_words"] > 0]
-                if len(sg) >= 2:
-                    lo, hi = _bootstrap(sg[col].to_numpy(dtype=float), _sentence_weights(sg, measure, sentences),
-                                        n_boot, seed, ci)
-                    basis = "sentences"
-        rows.append({"group": label, "n_docs": n_docs, "n_sentences": n_sentences, "mean": mean,
-                     "lo": lo, "hi": hi, "interval_basis": basis})
-    out = pd.DataFrame(rows, columns=["group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"])
-    out["_empty"] = out["group"] == ""
-    out = out.sort_values(["_empty", "group"], kind="stable").drop(columns="_empty").reset_index(drop=True)
-    if sent_groups is None:
-        out = out.drop(columns="n_sentences")
-    return out
-
-
-# --------------------------------------------------------------------------------------
-# Validation against hand-labelled data
-# --------------------------------------------------------------------------------------
-
-VALIDATION_JSON = Path(__file__).with_name("sentiment_validation.json")
-
-
-def validation_scores(path: str | Path, method: str = "fast") -> dict:
-    """ROC AUC of each sentiment measure against hand labels.
-
-    ``path``: a CSV with ``text`` and a binary ``label`` column (1 positive,
-    0 negative), e.g. the Kavanaugh tweets of Bestvater & Monroe (2023) in
-    ``../shared/corpora/kavanaugh-tweets-sentiment``. The texts are scored as
-    given (no cleaning), each as one document:
-
-    - ``textblob_polarity``: TextBlob polarity of the whole text;
-    - ``vader_compound``: VADER compound of the whole text;
-    - ``textblob_polarity_mean`` / ``vader_mean``: word-weighted means over
-      the text's sentences (as documents are summarised in the app).
-
-    AUC is the probability that a random positive text scores above a random
-    negative one (ties count half): 0.5 = chance, 1 = perfect. Returns
-    ``{"data", "n", "n_positive", "auc": {measure: value}, "versions"}``.
-    Nothing is fitted or tuned on the labels.
-    """
-    from sklearn.metrics import roc_auc_score
-
-    frame = pd.read_csv(path, keep_default_na=False)
-    labels = frame["label"].astype(int).to_numpy()
-    texts = frame["text"].astype(str).tolist()
-    docs = pd.DataFrame({"doc_id": [f"v{i}" for i in range(len(texts))], "text": texts})
-    _, sentences = segment.segment_texts(docs["doc_id"], texts)
-    tables = score_corpus(docs, sentences, method=method, n_jobs=1)
-    d = tables.documents
-    vader_whole = np.array([vader_score(t, method) for t in texts])
-    measures = {
-        "textblob_polarity": d["polarity"].to_numpy(dtype=float),
-        "vader_compound": vader_whole,
-        "textblob_polarity_mean": d["polarity_mean"].fillna(0.0).to_numpy(dtype=float),
-        "vader_mean": d["vader_mean"].fillna(0.0).to_numpy(dtype=float),
-    }
-    auc = {k: round(float(roc_auc_score(labels, v)), 4) for k, v in measures.items()}
-    return {"data": Path(path).name, "n": int(len(labels)), "n_positive": int(labels.sum()),
-            "auc": auc, "versions": _versions()}
-
-
-def _versions() -> dict:
-    from importlib import metadata
-
-    out = {}
-    for pkg in ("textblob", "vaderSentiment"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = None
-    return out
-
-
-def stored_validation() -> dict | None:
-    """The validation figures saved by ``scripts/sentiment_validation.py`` (None if absent)."""
-    try:
-        return json.loads(VALIDATION_JSON.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None

@@ -1,0 +1,219 @@
+"""Tone of groups of documents (author, party, year, ...) with bootstrap intervals, and date bins.
+
+:func:`group_scores` is the mean document score per group with a 95% percentile
+bootstrap interval (over documents; over sentences for a one-document group);
+:func:`date_bins` turns dates into year or decade labels. Used by every sentiment
+method alike (the measure is a column of the document table).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from analysis.methods import lexicons as fast
+
+__all__ = ["MEASURE_TO_SENTENCE", "DATE_FREQS", "BOOT_BLOCK", "date_bins", "bootstrap_interval", "group_scores"]
+
+#: The sentence column behind each document measure (a one-document group's interval re-draws it).
+MEASURE_TO_SENTENCE = {
+    "polarity": "polarity", "polarity_mean": "polarity",
+    "subjectivity": "subjectivity", "subjectivity_mean": "subjectivity",
+    "vader_mean": "vader", "vader": "vader", "vader_doc": "vader",
+    "classifier_mean": "classifier", "classifier": "classifier",
+}
+
+
+_YEAR_RE = re.compile(r"^\s*(\d{4})(?:$|[-/.\s])")
+DATE_FREQS = ("year", "decade")
+
+
+def date_bins(dates: Iterable, freq: str = "year") -> pd.Series:
+    """Date strings to bin labels: ``"1995"`` (year) or ``"1990s"`` (decade).
+
+    Accepts "YYYY", "YYYY-MM" and "YYYY-MM-DD" (anything starting with a
+    four-digit year); empty or unparseable dates give ``""`` (shown as
+    "Unknown date" by the UI). Labels sort chronologically as strings.
+    """
+    if freq not in DATE_FREQS:
+        raise ValueError(f"freq must be one of {DATE_FREQS}, not {freq!r}")
+    out = []
+    for d in dates:
+        m = _YEAR_RE.match("" if d is None or (isinstance(d, float) and math.isnan(d)) else str(d))
+        if not m:
+            out.append("")
+            continue
+        y = int(m.group(1))
+        out.append(str(y) if freq == "year" else f"{y - y % 10}s")
+    return pd.Series(out, dtype=object, index=dates.index if isinstance(dates, pd.Series) else None)
+
+
+#: Resamples are drawn in blocks of this size, each from its own random stream spawned from the seed
+#: (numpy ``SeedSequence.spawn``), so an interval does not depend on how many threads draw the blocks.
+BOOT_BLOCK = 250
+#: Below this many drawn values (resamples x sample size) the blocks are drawn in the calling thread.
+THREADED_DRAWS = 2_000_000
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)),
+                                       thread_name_prefix="bootstrap")
+        return _POOL
+
+
+def _bootstrap_block(values: np.ndarray, weights: np.ndarray | None, n_resamples: int,
+                     seed: np.random.SeedSequence) -> np.ndarray:
+    """``n_resamples`` (weighted) means of resamples of ``values`` drawn from one stream."""
+    n = len(values)
+    rng = np.random.default_rng(seed)
+    stats = np.empty(n_resamples)
+    rows = max(1, min(n_resamples, 500_000 // max(n, 1)))  # one draw: ~4 MB of indices (cache-sized; faster)
+    done = 0
+    while done < n_resamples:
+        r = min(rows, n_resamples - done)
+        idx = rng.integers(0, n, size=(r, n))
+        if weights is None:
+            stats[done:done + r] = values[idx].mean(axis=1)
+        else:
+            w = weights[idx]
+            tot = w.sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                stats[done:done + r] = np.where(tot > 0, (values[idx] * w).sum(axis=1) / tot, np.nan)
+        done += r
+    return stats
+
+
+def bootstrap_interval(values: np.ndarray, weights: np.ndarray | None, n_boot: int, seed: int,
+               ci: float) -> tuple[float, float]:
+    """Percentile bootstrap interval of the (weighted) mean of ``values``: ``n_boot`` resamples
+    with replacement, drawn in blocks of :data:`BOOT_BLOCK` from streams spawned from ``seed``
+    (large samples draw the blocks in parallel threads; the result is the same)."""
+    sizes = [min(BOOT_BLOCK, n_boot - start) for start in range(0, n_boot, BOOT_BLOCK)]
+    seeds = np.random.SeedSequence(seed).spawn(len(sizes))
+    jobs = list(zip(sizes, seeds))
+    if len(jobs) > 1 and len(values) * n_boot >= THREADED_DRAWS:
+        parts = list(_pool().map(lambda job: _bootstrap_block(values, weights, *job), jobs))
+    else:
+        parts = [_bootstrap_block(values, weights, *job) for job in jobs]
+    stats = np.concatenate(parts) if parts else np.empty(0)
+    if np.isnan(stats).all():  # no resample had any weight (e.g. no sentiment word at all)
+        return math.nan, math.nan
+    alpha = (1.0 - ci) / 2.0
+    lo, hi = np.nanpercentile(stats, [100 * alpha, 100 * (1 - alpha)])
+    return float(lo), float(hi)
+
+
+def _sentence_weights(sg: pd.DataFrame, measure: str, sentences: pd.DataFrame) -> np.ndarray:
+    """Bootstrap weights for one document's sentences (see :func:`group_scores`)."""
+    if measure in ("polarity", "subjectivity") and "text" in sentences.columns:
+        texts = sentences.loc[sg.index, "text"].astype(str)
+        return np.array([len(fast.textblob_assessments(t)) for t in texts], dtype=float)
+    return sg["n_words"].to_numpy(dtype=float)
+
+
+def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure: str = "polarity",
+                 n_boot: int = 2000, seed: int = 0, sentences: pd.DataFrame | None = None,
+                 date_freq: str | None = None, ci: float = 0.95) -> pd.DataFrame:
+    """Mean document score per group of a metadata column, with a bootstrap interval.
+
+    ``by`` is a column of ``docs`` (author, source, party, type, ...). With
+    ``date_freq`` ("year" or "decade") the column's values are dates and are
+    binned by :func:`date_bins`; ``by="date"`` without ``date_freq`` bins by
+    year. Empty values form their own group ``""`` (not dropped; the UI shows
+    it as "Unknown ...").
+
+    ``measure`` is a column of ``doc_scores`` (:func:`document_scores`):
+    ``polarity``/``subjectivity`` (TextBlob, whole text), ``polarity_mean``,
+    ``subjectivity_mean`` or ``vader_mean`` (word-weighted sentence means).
+
+    Returns one row per group, sorted by group label (``""`` last):
+    ``group, n_docs, n_sentences, mean, lo, hi, interval_basis``
+    (``n_sentences`` only when ``sentences`` are given) where
+
+    - ``mean`` = unweighted mean of the group's document scores (each document
+      counts once, whatever its length);
+    - ``lo``/``hi`` = ``ci`` (95%) percentile bootstrap interval: ``n_boot``
+      resamples of the group's documents with replacement (fixed ``seed``;
+      each group's resamples are drawn in blocks of :data:`BOOT_BLOCK` from
+      streams spawned from that seed, alike for every group, so a group's
+      interval does not depend on which other groups are present or on how
+      many threads drew the blocks);
+      ``interval_basis="documents"``;
+    - for a group with a single document, when ``sentences`` (scored, see
+      :func:`score_sentences`) are given: resamples of that document's
+      sentences; ``interval_basis="sentences"``. For the whole-text measures
+      (``polarity``, ``subjectivity``) each resample's statistic is the mean
+      of its sentences' scores weighted by their number of TextBlob
+      assessments, which on the full sample is (up to chunks that straddle a
+      sentence break) the whole-text score itself, so the interval is centred
+      on ``mean``; for the sentence-mean measures the weights are word counts;
+    - otherwise (one document with one sentence, or no sentences given)
+      ``lo``/``hi`` are NaN and ``interval_basis="none"``.
+    Documents whose score is NaN (no words) are left out of ``mean`` and the
+    interval but counted in ``n_docs``.
+    """
+    if measure not in doc_scores.columns:
+        raise ValueError(f"unknown measure {measure!r}; expected a column of doc_scores")
+    if by not in docs.columns:
+        raise ValueError(f"unknown column {by!r}; docs has {list(docs.columns)}")
+    if by == "date" and date_freq is None:
+        date_freq = "year"
+    meta = docs[["doc_id", by]].copy()
+    meta["doc_id"] = meta["doc_id"].astype(str)
+    if date_freq is not None:
+        meta["group"] = date_bins(meta[by].tolist(), date_freq).to_numpy()
+    else:
+        meta["group"] = meta[by].fillna("").astype(str).str.strip().to_numpy()
+    scores = doc_scores[["doc_id", measure]].copy()
+    scores["doc_id"] = scores["doc_id"].astype(str)
+    df = meta.merge(scores, on="doc_id", how="left")
+    sent_groups = None
+    if sentences is not None:
+        col = MEASURE_TO_SENTENCE.get(measure, measure)
+        s = sentences[["doc_id", col, "n_words"]].copy()
+        s["doc_id"] = s["doc_id"].astype(str)
+        sent_groups = {d: g for d, g in s.groupby("doc_id", sort=False)}
+        n_sent = s.groupby("doc_id").size()
+    rows = []
+    for label, g in df.groupby("group", sort=False):
+        vals = g[measure].to_numpy(dtype=float)
+        vals = vals[~np.isnan(vals)]
+        n_docs = len(g)
+        n_sentences = int(n_sent.reindex(g["doc_id"]).fillna(0).sum()) if sent_groups is not None else np.nan
+        mean = float(vals.mean()) if len(vals) else np.nan
+        lo = hi = np.nan
+        basis = "none"
+        if len(vals) >= 2:
+            lo, hi = bootstrap_interval(vals, None, n_boot, seed, ci)
+            basis = "documents"
+        elif len(vals) == 1 and sent_groups is not None:
+            d = g.loc[~g[measure].isna(), "doc_id"].iloc[0]
+            sg = sent_groups.get(d)
+            if sg is not None:
+                sg = sg[sg["n_words"] > 0]
+                if len(sg) >= 2:
+                    lo, hi = bootstrap_interval(sg[col].to_numpy(dtype=float), _sentence_weights(sg, measure, sentences),
+                                        n_boot, seed, ci)
+                    basis = "sentences"
+        rows.append({"group": label, "n_docs": n_docs, "n_sentences": n_sentences, "mean": mean,
+                     "lo": lo, "hi": hi, "interval_basis": basis})
+    out = pd.DataFrame(rows, columns=["group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"])
+    out["_empty"] = out["group"] == ""
+    out = out.sort_values(["_empty", "group"], kind="stable").drop(columns="_empty").reset_index(drop=True)
+    if sent_groups is None:
+        out = out.drop(columns="n_sentences")
+    return out
+
+
