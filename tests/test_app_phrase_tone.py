@@ -121,3 +121,17 @@ def test_large_store_overview_reads_the_stored_phrase_tone(phrase_store, monkeyp
     assert not at.exception
     occ_rows = next(d.value for d in at.dataframe if "evidence" in d.value.columns)
     assert len(occ_rows) == 2 and occ_rows["match"].tolist() == ["single market", "single market"]
+
+
+def test_the_views_method_is_used():
+    """With VADER chosen (the sidebar's method), the figures are VADER's."""
+    from ui.state import View
+
+    at = open_page(TERMS, view=View(method="vader", phrases=["single market"]))
+    z = chart_rows(at, "terms_tone").loc["Daniel Zeichner"]
+    prep = prepare(load_paths([SEEDS]))
+    scores = sentiment.score_corpus(prep.docs, prep.sentences).documents
+    occ = pt.occurrences(prep.docs, ["single market"], sentences=prep.sentences)
+    want = pt.tone_near(occ, prep.docs, scores, by="author", method="vader").set_index("group")
+    assert z["value"] == pytest.approx(want.loc["Daniel Zeichner", "mean"])  # (-0.1531 + 0) / 2
+    assert z["overall"] == pytest.approx(scores.set_index("doc_id").loc[D003, "vader_mean"])

@@ -71,6 +71,12 @@ def controls(view: View, found: list[str], key: str, docs_have_dates: bool = Tru
     return phrase, context, per, int(window)
 
 
+def method_of(view: View) -> str:
+    """The view's tone method when the tone near a phrase has it (:data:`analysis.methods.phrase_tone.METHODS`),
+    else the first of those."""
+    return view.method if view.method in pt.METHODS else next(iter(pt.METHODS))
+
+
 def tone_section(view: View, found: list[str], key: str, docs_have_dates: bool = True) -> None:
     """The whole section for the tracked phrases ``found`` (those that occur) of the session
     corpus; ``key`` prefixes every widget key, so the section can sit on two pages."""
@@ -79,9 +85,10 @@ def tone_section(view: View, found: list[str], key: str, docs_have_dates: bool =
         st.info("None of the tracked phrases occurs in the selected documents, so there is no tone around them.")
         return
     phrase, context, per, window = controls(view, found, key, docs_have_dates)
-    table = cpt.table(view, [phrase], per=per, context=context, window=window)
-    show(table, view.method, context, window, key,
-         lambda group: cpt.rows(view, phrase, group, per=per, context=context, window=window))
+    method = method_of(view)
+    table = cpt.table(view, [phrase], per=per, context=context, window=window, method=method)
+    show(table, method, context, window, key,
+         lambda group: cpt.rows(view, phrase, group, per=per, context=context, window=window, method=method))
 
 
 def store_section(view: View, store, kept, ids: tuple | None, by: str, key: str = "st_tone") -> None:
@@ -101,9 +108,10 @@ def store_section(view: View, store, kept, ids: tuple | None, by: str, key: str 
                 + ") occurs in the selected documents.")
         return
     phrase, context, per, window = controls(view, found, key, "date" in kept, window=settings["window"], group_by=by)
-    table = cpt.store_table(path, fkey, phrase, per, by, context, view.method, kept, ids)
-    show(table, view.method, context, window, key,
-         lambda g: cpt.store_rows(path, fkey, phrase, g, per, by, context, view.method, kept, ids))
+    method = method_of(view)
+    table = cpt.store_table(path, fkey, phrase, per, by, context, method, kept, ids)
+    show(table, method, context, window, key,
+         lambda g: cpt.store_rows(path, fkey, phrase, g, per, by, context, method, kept, ids))
 
 
 def show(table, method: str, context: str, window: int, key: str, rows_of) -> None:
