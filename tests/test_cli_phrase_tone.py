@@ -25,12 +25,12 @@ def out():
 
 def test_json_has_every_table_and_the_window(out):
     assert set(out) == {"window", "methods", "documents", "groups", "years", "occurrences", "errors"}
-    assert out["window"] == 25 and set(out["methods"]) == {"textblob", "vader"}
+    assert out["window"] == 25 and set(out["methods"]) == {"textblob", "vader", "classifier"}
     assert out["errors"] == []
     for row in out["groups"]:
         assert set(row) == set(pt.AGGREGATE_COLUMNS) | {"reading"}
     assert {(r["context"], r["method"]) for r in out["groups"]} == {(c, m) for c in pt.CONTEXTS
-                                                                    for m in ("textblob", "vader")}
+                                                                    for m in ("textblob", "vader", "classifier")}
 
 
 def test_zeichner_single_market_figures(out):
@@ -44,7 +44,7 @@ def test_zeichner_single_market_figures(out):
     assert row["overall"] == pytest.approx(scores.loc[ZEICHNER, "vader_mean"])
     assert "too few to be sure" in row["reading"] and row["reading"].startswith("Daniel Zeichner's sentences")
     per_doc = [r for r in out["documents"] if r["group"] == ZEICHNER and r["phrase"] == "single market"]
-    assert len(per_doc) == 4 and all(r["n"] == 2 for r in per_doc)
+    assert len(per_doc) == 2 * len(pt.METHODS) and all(r["n"] == 2 for r in per_doc)
 
 
 def test_occurrences_carry_scores_and_evidence(out):

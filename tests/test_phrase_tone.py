@@ -70,6 +70,9 @@ def test_window_counts_words_either_side_and_stops_at_the_edges():
     assert (s["context"], w["context"]) == ("sentence", "window")
     assert (s["left"], s["right"]) == ("We were", "there.")
     assert s["textblob"] == 0.0 and s["vader"] == 0.0
+    # the classifier scores the blanked sentence as the sentence scorer does
+    assert s["classifier"] == pytest.approx(sentiment.classifier_score(
+        sentiment.mask_phrases("We were left behind there.", ["left behind"])), abs=1e-12)
     assert (w["left"], w["right"]) == ("We were", "there. Great")
     assert w["textblob"] == pytest.approx(0.8)  # "great"
     with pytest.raises(ValueError):
@@ -169,7 +172,7 @@ def test_evidence_words_and_occurrence_rows():
 def test_no_occurrence_and_bad_arguments():
     docs = docs_of("Nothing to see.")
     occ = pt.occurrences(docs, "left behind")
-    assert occ.empty and list(occ.columns) == pt.OCCURRENCE_COLUMNS + ["textblob", "vader"]
+    assert occ.empty and list(occ.columns) == pt.OCCURRENCE_COLUMNS + ["textblob", "vader", "classifier"]
     assert pt.tone_near(occ, docs, scores_of(docs)).empty
     assert pt.tone_table(occ, docs, scores_of(docs)).empty
     with pytest.raises(ValueError):
@@ -189,7 +192,7 @@ def test_a_third_method_plugs_in(monkeypatch):
     occ = pt.occurrences(docs, "left behind")
     assert occ["subj"].iloc[0] == pytest.approx(0.6)  # "good": subjectivity 0.6
     t = pt.tone_table(occ, docs, scores_of(docs))
-    assert set(t["method"]) == {"textblob", "vader", "subj"}
+    assert set(t["method"]) == {"textblob", "vader", "classifier", "subj"}
 
 
 # --------------------------------------------------------------------------- the seeds
