@@ -33,6 +33,7 @@ import pandas as pd  # noqa: E402
 
 from analysis.methods import sentiment as S  # noqa: E402
 from analysis.methods import lexicons as F  # noqa: E402
+from analysis.methods import bulk_scoring as B  # noqa: E402
 from analysis.corpus.model import Corpus  # noqa: E402
 from analysis.corpus.prepare import prepare  # noqa: E402
 
@@ -69,7 +70,7 @@ def bench(name: str, sample: int) -> None:
 
     va = SentimentIntensityAnalyzer()
     F._textblob_tables()
-    F._vader_tables()
+    F.load_vader()
     rows = []
     _, w, c = timed(lambda: [TextBlob(t).sentiment for t in sub])
     rows.append(("TextBlob reference (TextBlob(s).sentiment)", len(sub), w, c))
@@ -86,7 +87,7 @@ def bench(name: str, sample: int) -> None:
     docs_text = prep.docs["text"].tolist()
     _, w, c = timed(lambda: [TextBlob(t).sentiment for t in docs_text[:20]])
     print(f"    TextBlob reference, whole documents (first 20): {w:.1f} s wall, {c:.1f} s cpu")
-    for nj in sorted({1, F.available_cpus()}):
+    for nj in sorted({1, B.available_cpus()}):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         _, w, c = timed(lambda: S.score_corpus(prep.docs, prep.sentences, n_jobs=nj))
         after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -1,7 +1,8 @@
 """Speed and memory benchmark: cold analysis vs a naive peer, warm page reruns, a 100,000-document build.
 
     .venv/bin/python scripts/benchmark.py                  # everything (make bench)
-    .venv/bin/python scripts/benchmark.py --cold           # full analysis vs the peer, per stage, peak memory
+    .venv/bin/python scripts/benchmark.py --cold           # analyse and build vs the peer, per stage, peak memory,
+                                                           # build throughput with 2 and 1 local Dask workers
     .venv/bin/python scripts/benchmark.py --warm           # per-page rerun times with AppTest
     .venv/bin/python scripts/benchmark.py --methods        # sentences/s of each sentiment method (TextBlob,
                                                            # VADER, the classifier) and VADER per whole document
@@ -45,9 +46,17 @@ Warm: the app (app.py, pages from ``app.PAGES`` that exist) under
 page is run once (cold, caches filled), then a filter change and a phrase
 change are each timed (server time of one rerun).
 
-Build: a corpus of 100,000 documents made by repeating the four shared
+Build (in --cold): ``python -m analysis build CORPUS --local-limits`` between ours and the second
+peer run, its whole process timed (imports and the local Dask cluster's start count against it),
+peak RSS of the process tree (client, scheduler, nannies, workers); the ratio to the peer's mean;
+then the build with the other numbers of workers of ``--workers``. Each build prints its
+throughput (words per second of wall time), the Dask tasks it ran and the bytes sent to and
+received from the workers (pickled: what would cross the network on a multi-machine cluster).
+
+Build 100k: a corpus of 100,000 documents made by repeating the four shared
 corpora with new ids, written to a temporary folder, built with
-``python -m analysis build ... --local-limits``; time and peak memory, then
+``python -m analysis build ... --local-limits --jobs N`` (the first of ``--workers``; the others
+are timed first, for throughput); time and peak memory, then
 the store's aggregate queries are timed (whole corpus and a filtered subset).
 """
 
@@ -276,18 +285,68 @@ def _run_child(who: str, corpus: Path) -> dict:
     return r
 
 
-def cold(corpus: Path) -> dict:
-    """Peer, ours, peer again (ABA: the mean of the two peer runs cancels a
-    load that drifts linearly), each in a fresh subprocess."""
+def run_build(corpus: Path, jobs: int | None = None, extra: tuple = ()) -> dict:
+    """``python -m analysis build CORPUS --out TMP --local-limits [--jobs N]`` in a subprocess: wall
+    seconds (the whole process, imports and the Dask cluster's start included), peak RSS of the process
+    tree (client, scheduler, nannies, workers), the manifest's timings and its ``engine`` (tasks, bytes
+    sent to and received from the workers)."""
+    import shutil
+
+    tmp = Path(tempfile.mkdtemp(prefix="explorer-bench-build-"))
+    cmd = [sys.executable, "-m", "analysis", "build", str(corpus), "--out", str(tmp / "store"), "--local-limits",
+           "--no-progress", *(["--jobs", str(jobs)] if jobs else []), *extra]
+    try:
+        done, wall, peak, nproc = run_measured(cmd)
+        if done.returncode != 0:
+            print(done.stderr[-3000:], file=sys.stderr)
+            raise SystemExit("build failed")
+        summary = json.loads(done.stdout)
+        size = sum(f.stat().st_size for f in (tmp / "store").rglob("*") if f.is_file())
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"wall": wall, "peak_rss": peak, "peak_processes": nproc, "summary": summary, "store_bytes": size,
+            "words_per_s": summary["n_words"] / wall if wall else float("nan"), "jobs": jobs,
+            "command": " ".join(rel(Path(c)) if c.startswith("/") else c for c in cmd)}
+
+
+def print_engine(label: str, b: dict) -> None:
+    e = b["summary"].get("engine", {})
+    t = b["summary"]["timings"]
+    print(f"   {label}: {b['wall']:.1f} s wall, {b['summary']['n_words']:,} words -> THROUGHPUT "
+          f"{b['words_per_s']:,.0f} words/s; peak RSS {mb(b['peak_rss'])} over {b['peak_processes']} processes; "
+          f"{e.get('workers', '?')} worker(s) ({e.get('scheduler', '?')})")
+    print("     stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in t.items()))
+    kinds = ", ".join(f"{k} {v}" for k, v in e.get("tasks", {}).items())
+    print(f"     tasks: {e.get('tasks_total', 0)} ({kinds}); bytes to workers {mb(e.get('bytes_to_workers', 0))}, "
+          f"from workers {mb(e.get('bytes_from_workers', 0))} (pickled: what would cross the network)")
+    print(f"     command: {b['command']}")
+
+
+def cold(corpus: Path, builds: tuple[int, ...] = (2, 1)) -> dict:
+    """Peer, ours (``analyse``), the ``build`` command (default workers), peer again (ABA: the mean
+    of the two peer runs cancels a load that drifts linearly), each in a fresh subprocess; then the
+    build again with each other number of local workers in ``builds`` (throughput only)."""
     print(f"\n== Cold analysis of {rel(corpus)}")
     print(f"   load average before: {load_average()} (2 cores shared with other work: expect noise)", flush=True)
     peer1 = _run_child("peer", corpus)
     ours = _run_child("ours", corpus)
+    build = run_build(corpus, builds[0] if builds else None)
+    print(f"   build: {build['wall']:.1f} s (process wall: imports and cluster start included), peak RSS "
+          f"{mb(build['peak_rss'])} over {build['peak_processes']} process(es); load average after: "
+          f"{load_average()}", flush=True)
     peer2 = _run_child("peer", corpus)
     peer_mean = (peer1["total"] + peer2["total"]) / 2
     ratio = ours["total"] / peer_mean
+    build_ratio = build["wall"] / peer_mean
     print(f"\n   RATIO ours/peer = {ours['total']:.1f} / {peer_mean:.1f} = {ratio:.2f}  (target <= 0.50; "
           f"peer = mean of the runs before and after ours: {peer1['total']:.1f} and {peer2['total']:.1f} s)")
+    print(f"   RATIO build/peer = {build['wall']:.1f} / {peer_mean:.1f} = {build_ratio:.2f}  (target <= 0.50; the "
+          f"build's whole process, with {builds[0] if builds else 'default'} workers); PEAK RSS build "
+          f"{mb(build['peak_rss'])} (target <= 1,536 MB)")
+    others = [run_build(corpus, j) for j in builds[1:]]
+    print("   build throughput by local workers:")
+    for b in [build, *others]:
+        print_engine(f"--jobs {b['jobs']}", b)
     cpu_peer = (peer1["cpu_main"] + peer2["cpu_main"]) / 2
     critical = max(ours["cpu_main"], ours["cpu_workers"])
     print(f"   CPU seconds: peer {cpu_peer:.1f}; ours {ours['cpu_main']:.1f} (main) + {ours['cpu_workers']:.1f} "
@@ -330,7 +389,8 @@ def cold(corpus: Path) -> dict:
     if ours["notes"]:
         print(f"   notes: {ours['notes']}")
     print(f"   command: {rel(Path(sys.executable))} scripts/benchmark.py --cold --corpus {rel(corpus)}")
-    return {"ratio": ratio, "peer": [peer1, peer2], "ours": ours}
+    return {"ratio": ratio, "build_ratio": build_ratio, "peer": [peer1, peer2], "ours": ours,
+            "builds": [build, *others]}
 
 
 # ----------------------------------------------------------------------------- methods
@@ -499,22 +559,32 @@ def make_big_corpus(folder: Path, n_docs: int) -> tuple[Path, int]:
     return out, chars
 
 
-def build_100k(n_docs: int, keep: bool) -> dict:
+def build_100k(n_docs: int, keep: bool, workers: tuple[int, ...] = (2,)) -> dict:
     print(f"\n== Build of a {n_docs:,}-document corpus (load average {load_average()})")
     tmp = Path(tempfile.mkdtemp(prefix="explorer-bench-"))
     t0 = time.perf_counter()
     csv, chars = make_big_corpus(tmp, n_docs)
     print(f"   corpus: {csv} ({csv.stat().st_size / 2**20:,.0f} MB, {chars:,} characters), "
           f"made in {time.perf_counter() - t0:.0f} s")
+    extra = {}
+    for j in workers[1:]:  # throughput with other numbers of local workers (the store is not kept)
+        b = run_build(csv, j)
+        print_engine(f"--jobs {j}", b)
+        extra[j] = b
     out = tmp / "store"
-    cmd = [sys.executable, "-m", "analysis", "build", str(csv), "--out", str(out), "--local-limits"]
+    cmd = [sys.executable, "-m", "analysis", "build", str(csv), "--out", str(out), "--local-limits",
+           *(["--jobs", str(workers[0])] if workers else [])]
     done, wall, peak, nproc = run_measured(cmd)
     if done.returncode != 0:
         print(done.stderr[-3000:], file=sys.stderr)
         raise SystemExit("build failed")
     summary = json.loads(done.stdout)
     print(f"   BUILD: {wall:.0f} s wall, peak RSS {mb(peak)} over {nproc} process(es) "
-          f"(load average after: {load_average()})")
+          f"(load average after: {load_average()}); target <= 166 s (half of the 332 s before Dask)")
+    print_engine(f"--jobs {workers[0] if workers else 'default'}",
+                 {"wall": wall, "peak_rss": peak, "peak_processes": nproc, "summary": summary,
+                  "words_per_s": summary["n_words"] / wall, "jobs": workers[0] if workers else None,
+                  "command": " ".join(rel(Path(c)) if c.startswith("/") else c for c in cmd)})
     print(f"   {summary['n_docs']:,} docs, {summary['n_words']:,} words; stage seconds: "
           + ", ".join(f"{k} {v:.0f}" for k, v in summary["timings"].items()))
     print(f"   topics: k={summary['topics']['k']} on {summary['topics']['n_fit_docs']:,} sampled documents; "
@@ -530,7 +600,8 @@ def build_100k(n_docs: int, keep: bool) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
     else:
         print(f"   kept: {tmp}")
-    return {"wall": wall, "peak_rss": peak, "summary": summary, "queries": queries, "app": app, "store_bytes": size}
+    return {"wall": wall, "peak_rss": peak, "summary": summary, "queries": queries, "app": app, "store_bytes": size,
+            "other_workers": extra}
 
 
 def store_queries(path: Path) -> dict:
@@ -688,6 +759,10 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", action="append", type=Path,
                         help="corpus for --cold (default us-sotu) and --warm (default us-sotu and bbc)")
     parser.add_argument("--docs", type=int, default=100_000, help="documents for --build-100k")
+    parser.add_argument("--workers", default="2,1",
+                        help="local Dask workers of the builds, comma-separated: the first is the build compared "
+                             "with the peer (--cold) or kept (--build-100k), the others are timed for throughput "
+                             "(default 2,1)")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus and store")
     parser.add_argument("--store", type=Path, help="time the app on this (large) store built by `build`")
     parser.add_argument("--topics", action="store_true",
@@ -701,10 +776,11 @@ def main(argv=None) -> int:
         print(json.dumps(result, default=str))
         return 0
     everything = not (args.cold or args.warm or args.methods or args.build_100k or args.store or args.topics)
+    workers = tuple(int(w) for w in str(args.workers).split(",") if w.strip())
     print(f"benchmark on {os.cpu_count()} CPU(s); load average {load_average()}; python {sys.version.split()[0]}")
     report = {}
     if args.cold or everything:
-        report["cold"] = cold((args.corpus or [SOTU])[0])
+        report["cold"] = cold((args.corpus or [SOTU])[0], workers)
     if args.methods or everything:
         report["methods"] = methods_speed((args.corpus or [SOTU])[0])
     if args.warm or everything:
@@ -712,7 +788,7 @@ def main(argv=None) -> int:
     if args.topics or everything:
         report["topics"] = topics_ready((args.corpus or [COVID])[0] if args.topics else COVID)
     if args.build_100k or everything:
-        report["build"] = build_100k(args.docs, args.keep)
+        report["build"] = build_100k(args.docs, args.keep, workers)
     if args.store:
         print(f"\n== The app on the store {rel(args.store)} (load average {load_average()})")
         report["store_app"] = app_on_store(args.store)

@@ -23,6 +23,7 @@ from analysis.corpus import segment
 from analysis.methods import sentiment as S
 from analysis.methods import tone_groups as TG
 from analysis.methods import lexicons as F
+from analysis.methods import bulk_scoring as B
 
 from tests.conftest import ROOT, shared_corpus_frame
 
@@ -70,7 +71,7 @@ def test_textblob_lexicon_is_textblobs():
 
 
 def test_vader_tables_are_vaders():
-    vd = F._vader_tables()
+    vd = F.load_vader()
     assert vd.lexicon == VADER.lexicon
     assert all(vd.emojis[k] == VADER.emojis[k] for k in vd.emojis)
     assert not vd.emoji_ascii  # the ASCII fast path of the emoji pass relies on it
@@ -232,14 +233,12 @@ def test_parallel_equals_serial():
     _, sentences = segment.segment_texts(df["doc_id"], df["text"])
     items = [(t, [(s, e) for s, e in zip(g["start"], g["end"])])
              for t, (_, g) in zip(df["text"], sentences.groupby("doc_id", sort=False))]
-    serial = F.score_documents(items, n_jobs=1, word_pattern=segment.WORD_RE.pattern)
-    chunks = F._chunks(items, [len(t) for t, _ in items], 3)
+    serial = B.score_documents(items, n_jobs=1, word_pattern=segment.WORD_RE.pattern)
+    chunks = B.split_evenly(items, [len(t) for t, _ in items], 3)
     assert len(chunks) == 3 and [x for c in chunks for x in c] == items
-    parts, n_by_workers = F._run_parallel("score_document_chunk", chunks, True, segment.WORD_RE.pattern)
-    assert n_by_workers == 2, "worker processes could not be used"
-    assert [r for p in parts for r in p] == serial
+    assert B.score_documents(items, n_jobs=2, word_pattern=segment.WORD_RE.pattern) == serial
     texts = sentences["text"].tolist()[:500] * 2
-    assert F.score_texts(texts, n_jobs=2) == F.score_texts(texts, n_jobs=1)
+    assert B.score_texts(texts, n_jobs=2) == B.score_texts(texts, n_jobs=1)
 
 
 # --------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import time
 
 import streamlit as st
 
-from analysis.engine.analyse import malloc_trim
+from analysis.engine.stages import malloc_trim
 
 from . import corpus_cache
 

@@ -1,437 +1,355 @@
-"""``python -m analysis build PATH... --out DIR``: precompute a store in bounded memory.
+"""``python -m analysis build PATH... --out DIR``: precompute a store, in bounded memory, with Dask.
 
-The corpus is read as a stream of chunks (:func:`iter_documents`: at most
-``chunk_size`` documents or ``chunk_chars`` characters each; CSV/TSV tables,
-gzipped or not, are read ``chunk_size`` rows at a time with
-``pandas.read_csv(chunksize=...)`` and the column rules of
-:mod:`analysis.corpus.loaders`). Each chunk is cleaned, segmented, scored (sentences
-with TextBlob and VADER, whole documents with TextBlob) and indexed (term
-counts), half of it in a worker process, and appended to the store's Parquet
-parts; corpus-wide totals (vocabulary, term counts per group) are summed as
-chunks pass. Then the corpus-wide stages run on bounded inputs:
+The corpus is read as a stream of chunks (:func:`analysis.engine.streaming.iter_documents`: at most
+``chunk_size`` documents or ``chunk_chars`` characters each); each chunk becomes one part of the
+store. The per-document stages run as Dask tasks on slices of at most :data:`TASK_CHARS`
+characters of a chunk (the partitions: cut by the texts alone, so the same whatever runs them):
+a ``prepare`` task cleans and segments a slice, a ``score+index`` task scores its sentences and
+documents (TextBlob and VADER) and counts its terms. The client combines a chunk's slices in order
+(:func:`analysis.engine.stages.merge_slices`) and appends them to the store's Parquet parts;
+corpus-wide totals (vocabulary, term counts per group) are summed as chunks pass. At most
+:data:`CHUNKS_AHEAD` chunks are in flight, so memory stays bounded whatever the corpus's size.
+Then the corpus-wide stages, combined from the partitions:
 
-- topics: fitted on all documents up to ``topic_sample_docs`` (5,000), else on
-  a seeded random sample of that many, every document then scored with the
-  fitted model, a part at a time;
-- reuse: shared passages when the corpus has at most ``reuse_max_words``
-  words (10 million), document similarity up to ``similarity_max_docs``
-  documents (5,000); otherwise skipped, the reason written to the manifest;
-- the group aggregates of :mod:`analysis.engine.store`.
+- topics: on a corpus of at most ``topic_sample_docs`` (5,000) documents one task fits them on the
+  prepared slices as soon as these exist (it runs while the other workers still score sentiment);
+  on a larger one a task fits them on a seeded random sample read back from the parts, and one
+  task per part scores that part's documents with the fitted model;
+- reuse: shared passages when the corpus has at most ``reuse_max_words`` words (10 million),
+  document similarity up to ``similarity_max_docs`` documents (5,000), in this process while the
+  topics run; otherwise skipped, the reason written to the manifest;
+- the group aggregates of :mod:`analysis.engine.aggregates`, in this process.
 
-On a small corpus the store equals the one :func:`analysis.engine.store.write_store`
-writes for :func:`analysis.engine.analyse.analyse` (the tests check it). A progress bar
-goes to stderr (tqdm); the manifest is printed as JSON to stdout.
+Where the tasks run (:func:`analysis.engine.cluster.dask_client`): a local cluster of ``n_jobs``
+worker processes started for the build (default 2 on a 2+ core machine; ``n_jobs=1``: one worker
+thread in this process), or the running Dask scheduler at ``scheduler`` (or
+``$EXPLORER_DASK_SCHEDULER``), whose workers may be on other machines: they need this project's
+code and packages, not the corpus's files (documents travel in the tasks). Dask reruns the tasks of
+a worker that dies. The store is identical table by table whichever scheduler ran it (the tests
+check it) and, on a small corpus, equal to what :func:`analysis.engine.store.write_store` writes
+for :func:`analysis.engine.analyse.analyse`.
+
+The store is written into a temporary folder beside ``out`` (``.NAME.building-PID``) and renamed
+to ``out`` only when complete: an interrupted build leaves the previous store (if any) untouched,
+and the next build removes the leftovers of builds whose process is gone. A progress bar goes to
+stderr (tqdm); the manifest is printed as JSON to stdout, with the tasks run and the bytes sent to
+and from the workers under ``engine``.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
-import hashlib
 import json
 import os
+import shutil
 import sys
 import time
+from collections import deque
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from analysis.corpus import formats as F
-from analysis.corpus import loaders as C
-from analysis.corpus.limits import Limits, format_bytes
-from analysis.corpus.model import STANDARD_FIELDS, Document, LoadError, unique_id
+from analysis.corpus.limits import Limits
+from analysis.corpus.model import LoadError
 from analysis.corpus.prepare import Prepared
-from analysis.engine.analyse import (
-    AnalysisParams,
-    TopicResult,
-    _prepare_score_index,
-    _split,
-    _Worker,
-    fit_topics,
-    reuse_stage,
-    score_documents,
-    topic_sample,
-    topic_tables,
-)
+from analysis.engine.cluster import SCHEDULER_ENV, TaskLog, dask_client, default_workers
+from analysis.engine.params import AnalysisParams
+from analysis.engine.results import TopicResult
+from analysis.engine.stages import merge_prepared, merge_slices, prepare_documents, reuse_stage, score_and_index, \
+    slice_by_chars
+from analysis.engine.streaming import DEFAULT_CHUNK_CHARS, DEFAULT_CHUNK_SIZE, DocumentHasher, iter_documents
+from analysis.engine.topic_stage import fit_topics, score_documents, topic_input, topic_sample, topic_stage, \
+    topic_tables
 
-__all__ = ["iter_documents", "build_store", "cmd_build", "add_build_parser", "DocumentHasher"]
+__all__ = ["build_store", "cmd_build", "add_build_parser", "iter_documents", "DocumentHasher", "TASK_CHARS",
+           "CHUNKS_AHEAD"]
 
-DEFAULT_CHUNK_SIZE = 2000
-DEFAULT_CHUNK_CHARS = 10_000_000
-_TABLE_EXTS = (".csv", ".tsv")
+#: A per-document task analyses at most this many characters (a longer document is a task of its own).
+TASK_CHARS = 1_000_000
+#: Chunks whose tasks may be submitted before the oldest one is written.
+CHUNKS_AHEAD = 2
 
 
-# ----------------------------------------------------------------------------- hashing
+# ----------------------------------------------------------------------------- tasks
 
 
-class DocumentHasher:
-    """:meth:`analysis.corpus.model.Corpus.content_hash`, fed one document at a time."""
-
-    def __init__(self):
-        self.h = hashlib.sha256()
-
-    def update(self, d: Document) -> None:
-        meta = {f: getattr(d, f) for f in STANDARD_FIELDS}
-        meta["extra"] = d.extra
-        self.h.update(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-        self.h.update(b"\x00")
-        self.h.update(d.text.encode("utf-8", "surrogatepass"))
-        self.h.update(b"\x01")
-
-    def hexdigest(self) -> str:
-        return self.h.hexdigest()
+def topics_from_slices(params: AnalysisParams, *prepared: Prepared):
+    """Task: the topic stage on every document, from the prepared slices (in order):
+    ``(TopicResult without the model, seconds)``."""
+    t0 = time.perf_counter()
+    whole = merge_prepared(prepared)
+    out = topic_stage(topic_input(whole, params.topic_units), params, keep_model=False)
+    return out, time.perf_counter() - t0
 
 
-# ----------------------------------------------------------------------------- streaming
+def fit_topic_sample(prepared: Prepared, params: AnalysisParams):
+    """Task: ``(model, settings, error)`` of :func:`analysis.engine.topic_stage.fit_topics`."""
+    return fit_topics(prepared, params)
 
 
-def _files(paths) -> list[Path]:
-    """The files ``load_paths`` would read, in its order (folders walked, hidden
-    files and metadata.csv left out)."""
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    out = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found = []
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__MACOSX")
-                found.extend(Path(root, f) for f in files if not f.startswith(".") and not F.is_metadata(f))
-            out.extend(sorted(found, key=lambda f: f.relative_to(p).as_posix()))
-        elif not F.is_metadata(p.name):
-            out.append(p)
-    return out
+def score_topic_part(model, doc_ids: list, texts: list) -> pd.DataFrame:
+    """Task: one part's documents scored by the fitted topic model (long ``doc_id, topic, share``)."""
+    return score_documents(model, [(doc_ids, texts)])
 
 
-def _table_kind(path: Path) -> str | None:
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    ext = os.path.splitext(name)[1]
-    return ext if ext in _TABLE_EXTS else None
+# ----------------------------------------------------------------------------- the folder
 
 
-class _Stream:
-    """Documents from many files with ``load_paths``'s id rules and limits."""
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
-    def __init__(self, limits: Limits, text_column, id_column):
-        self.limits = limits
-        self.text_column = text_column
-        self.id_column = id_column
-        self.ids: set[str] = set()
-        self.n_docs = 0
-        self.chars = 0
-        self.full_at: str | None = None
-        self.skipped = 0
-        self.first_skipped = ""
-        self.errors: list[LoadError] = []
 
-    def add(self, doc: Document, origin: str) -> Document | None:
-        doc.text = doc.text.replace("\r\n", "\n").replace("\r", "\n")
-        if self.full_at is None:
-            if self.n_docs >= self.limits.max_documents:
-                self.full_at = "max_documents"
-            elif self.chars + len(doc.text) > self.limits.max_total_chars:
-                self.full_at = "max_total_chars"
-        if self.full_at:
-            self.skipped += 1
-            self.first_skipped = self.first_skipped or origin
-            return None
-        doc.origin = origin
-        doc.doc_id = unique_id(doc.doc_id, self.ids)
-        self.ids.add(doc.doc_id)
-        self.n_docs += 1
-        self.chars += len(doc.text)
-        return doc
+def _check_target(out: Path) -> None:
+    from analysis.engine.store_format import MANIFEST
 
-    def final_errors(self) -> list[LoadError]:
-        if self.full_at:
-            what = f"{self.skipped:,} document" + ("s" if self.skipped > 1 else "")
-            found = f"the corpus is full - not loaded from here on: {what}"  # as analysis.corpus.loaders says it
-            return [LoadError(self.first_skipped, self.limits.exceeded(self.full_at, found))]
-        return []
+    if out.exists() and not ((out / MANIFEST).exists() or any(out.glob("*/part-*.parquet"))) \
+            and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"{out} exists and is not an analysis store: not overwritten")
 
-    def table(self, path: Path, kind: str, rows: int) -> Iterator[Document]:
-        """Rows of a CSV/TSV (gzipped or not) as documents, ``rows`` at a time."""
-        label = str(path)
+
+def _remove_leftovers(out: Path) -> list[str]:
+    """Remove the temporary folders of earlier builds of ``out`` whose process is gone."""
+    removed = []
+    for tmp in out.parent.glob(f".{out.name}.building-*"):
         try:
-            size = path.stat().st_size
-        except OSError as e:
-            self.errors.append(LoadError(label, f"cannot read ({e.strerror})"))
-            return
-        if size > self.limits.max_file_bytes:
-            found = f"the file is {format_bytes(size)}"
-            self.errors.append(LoadError(label, self.limits.exceeded("max_file_bytes", found)))
-            return
-        inner = path.name[:-3] if path.name.lower().endswith(".gz") else path.name
-        try:
-            with gzip.open(path, "rt", encoding="utf-8", newline="") if path.name.lower().endswith(".gz") \
-                    else open(path, encoding="utf-8", newline="") as f:
-                header = f.readline()
-        except (OSError, UnicodeDecodeError, EOFError):
-            yield from self.whole(path)  # not UTF-8 text or odd: the loader decides
-            return
-        if header.startswith("\ufeff"):
-            yield from self.whole(path)
-            return
-        sep = "\t" if kind == ".tsv" else (";" if header.count(";") > header.count(",") else ",")
-        try:
-            reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                                 index_col=False, chunksize=rows, encoding="utf-8",
-                                 compression="gzip" if path.name.lower().endswith(".gz") else None)
-            stem = F.file_stem(inner)
-            columns = slots = text_at = id_at = text_column = None
-            empty: list[int] = []
-            n = 0
-            n_docs = 0
-            for frame in reader:
-                frame.columns = F.unique_columns(frame.columns)
-                frame = frame.fillna("")
-                if columns is None:
-                    columns = list(frame.columns)
-                    if len(columns) > getattr(self.limits, "max_columns", len(columns)):
-                        found = f"the table has {len(columns):,} columns"
-                        raise F.Refused(self.limits.exceeded("max_columns", found))
-                    id_column = F.choose_id_column(columns, self.id_column)
-                    text_column = F.choose_text_column(columns, _rows(frame, columns), self.text_column, id_column)
-                    targets = F.metadata_targets([c for c in columns if c not in (text_column, id_column)])
-                    slots = [(columns.index(col), target, standard) for col, target, standard in targets]
-                    text_at = columns.index(text_column)
-                    id_at = columns.index(id_column) if id_column else None
-                for row in frame.itertuples(index=False, name=None):
-                    n += 1
-                    text = str(row[text_at])
-                    if not text.strip():
-                        empty.append(n)
-                        continue
-                    doc_id = str(row[id_at]).strip() if id_at is not None else ""
-                    doc = Document(doc_id=doc_id or f"{stem}_{n}", text=text)
-                    for at, target, standard in slots:
-                        F.put_value(doc, target, standard, str(row[at]))
-                    n_docs += 1
-                    added = self.add(doc, label)
-                    if added is not None:
-                        yield added
-            if n_docs == 0:
-                self.errors.append(LoadError(label, f"no text: column {text_column!r} is empty in every row"
-                                             if columns else "no rows with data"))
-            elif empty:
-                self.errors.append(LoadError(label, F.numbers_note(len(empty), empty, "row",
-                                                                    f"empty text in column {text_column!r}")))
-        except F.Refused as e:
-            self.errors.append(LoadError(label, str(e)))
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeDecodeError, OSError,
-                EOFError) as e:
-            self.errors.append(LoadError(label, f"corrupt CSV ({F.describe_error(e)})"))
-
-    def whole(self, path: Path) -> Iterator[Document]:
-        """Any other file: loaded whole by :func:`analysis.corpus.loaders.load_paths`."""
-        loaded = C.load_paths(path, text_column=self.text_column, id_column=self.id_column, limits=self.limits)
-        self.errors.extend(loaded.errors)
-        for doc in loaded.documents:
-            added = self.add(doc, doc.origin or str(path))
-            if added is not None:
-                yield added
+            pid = int(tmp.name.rsplit("-", 1)[1])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp.name)
+    return removed
 
 
-def _rows(frame: pd.DataFrame, columns: list[str]):
-    """``rows()`` as :func:`analysis.corpus.formats.choose_text_column` takes it: ``(row number, {column: cell})``."""
-    def rows():
-        for n, values in enumerate(frame.itertuples(index=False, name=None), 1):
-            yield n, dict(zip(columns, values))
-    return rows
-
-
-def iter_documents(paths, chunk_size: int = DEFAULT_CHUNK_SIZE, chunk_chars: int = DEFAULT_CHUNK_CHARS, *,
-                   text_column: str | None = None, id_column: str | None = None,
-                   limits: Limits | None = None, errors: list | None = None) -> Iterator[list[Document]]:
-    """The documents of ``paths`` in chunks of at most ``chunk_size`` documents
-    and ``chunk_chars`` characters (a longer document is a chunk of its own).
-
-    The same documents, ids and metadata as :func:`analysis.corpus.loaders.load_paths`,
-    in the same order, except that: CSV/TSV tables must be UTF-8 (others are
-    loaded whole by ``load_paths``); the text column of a table without a
-    usual text column name is detected on its first ``chunk_size`` rows; the
-    decompression limits are not applied to streamed tables (only the file
-    size, document and character limits). Load errors are appended to
-    ``errors`` as they are met.
-    """
-    stream = _Stream(limits if limits is not None else Limits.from_env(), text_column, id_column)
-    chunk: list[Document] = []
-    chars = 0
-    for path in _files(paths):
-        kind = _table_kind(path)
-        docs = stream.table(path, kind, chunk_size) if kind else stream.whole(path)
-        for doc in docs:
-            if chunk and (len(chunk) >= chunk_size or chars + len(doc.text) > chunk_chars):
-                yield chunk
-                chunk, chars = [], 0
-            chunk.append(doc)
-            chars += len(doc.text)
-        if errors is not None:
-            errors.extend(stream.errors)
-            stream.errors = []
-    if chunk:
-        yield chunk
-    if errors is not None:
-        errors.extend(stream.errors)
-        errors.extend(stream.final_errors())
+def _move_into_place(tmp: Path, out: Path) -> None:
+    """Rename the finished store ``tmp`` to ``out``, replacing a store there."""
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)
 
 
 # ----------------------------------------------------------------------------- building
 
 
-def _merge(parts: list) -> tuple:
-    from analysis.engine.analyse import (
-        _merge_sentiment,
-        merge_prepared,
-        merge_term_indexes,
-    )
+class _Chunks:
+    """The chunks in flight: their tasks submitted, written to the store oldest first."""
 
-    prep = merge_prepared([p[0] for p in parts])
-    return prep, _merge_sentiment([p[1] for p in parts]), merge_term_indexes([p[2] for p in parts], prep.docs)
+    def __init__(self, client, log: TaskLog, writer, params: AnalysisParams, bar, on_chunk):
+        self.client, self.log, self.writer, self.params = client, log, writer, params
+        self.bar, self.on_chunk = bar, on_chunk
+        self.pending: deque = deque()
+        self.topic_slices: list | None = []  # prepare futures, while the corpus is small enough
+        self.n_submitted = 0
+        self.write_seconds = 0.0
+
+    def submit(self, chunk) -> None:
+        futures = []
+        for part in slice_by_chars(chunk, TASK_CHARS):
+            prep = self.log.submit(self.client, "prepare", prepare_documents, part, self.params.clean)
+            scored = self.log.submit(self.client, "score+index", score_and_index, prep, self.params.ngram_max,
+                                     measure=0)
+            futures.append((prep, scored))
+        self.n_submitted += len(chunk)
+        if self.topic_slices is not None:
+            if self.n_submitted <= self.params.topic_sample_docs:
+                self.topic_slices.extend(p for p, _ in futures)
+            else:
+                self.topic_slices = None
+        self.pending.append((len(chunk), futures))
+        while len(self.pending) > CHUNKS_AHEAD:
+            self.write_oldest()
+
+    def write_oldest(self) -> None:
+        n, futures = self.pending.popleft()
+        preps = self.client.gather([p for p, _ in futures])
+        scores = self.client.gather([s for _, s in futures])
+        for p, s in zip(preps, scores):
+            self.log.got("prepare", p)
+            self.log.got("score+index", s)
+        t0 = time.perf_counter()
+        prep, sent, index = merge_slices([(p, s[0], s[1]) for p, s in zip(preps, scores)])
+        self.writer.add_chunk(prep, sent, index)
+        self.write_seconds += time.perf_counter() - t0
+        self.bar.update(n)
+        if self.on_chunk is not None:
+            self.on_chunk(self.writer.n_docs)
+
+    def drain(self) -> None:
+        while self.pending:
+            self.write_oldest()
 
 
-def _topics_from_store(path: str, manifest: dict, params: AnalysisParams) -> TopicResult:
-    """The topic stage on a store being built: fit on all documents or a sample
-    (read back from the parts), then score every document a part at a time."""
-    from analysis.engine.store import StoredAnalysis
+def _topics_on_sample(client, log: TaskLog, path: Path, manifest: dict, params: AnalysisParams) -> TopicResult:
+    """The topic stage of a large corpus: a task fits the model on a seeded sample of documents
+    read back from the parts; one task per part scores that part's documents with it."""
+    from analysis.engine.store_reader import StoredAnalysis
 
-    store = StoredAnalysis(Path(path), manifest)
-    n = store.n_docs
-    sample = topic_sample(n, params)
+    store = StoredAnalysis(path, manifest)
+    sample = topic_sample(store.n_docs, params)
     all_ids = store.docs(columns=["doc_id"])["doc_id"].astype(str)
     ids = None if sample is None else all_ids.iloc[sample].tolist()
     docs = store.docs(doc_ids=ids).drop(columns=["doc_idx", "raw_text"], errors="ignore")
     prep = Prepared(docs, pd.DataFrame(), store.paragraphs(doc_ids=ids),
                     store.sentences(doc_ids=ids, columns=["doc_id", "para", "sent", "start", "end"]),
                     [], pd.DataFrame(), params.clean, "")
-    model, settings, error = fit_topics(prep, params)
+    fitted = log.submit(client, "topics:fit", fit_topic_sample, prep, params, priority=10)
+    del prep, docs
+    model, settings, error = fitted.result()
+    log.got("topics:fit", (model, settings, error))
     if model is None:
         return TopicResult(error=error, params=settings)
     shares = None
     if sample is not None:
-        del prep, docs
-        batches = ((d["doc_id"], d["text"]) for d in
-                   (pd.read_parquet(store.path / "docs" / p["file"], columns=["doc_id", "text"])
-                    for p in manifest["parts"]))
-        shares = score_documents(model, batches)
+        [model_f] = client.scatter([model], broadcast=True, hash=False)
+        futures = []
+        for p in manifest["parts"]:
+            d = pd.read_parquet(store.path / "docs" / p["file"], columns=["doc_id", "text"])
+            futures.append(log.submit(client, "topics:score", score_topic_part, model_f,
+                                      d["doc_id"].tolist(), d["text"].tolist()))
+        frames = client.gather(futures)
+        for f in frames:
+            log.got("topics:score", f)
+        shares = pd.concat(frames, ignore_index=True) if frames else None
     return topic_tables(model, settings, len(model.docs_), keep_model=False, doc_shares=shares)
 
 
-def _timed_topics(path, manifest, params):
-    t0 = time.perf_counter()
-    out = _topics_from_store(path, manifest, params)
-    return out, time.perf_counter() - t0
+def _reuse(writer, partial: dict, params: AnalysisParams) -> tuple:
+    from analysis.engine.store_reader import StoredAnalysis
+
+    if writer.n_docs and (writer.n_words <= params.reuse_max_words or writer.n_docs <= params.similarity_max_docs):
+        store = StoredAnalysis(writer.path, partial)
+        docs = store.docs(columns=["doc_id", "text", "n_words"])
+        return reuse_stage(docs, params)
+    from analysis.methods.reuse import PASSAGE_COLUMNS
+
+    passages = pd.DataFrame(columns=PASSAGE_COLUMNS)
+    similarity = pd.DataFrame({"doc_a": pd.array([], dtype=str), "doc_b": pd.array([], dtype=str),
+                               "similarity": np.zeros(0)})
+    notes = {}
+    if writer.n_docs:
+        notes["reuse"] = (f"shared passages were not searched: the corpus has {writer.n_words:,} words, "
+                          f"more than the {params.reuse_max_words:,} the shingle index can hold in "
+                          "bounded memory (about 60 bytes per word)")
+        notes["similarity"] = (f"document similarity was not computed: {writer.n_docs:,} documents, "
+                               f"more than {params.similarity_max_docs:,} (it compares every pair)")
+    return passages, similarity, notes
 
 
 def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size: int = DEFAULT_CHUNK_SIZE,
                 chunk_chars: int = DEFAULT_CHUNK_CHARS, n_jobs: int | None = None, limits: Limits | None = None,
                 text_column: str | None = None, id_column: str | None = None, progress: bool = True,
-                phrases: Sequence[str] = (), phrase_window: int = 25) -> dict:
-    """Build the store of ``paths`` at ``out`` chunk by chunk (see the module
-    docstring) and return its manifest. ``n_jobs``: 1 = this process only,
-    None or 2 = with one worker process (on a machine with 2+ cores). ``phrases``: also keep
-    the tone near them (table ``phrase_tone``, :meth:`StoreWriter.track_phrases`), with
-    ``phrase_window`` words either side."""
+                scheduler: str | None = None, client=None,
+                on_chunk: Callable[[int], None] | None = None, phrases: Sequence[str] = (),
+                phrase_window: int = 25) -> dict:
+    """Build the store of ``paths`` at ``out`` (see the module docstring) and return its manifest.
+
+    ``n_jobs``: local worker processes (None = 2 on a 2+ core machine; 1 = one worker thread in
+    this process); ``scheduler``: a running Dask scheduler's address instead (default:
+    ``$EXPLORER_DASK_SCHEDULER``); ``client``: an already connected ``distributed.Client`` to use
+    (neither is started then). ``on_chunk``: called with the number of documents written after
+    each chunk (the tests interrupt a build with it). ``phrases``: also keep the tone near them
+    (table ``phrase_tone``, :meth:`analysis.engine.store_writer.StoreWriter.track_phrases`), with
+    ``phrase_window`` words either side.
+    """
+    import contextlib
+
     from tqdm import tqdm
 
-    from analysis.engine.store import StoredAnalysis, StoreWriter
+    from analysis.engine.store_writer import StoreWriter
 
     params = params or AnalysisParams()
+    out = Path(out)
+    _check_target(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    leftovers = _remove_leftovers(out)
+    tmp = out.parent / f".{out.name}.building-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
     t_start = time.perf_counter()
-    timings = {"load": 0.0, "prepare+sentiment+terms": 0.0, "write": 0.0}
-    writer = StoreWriter(out, params)
-    if phrases:
-        writer.track_phrases(phrases, phrase_window)
-    hasher = DocumentHasher()
+    timings = {"load": 0.0}
     errors: list[LoadError] = []
-    use_worker = (n_jobs if n_jobs is not None else (os.cpu_count() or 1)) >= 2
-    worker = _Worker() if use_worker else None
+    hasher = DocumentHasher()
+    log = TaskLog()
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
     bar = tqdm(desc="build", unit="doc", file=sys.stderr, disable=not progress, dynamic_ncols=True)
     try:
-        chunks = iter_documents(paths, chunk_size, chunk_chars, text_column=text_column, id_column=id_column,
-                                limits=limits, errors=errors)
-        while True:
+        writer = StoreWriter(tmp, params)
+        if phrases:
+            writer.track_phrases(phrases, phrase_window)
+        with contextlib.ExitStack() as stack:
+            if client is None:
+                client = stack.enter_context(dask_client(address, n_jobs))
             t0 = time.perf_counter()
-            chunk = next(chunks, None)
-            timings["load"] += time.perf_counter() - t0
-            if chunk is None:
-                break
+            timings["start_workers"] = t0 - t_start
+            chunks = _Chunks(client, log, writer, params, bar, on_chunk)
+            stream = iter_documents(paths, chunk_size, chunk_chars, text_column=text_column, id_column=id_column,
+                                    limits=limits, errors=errors)
+            while True:
+                t1 = time.perf_counter()
+                chunk = next(stream, None)
+                timings["load"] += time.perf_counter() - t1
+                if chunk is None:
+                    break
+                for d in chunk:
+                    hasher.update(d)
+                chunks.submit(chunk)
+            topics_f = None
+            if chunks.topic_slices:
+                topics_f = log.submit(client, "topics", topics_from_slices, params, *chunks.topic_slices,
+                                      measure=0, priority=10)
+            chunks.topic_slices = None
+            chunks.drain()
+            timings["prepare+sentiment+terms"] = time.perf_counter() - t0
+            timings["write"] = chunks.write_seconds
+            content_hash = hasher.hexdigest()
+            bar.set_description("topics, reuse")
+            partial = writer.partial_manifest(content_hash)
             t0 = time.perf_counter()
-            for d in chunk:
-                hasher.update(d)
-            if worker is not None and len(chunk) >= 2:
-                cut = _split(chunk)
-                worker.submit("prepare_score_index", chunk[cut:], params.clean, params.ngram_max)
-                mine = _prepare_score_index(chunk[:cut], params.clean, params.ngram_max)
-                theirs = worker.result()
-                if theirs is None:
-                    theirs = _prepare_score_index(chunk[cut:], params.clean, params.ngram_max)
-                parts = [mine, theirs]
+            passages, similarity, notes = _reuse(writer, partial, params)
+            timings["reuse"] = time.perf_counter() - t0
+            if not writer.n_docs:
+                topics = TopicResult(error="no documents")
+            elif topics_f is not None:
+                topics, timings["topics"] = topics_f.result()
+                log.got("topics", topics)
             else:
-                parts = [_prepare_score_index(chunk, params.clean, params.ngram_max)]
-            prep, sent, index = _merge(parts)
-            del parts
-            timings["prepare+sentiment+terms"] += time.perf_counter() - t0
-            t0 = time.perf_counter()
-            writer.add_chunk(prep, sent, index)
-            timings["write"] += time.perf_counter() - t0
-            bar.update(len(chunk))
-            del chunk, prep, sent, index
-        content_hash = hasher.hexdigest()
-        bar.set_description("topics, reuse")
-        partial = writer._manifest(content_hash, {}, {}, (), [], TopicResult(), complete=False)
-        t0 = time.perf_counter()
-        topics = None
-        if worker is not None and writer.n_docs:
-            worker.submit("build_topics", str(writer.path), partial, params)
-        if writer.n_docs and (writer.n_words <= params.reuse_max_words
-                              or writer.n_docs <= params.similarity_max_docs):
-            store = StoredAnalysis(writer.path, partial)
-            docs = store.docs(columns=["doc_id", "text", "n_words"])
-            passages, similarity, notes = reuse_stage(docs, params)
-            del docs, store
-        else:
-            from analysis.methods.reuse import PASSAGE_COLUMNS
-
-            passages = pd.DataFrame(columns=PASSAGE_COLUMNS)
-            similarity = pd.DataFrame({"doc_a": pd.array([], dtype=str), "doc_b": pd.array([], dtype=str),
-                                       "similarity": np.zeros(0)})
-            notes = {}
-            if writer.n_docs:
-                notes["reuse"] = (f"shared passages were not searched: the corpus has {writer.n_words:,} words, "
-                                  f"more than the {params.reuse_max_words:,} the shingle index can hold in "
-                                  "bounded memory (about 60 bytes per word)")
-                notes["similarity"] = (f"document similarity was not computed: {writer.n_docs:,} documents, "
-                                       f"more than {params.similarity_max_docs:,} (it compares every pair)")
-        timings["reuse"] = time.perf_counter() - t0
-        if worker is not None and writer.n_docs:
-            got = worker.result()
-            if got is not None:
-                topics, timings["topics"] = got
-        if topics is None:
-            t0 = time.perf_counter()
-            topics = _topics_from_store(str(writer.path), partial, params) if writer.n_docs else \
-                TopicResult(error="no documents")
-            timings["topics"] = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                topics = _topics_on_sample(client, log, writer.path, partial, params)
+                timings["topics"] = time.perf_counter() - t0
+            workers = len(client.scheduler_info().get("workers", {}))
         if topics.error:
             notes["topics"] = topics.error
-        if worker is not None and worker.error:
-            notes["worker"] = "the worker process failed; its share was computed here: " + worker.error[:300]
         bar.set_description("aggregates")
         timings["total_before_aggregates"] = time.perf_counter() - t_start
         manifest = writer.finish(content_hash, errors, topics, passages, similarity, notes, timings)
         manifest["timings"]["total"] = time.perf_counter() - t_start
-        (writer.path / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False,
-                                                              default=str), encoding="utf-8")
+        manifest["engine"] = {"scheduler": address or ("local threads" if (n_jobs or default_workers()) <= 1
+                                                       else "local processes"),
+                              "workers": workers, "task_chars": TASK_CHARS, "leftovers_removed": leftovers,
+                              **log.summary()}
+        from analysis.engine.store_format import MANIFEST, json_default
+
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=json_default),
+                                    encoding="utf-8")
+        _move_into_place(tmp, out)
         return manifest
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     finally:
         bar.close()
-        if worker is not None:
-            worker.close()
 
 
 # ----------------------------------------------------------------------------- the command
@@ -450,7 +368,11 @@ def add_build_parser(sub, common=None) -> argparse.ArgumentParser:
                    help="use the generous limits for a local machine instead of the hosted-demo ones")
     p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="documents per chunk")
     p.add_argument("--chunk-chars", type=int, default=DEFAULT_CHUNK_CHARS, help="characters per chunk at most")
-    p.add_argument("--jobs", type=int, default=None, help="processes (default: 2 on a 2+ core machine)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="local Dask worker processes (default: 2 on a 2+ core machine; 1 = this process only)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help=f"run the tasks on this running Dask scheduler's workers (default: ${SCHEDULER_ENV}, "
+                        "else a local cluster started for the build)")
     p.add_argument("--k", type=int, help="number of topics (default: chosen automatically)")
     p.add_argument("--phrase", action="append", default=[],
                    help="a phrase whose surroundings' tone the store keeps (repeatable; table phrase_tone)")
@@ -478,13 +400,14 @@ def cmd_build(args) -> int:
     manifest = build_store(args.paths, args.out, params, chunk_size=args.chunk_size, chunk_chars=args.chunk_chars,
                            n_jobs=args.jobs, limits=limits, text_column=args.text_column,
                            id_column=args.id_column, progress=not getattr(args, "no_progress", False),
-                           phrases=getattr(args, "phrase", []), phrase_window=getattr(args, "window", 25))
+                           scheduler=getattr(args, "scheduler", None), phrases=getattr(args, "phrase", []),
+                           phrase_window=getattr(args, "window", 25))
     from analysis.engine.store import open_store
 
     for e in open_store(args.out).errors():
         print(f"error: {e.path}: {e.reason}", file=sys.stderr)
     summary = {k: manifest[k] for k in ("key", "content_hash", "n_docs", "n_words", "stages", "timings",
-                                        "notes", "group_columns", "topics")}
+                                        "notes", "group_columns", "topics", "engine")}
     summary["out"] = str(args.out)
     json.dump(summary, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")

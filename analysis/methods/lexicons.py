@@ -26,23 +26,20 @@ TextBlob's own ``_text.py`` loaded stand-alone, and VADER's
 ``vader_lexicon.txt``), so they are the libraries' tables exactly; the
 test-suite compares them with the libraries' loaded objects.
 
-Large inputs can be spread over several processes (:func:`score_texts`,
-:func:`score_documents`): workers are plain ``python -c`` subprocesses that
-import only this module and exchange pickles over pipes, so they work the
-same from a script, a notebook or a Streamlit server.
+VADER lives in :mod:`analysis.methods.vader`; spreading many texts over
+processes (Dask) in :mod:`analysis.methods.bulk_scoring`.
 """
 
 from __future__ import annotations
 
-import heapq
 import importlib.util
 import math
 import os
 import re
-import string
 import threading
-from itertools import compress
 from typing import Iterable, Sequence
+
+from analysis.methods.vader import load_vader, vader_compound
 
 __all__ = [
     "textblob_sentiment",
@@ -52,8 +49,6 @@ __all__ = [
     "vader_compound",
     "score_chunk",
     "score_document_chunk",
-    "score_texts",
-    "score_documents",
 ]
 
 # --------------------------------------------------------------------------------------
@@ -412,7 +407,14 @@ def _means(a: list[list]) -> tuple[float, float]:
 
 
 def _assess_means(words: Iterable[str], tb: _TextBlobTables) -> tuple[float, float]:
-    """``_means(_assess(words))`` without building the assessment list.
+    """``_means(_assess(words))`` without building the assessment list."""
+    pol, subj, _k = _assess_stats(words, tb)
+    return pol, subj
+
+
+def _assess_stats(words: Iterable[str], tb: _TextBlobTables) -> tuple[float, float, int]:
+    """``(polarity, subjectivity, n)``: :func:`_assess_means` and the number of
+    assessments ``n`` (``len(_assess(words))``).
 
     Only the last assessment can still change, so it is kept in local
     variables and added to the running sums (in the same order, with the same
@@ -485,7 +487,7 @@ def _assess_means(words: Iterable[str], tb: _TextBlobTables) -> tuple[float, flo
         ss += ls
         k += 1
     d = float(k or 1)
-    return sp / d, ss / d
+    return sp / d, ss / d, k
 
 
 def textblob_sentiment(text: str) -> tuple[float, float]:
@@ -562,280 +564,6 @@ def textblob_evidence(text: str) -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------
-# VADER
-# --------------------------------------------------------------------------------------
-
-_VD_LOCK = threading.Lock()
-_VD = None
-
-
-class _VaderTables:
-    def __init__(self):
-        import vaderSentiment.vaderSentiment as V  # stdlib-only module, cheap to import
-
-        self.V = V
-        analyzer = V.SentimentIntensityAnalyzer()
-        self.analyzer = analyzer
-        self.lexicon = analyzer.lexicon
-        self.emojis = {k: v for k, v in analyzer.emojis.items() if len(k) == 1}
-        self.booster = V.BOOSTER_DICT
-        self.special = V.SPECIAL_CASES
-        self.negate = frozenset(V.NEGATE)
-        self.n_scalar = V.N_SCALAR
-        self.c_incr = V.C_INCR
-        self.punctuation = string.punctuation
-        # The emoji pass can only change text holding a non-ASCII character.
-        self.emoji_ascii = any(k.isascii() for k in self.emojis)
-        # First words of the multi-word idioms and booster n-grams.
-        self.least_in_lex = "least" in self.lexicon
-        self.idiom_first = frozenset(
-            k.split(" ")[0] for k in list(self.special) + list(self.booster) if " " in k)
-
-
-def _vader_tables() -> _VaderTables:
-    global _VD
-    if _VD is None:
-        with _VD_LOCK:
-            if _VD is None:
-                _VD = _VaderTables()
-    return _VD
-
-
-def _vader_demoji(text: str, emojis: dict) -> str:
-    out = []
-    prev_space = True
-    for ch in text:
-        if ch in emojis:
-            if not prev_space:
-                out.append(" ")
-            out.append(emojis[ch])
-            prev_space = False
-        else:
-            out.append(ch)
-            prev_space = ch == " "
-    return "".join(out)
-
-
-_ASCII_PUNCTUATION = string.punctuation
-
-
-def _vader_strip_punc(token: str) -> str:
-    """SentiText._strip_punc_if_word (an alphanumeric token is returned as is)."""
-    stripped = token.strip(_ASCII_PUNCTUATION)
-    if len(stripped) <= 2:
-        return token
-    return stripped
-
-
-def _vader_negated(word: str, negate: frozenset) -> bool:
-    return word in negate or "n't" in word
-
-
-def vader_compound(text: str) -> float:
-    """VADER's compound score, equal to ``polarity_scores(text)["compound"]``.
-
-    In [-1, 1] (rounded to 4 decimals, as VADER does): the sum of the
-    rule-adjusted valences of the lexicon words, normalised by
-    x / sqrt(x^2 + 15). 0.0 when no lexicon word occurs. Conventionally
-    >= 0.05 is read as positive and <= -0.05 as negative.
-    """
-    vd = _VD or _vader_tables()
-    if vd.emoji_ascii or not text.isascii():
-        text = _vader_demoji(text, vd.emojis)
-    text = text.strip()
-    # SentiText._strip_punc_if_word on each whitespace-separated token.
-    words = [t if t.isalnum() else _vader_strip_punc(t) for t in text.split()]
-    nw = len(words)
-    if nw == 0:
-        return 0.0
-    low = list(map(str.lower, words))
-    n_caps = sum(map(str.isupper, words))
-    is_cap_diff = 0 < nw - n_caps < nw
-    lex = vd.lexicon
-    booster = vd.booster
-    negate = vd.negate
-    N_SCALAR = vd.n_scalar
-    C_INCR = vd.c_incr
-    idiom_first = vd.idiom_first
-    least_in_lex = vd.least_in_lex
-    # Words that are not in the lexicon, and booster words, score 0 (int);
-    # each lexicon word's valence depends only on its neighbours.
-    sentiments: list = [0] * nw
-    last = nw - 1
-    for i in list(compress(range(nw), map(lex.__contains__, low))):
-        lw = low[i]
-        if lw in booster:
-            continue
-        if i < last and lw == "kind" and low[i + 1] == "of":
-            continue
-        # The (up to) three preceding words; None where there are none.
-        w1 = low[i - 1] if i > 0 else None
-        w2 = low[i - 2] if i > 1 else None
-        w3 = low[i - 3] if i > 2 else None
-        valence = lex[lw]
-        if lw == "no" and i != last and low[i + 1] in lex:
-            valence = 0.0
-        if w1 == "no" or w2 == "no" or (w3 == "no" and (w1 == "or" or w1 == "nor")):
-            valence = lex[lw] * N_SCALAR
-        if is_cap_diff and words[i].isupper():
-            if valence > 0:
-                valence += C_INCR
-            else:
-                valence -= C_INCR
-        # start_i = 0: the word before (scalar_inc_dec, then _negation_check)
-        if w1 is not None and w1 not in lex:
-            sc = 0.0
-            if w1 in booster:
-                sc = booster[w1]
-                if valence < 0:
-                    sc *= -1
-                if is_cap_diff and words[i - 1].isupper():
-                    if valence > 0:
-                        sc += C_INCR
-                    else:
-                        sc -= C_INCR
-            valence = valence + sc
-            if w1 in negate or "n't" in w1:
-                valence = valence * N_SCALAR
-        # start_i = 1: two words before
-        if w2 is not None and w2 not in lex:
-            sc = 0.0
-            if w2 in booster:
-                sc = booster[w2]
-                if valence < 0:
-                    sc *= -1
-                if is_cap_diff and words[i - 2].isupper():
-                    if valence > 0:
-                        sc += C_INCR
-                    else:
-                        sc -= C_INCR
-            if sc != 0:
-                sc = sc * 0.95
-            valence = valence + sc
-            if w2 == "never" and (w1 == "so" or w1 == "this"):
-                valence = valence * 1.25
-            elif w2 == "without" and w1 == "doubt":
-                pass
-            elif w2 in negate or "n't" in w2:
-                valence = valence * N_SCALAR
-        # start_i = 2: three words before, then _special_idioms_check
-        if w3 is not None and w3 not in lex:
-            sc = 0.0
-            if w3 in booster:
-                sc = booster[w3]
-                if valence < 0:
-                    sc *= -1
-                if is_cap_diff and words[i - 3].isupper():
-                    if valence > 0:
-                        sc += C_INCR
-                    else:
-                        sc -= C_INCR
-            if sc != 0:
-                sc = sc * 0.9
-            valence = valence + sc
-            if (w3 == "never" and (w2 == "so" or w2 == "this")) or (w1 == "so" or w1 == "this"):
-                valence = valence * 1.25
-            elif w3 == "without" and (w2 == "doubt" or w1 == "doubt"):
-                pass
-            elif w3 in negate or "n't" in w3:
-                valence = valence * N_SCALAR
-            if (w1 in idiom_first or w2 in idiom_first or w3 in idiom_first
-                    or (i < last and lw in idiom_first)):
-                valence = _vader_idioms(valence, low, i, vd)
-        # _least_check
-        if w1 == "least" and not least_in_lex:
-            if i > 1:
-                if w2 != "at" and w2 != "very":
-                    valence = valence * N_SCALAR
-            else:
-                valence = valence * N_SCALAR
-        sentiments[i] = valence
-    # _but_check with VADER's exact result (including its use of list.index on values), in
-    # n log n rather than n^2 steps: VADER visits each position k in turn and rescales the FIRST
-    # position si that holds the value now at k (x0.5 before the first "but", x1.5 after it).
-    # Position k is never rescaled before its visit (si <= k), and zeros change no sum, so a
-    # heap of positions per non-zero value gives the same list.
-    if "but" in low:
-        bi = low.index("but")
-        holders: dict = {}
-        for k, v in enumerate(sentiments):
-            if v:
-                holders.setdefault(v, []).append(k)  # ascending: already a heap
-        for k in range(nw):
-            v = sentiments[k]
-            if not v:
-                continue
-            heap = holders[v]
-            si = heap[0]
-            if si == bi:
-                continue
-            nv = v * 0.5 if si < bi else v * 1.5
-            heapq.heappop(heap)
-            if not heap:
-                del holders[v]
-            sentiments[si] = nv
-            if nv:
-                heapq.heappush(holders.setdefault(nv, []), si)
-    # score_valence (compound only)
-    sum_s = float(sum(sentiments))
-    ep_count = text.count("!")
-    if ep_count > 4:
-        ep_count = 4
-    ep_amplifier = ep_count * 0.292
-    qm_count = text.count("?")
-    qm_amplifier = 0
-    if qm_count > 1:
-        if qm_count <= 3:
-            qm_amplifier = qm_count * 0.18
-        else:
-            qm_amplifier = 0.96
-    punct_emph_amplifier = ep_amplifier + qm_amplifier
-    if sum_s > 0:
-        sum_s += punct_emph_amplifier
-    elif sum_s < 0:
-        sum_s -= punct_emph_amplifier
-    norm_score = sum_s / math.sqrt((sum_s * sum_s) + 15)
-    if norm_score < -1.0:
-        norm_score = -1.0
-    elif norm_score > 1.0:
-        norm_score = 1.0
-    return round(norm_score, 4)
-
-
-def _vader_idioms(valence, low, i, vd):
-    """_special_idioms_check (called only with i > 2)."""
-    first = vd.idiom_first
-    if not (low[i - 1] in first or low[i - 2] in first or low[i - 3] in first
-            or (len(low) - 1 > i and low[i] in first)):
-        # The n-grams below start at i-1, i-2, i-3 or (when they exist) i: if
-        # none of those words starts a multi-word key, none can be a key.
-        return valence
-    special = vd.special
-    onezero = "{0} {1}".format(low[i - 1], low[i])
-    twoonezero = "{0} {1} {2}".format(low[i - 2], low[i - 1], low[i])
-    twoone = "{0} {1}".format(low[i - 2], low[i - 1])
-    threetwoone = "{0} {1} {2}".format(low[i - 3], low[i - 2], low[i - 1])
-    threetwo = "{0} {1}".format(low[i - 3], low[i - 2])
-    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
-        if seq in special:
-            valence = special[seq]
-            break
-    if len(low) - 1 > i:
-        zeroone = "{0} {1}".format(low[i], low[i + 1])
-        if zeroone in special:
-            valence = special[zeroone]
-    if len(low) - 1 > i + 1:
-        zeroonetwo = "{0} {1} {2}".format(low[i], low[i + 1], low[i + 2])
-        if zeroonetwo in special:
-            valence = special[zeroonetwo]
-    booster = vd.booster
-    for n_gram in (threetwoone, threetwo, twoone):
-        if n_gram in booster:
-            valence = valence + booster[n_gram]
-    return valence
-
-
-# --------------------------------------------------------------------------------------
 # Bulk scoring, optionally in worker processes
 # --------------------------------------------------------------------------------------
 
@@ -848,20 +576,22 @@ def _word_counter(pattern: str | None):
 
 def score_chunk(texts: Sequence[str], vader: bool = True,
                 word_pattern: str | None = None) -> list[tuple]:
-    """``(polarity, subjectivity, vader_compound, n_words)`` for each text.
+    """``(polarity, subjectivity, vader_compound, n_words, n_assessments)`` for each text.
 
     ``vader_compound`` is NaN when ``vader`` is false; ``n_words`` is the
-    number of matches of the regular expression ``word_pattern`` (-1 if None).
+    number of matches of the regular expression ``word_pattern`` (-1 if None);
+    ``n_assessments`` the number of TextBlob assessments (scored chunks),
+    ``len(textblob_assessments(text))``.
     """
     tb = _textblob_tables()
     if vader:
-        _vader_tables()
+        load_vader()
     count = _word_counter(word_pattern)
     out = []
     for t in texts:
-        pol, subj = _assess_means(_tokens_joined(t, tb)[0].lower().split(), tb)
+        pol, subj, n_assessed = _assess_stats(_tokens_joined(t, tb)[0].lower().split(), tb)
         out.append((pol, subj, vader_compound(t) if vader else math.nan,
-                    len(count(t)) if count is not None else -1))
+                    len(count(t)) if count is not None else -1, n_assessed))
     return out
 
 
@@ -892,9 +622,9 @@ def _score_document(text: str, spans: Sequence[tuple[int, int]], vader: bool, co
         st = text[s:e]
         joined, slow = _tokens_joined(st, tb)
         low = joined.lower()
-        pol, subj = _assess_means(low.split(), tb)
+        pol, subj, n_assessed = _assess_stats(low.split(), tb)
         rows.append((pol, subj, vader_compound(st) if vader else math.nan,
-                     len(count(st)) if count is not None else -1))
+                     len(count(st)) if count is not None else -1, n_assessed))
         if slow:
             tiled = False
         if tiled and joined:
@@ -920,194 +650,13 @@ def score_document_chunk(items: Sequence[tuple[str, Sequence[tuple[int, int]]]],
     """For each ``(text, sentence_spans)``: ``(polarity, subjectivity, rows)``.
 
     ``polarity``/``subjectivity`` are TextBlob's scores of the whole text;
-    ``rows`` has ``(polarity, subjectivity, vader_compound, n_words)`` per
-    span, as :func:`score_chunk` gives them.
+    ``rows`` has ``(polarity, subjectivity, vader_compound, n_words, n_assessments)``
+    per span: the first four as :func:`score_chunk` gives them, ``n_assessments``
+    the number of TextBlob assessments (scored chunks) in the span, i.e.
+    ``len(textblob_assessments(span))``.
     """
     _textblob_tables()
     if vader:
-        _vader_tables()
+        load_vader()
     count = _word_counter(word_pattern)
     return [_score_document(text, spans, vader, count) for text, spans in items]
-
-
-PARALLEL_MIN_CHARS = 2_000_000
-"""Below this many characters of text the automatic choice stays in-process:
-starting a worker process costs a fraction of a second."""
-
-_CHUNK_FUNCS = {"score_chunk": score_chunk, "score_document_chunk": score_document_chunk}
-
-
-def available_cpus() -> int:
-    """CPUs this process may really use: the affinity mask, capped by a cgroup
-    CPU quota when there is one (containers often report the host's count)."""
-    try:
-        n = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        n = os.cpu_count() or 1
-    for quota_file, period_file in (("/sys/fs/cgroup/cpu.max", None),
-                                    ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us",
-                                     "/sys/fs/cgroup/cpu/cpu.cfs_period_us")):
-        try:
-            with open(quota_file) as f:
-                fields = f.read().split()
-            if period_file is None:
-                quota, period = fields[0], fields[1]
-            else:
-                with open(period_file) as f:
-                    quota, period = fields[0], f.read().split()[0]
-            if quota not in ("max", "-1") and int(period) > 0:
-                n = min(n, max(1, int(int(quota) / int(period))))
-            break
-        except (OSError, ValueError, IndexError):
-            continue
-    return max(1, n)
-
-
-def _n_workers(n_jobs: int | None, total_chars: int) -> int:
-    cpus = available_cpus()
-    if n_jobs is None:
-        n_jobs = cpus if total_chars >= PARALLEL_MIN_CHARS else 1
-    return max(1, min(int(n_jobs), cpus))
-
-
-WORKER_START_CHARS = 600_000
-"""The first chunk (done in this process, with no process to start) is made
-larger by about this many characters, roughly a worker's start-up time."""
-
-
-def _chunks(items: list, sizes: list[int], n: int, head_start: int = 0) -> list[list]:
-    """``items`` cut into at most ``n`` consecutive chunks of roughly equal total
-    size, the first ``head_start`` larger than the others."""
-    total = sum(sizes)
-    if n <= 1:
-        return [list(items)] if items else []
-    first = min(total, (total + head_start * (n - 1)) / n)
-    bounds = [first + j * (total - first) / (n - 1) for j in range(n - 1)]
-    chunks, cur, done = [], [], 0
-    for item, k in zip(items, sizes):
-        cur.append(item)
-        done += k
-        if len(chunks) < n - 1 and done >= bounds[len(chunks)]:
-            chunks.append(cur)
-            cur = []
-    if cur:
-        chunks.append(cur)
-    return chunks
-
-
-def _worker_main() -> None:
-    """Entry point of a worker process: pickled (function name, chunk, args) on
-    stdin, the pickled result on stdout."""
-    import pickle
-    import sys
-
-    name, chunk, args = pickle.load(sys.stdin.buffer)
-    out = _CHUNK_FUNCS[name](chunk, *args)
-    pickle.dump(out, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    sys.stdout.buffer.flush()
-
-
-def _run_parallel(name: str, chunks: list[list], *args) -> tuple[list, int]:
-    """``[func(chunk, *args) for chunk in chunks]``, all but the first chunk in
-    worker processes running at the same time as this one.
-
-    Workers are plain ``python -c`` subprocesses that import only this module
-    (not the calling program's ``__main__``, which matters inside Streamlit,
-    whose script is a fake ``__main__``) and exchange pickles over pipes. A
-    chunk whose worker fails for any reason is computed here instead. Returns
-    the results and how many chunks the workers computed.
-    """
-    import pickle
-    import subprocess
-    import sys
-
-    func = _CHUNK_FUNCS[name]
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the project
-    env = dict(os.environ)
-    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    code = "from analysis.methods.lexicons import _worker_main; _worker_main()"
-    results: list = [None] * len(chunks)
-    raw: list = [None] * len(chunks)
-    procs: dict[int, subprocess.Popen] = {}
-    threads = []
-
-    def talk(i: int, proc: subprocess.Popen, payload: bytes) -> None:
-        try:
-            out, _err = proc.communicate(payload)
-            if proc.returncode == 0:
-                raw[i] = out
-        except Exception:  # noqa: BLE001 - the chunk is then computed here
-            pass
-
-    for i, chunk in enumerate(chunks[1:], start=1):
-        try:
-            proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=root)
-        except Exception:  # noqa: BLE001 - no processes (sandbox, frozen app, ...)
-            continue
-        procs[i] = proc
-        payload = pickle.dumps((name, chunk, args), protocol=pickle.HIGHEST_PROTOCOL)
-        t = threading.Thread(target=talk, args=(i, proc, payload), daemon=True)
-        t.start()
-        threads.append(t)
-    try:
-        if chunks:
-            results[0] = func(chunks[0], *args)
-    finally:
-        for t in threads:
-            t.join()
-    done = 0
-    for i in range(1, len(chunks)):
-        if raw[i] is not None:
-            try:
-                results[i] = pickle.loads(raw[i])
-                done += 1
-                continue
-            except Exception:  # noqa: BLE001
-                pass
-        results[i] = func(chunks[i], *args)
-    return results, done
-
-
-def score_texts(texts: Sequence[str], vader: bool = True, n_jobs: int | None = None,
-                word_pattern: str | None = None) -> list[tuple]:
-    """:func:`score_chunk` over many texts, in worker processes when that pays.
-
-    Repeated texts are scored once. ``n_jobs``: None = automatic (all cores,
-    but only when the distinct texts total at least
-    :data:`PARALLEL_MIN_CHARS` characters), 1 = in this process, k = up to k
-    processes (this one included). Results are in input order and identical
-    however computed.
-    """
-    texts = list(texts)
-    index: dict[str, int] = {}
-    uniq: list[str] = []
-    for t in texts:
-        if t not in index:
-            index[t] = len(uniq)
-            uniq.append(t)
-    sizes = [len(t) + 20 for t in uniq]
-    n_workers = _n_workers(n_jobs, sum(sizes))
-    if n_workers > 1 and len(uniq) > 1:
-        parts, _ = _run_parallel("score_chunk", _chunks(uniq, sizes, n_workers, WORKER_START_CHARS),
-                                 vader, word_pattern)
-        out = [r for part in parts for r in part]
-    else:
-        out = score_chunk(uniq, vader, word_pattern)
-    return [out[index[t]] for t in texts]
-
-
-def score_documents(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], vader: bool = True,
-                    n_jobs: int | None = None, word_pattern: str | None = None) -> list[tuple]:
-    """:func:`score_document_chunk` over many documents, in worker processes when that pays.
-
-    ``n_jobs`` as in :func:`score_texts` (counting the documents' characters).
-    """
-    items = list(items)
-    sizes = [len(t) + 20 * len(sp) + 20 for t, sp in items]
-    n_workers = _n_workers(n_jobs, sum(sizes))
-    if n_workers > 1 and len(items) > 1:
-        parts, _ = _run_parallel("score_document_chunk", _chunks(items, sizes, n_workers, WORKER_START_CHARS),
-                                 vader, word_pattern)
-        return [r for part in parts for r in part]
-    return score_document_chunk(items, vader, word_pattern)

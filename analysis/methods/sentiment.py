@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.corpus import segment
+from analysis.methods import bulk_scoring
 from analysis.methods import lexicons as fast
 from analysis.methods import tone_classifier
 from analysis.methods.phrase_mask import mask_phrases, mask_spans, phrase_list, phrase_spans
@@ -99,6 +100,13 @@ SENTENCE_SCORE_COLUMNS = ["polarity", "subjectivity", "vader", "classifier", "n_
 # --------------------------------------------------------------------------------------
 # Single texts
 # --------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _reference_assessments(text: str) -> tuple:
+    from textblob import TextBlob
+
+    return tuple(TextBlob(text).sentiment_assessments.assessments)
 
 
 @functools.lru_cache(maxsize=1)
@@ -213,6 +221,8 @@ COLUMN_NOTES = {
     "paragraph": "Paragraph scores are word-weighted means of the paragraph's sentence scores.",
     "n_words": "Word tokens (the weight in word-weighted means).",
     "masked": "An excluded phrase occurred in the sentence; its words were blanked before scoring.",
+    "n_assessments": "TextBlob assessments (scored word chunks) in the sentence as scored: its weight in the "
+                     "whole-text polarity and subjectivity.",
     "n_masked": "Sentences of the document in which an excluded phrase was blanked before scoring.",
     "agreement_pearson": "Pearson correlation of sentence polarity and sentence VADER score in the document.",
     "agreement_spearman": "Spearman (rank) correlation of sentence polarity and sentence VADER score.",
@@ -254,10 +264,13 @@ def score_sentences(sentences: pd.DataFrame, exclude_phrases: Sequence[str] = ()
     - ``n_words``: word count (:func:`analysis.corpus.segment.count_words`), the
       weight of the sentence in paragraph/document means;
     - ``masked``: True if a phrase of ``exclude_phrases`` occurred in it (its
-      words were replaced by spaces before scoring).
+      words were replaced by spaces before scoring);
+    - ``n_assessments``: TextBlob assessments (scored word chunks) in the text as
+      scored, the sentence's weight in the whole-text scores.
 
-    ``n_jobs``: worker processes for the fast method (None = automatic: only
-    for large inputs; 1 = none). Repeated sentence texts are scored once.
+    ``n_jobs``: local processes for the fast method (None or 1 = this process;
+    k = up to k, with Dask: :mod:`analysis.methods.bulk_scoring`). Repeated
+    sentence texts are scored once.
     """
     _check_method(method)
     out = sentences.copy()
@@ -266,17 +279,19 @@ def score_sentences(sentences: pd.DataFrame, exclude_phrases: Sequence[str] = ()
     flags = [bool(sp) for sp in spans]
     scored = [mask_spans(t, sp) for t, sp in zip(texts, spans)]
     if method == "fast":
-        rows = fast.score_texts(scored, vader=True, n_jobs=n_jobs, word_pattern=segment.WORD_RE.pattern)
+        rows = bulk_scoring.score_texts(scored, vader=True, n_jobs=n_jobs, word_pattern=segment.WORD_RE.pattern)
         pol = [r[0] for r in rows]
         subj = [r[1] for r in rows]
         vad = [r[2] for r in rows]
         nw = [r[3] for r in rows]
+        n_assessed = [r[4] for r in rows]
     else:
         tb = [textblob_scores(t, "reference") for t in scored]
         pol = [r[0] for r in tb]
         subj = [r[1] for r in tb]
         vad = [vader_score(t, "reference") for t in scored]
         nw = [segment.count_words(t) for t in texts]
+        n_assessed = [len(_reference_assessments(t)) for t in scored]
     # Weights count the sentence's own words, masked or not.
     nw = [segment.count_words(t) if f else n for t, f, n in zip(texts, flags, nw)]
     out["polarity"] = np.asarray(pol, dtype=float)
@@ -285,6 +300,7 @@ def score_sentences(sentences: pd.DataFrame, exclude_phrases: Sequence[str] = ()
     out["classifier"] = tone_classifier.load_model().scores(scored, vad, pol)
     out["n_words"] = np.asarray(nw, dtype=int)
     out["masked"] = np.asarray(flags, dtype=bool)
+    out["n_assessments"] = np.asarray(n_assessed, dtype=np.int64)
     return out
 
 
@@ -424,7 +440,7 @@ def document_scores(docs: pd.DataFrame, scored_sentences: pd.DataFrame, exclude_
     raw = docs["text"].fillna("").astype(str).tolist()
     texts = [mask_spans(t, sp) for t, sp in zip(raw, phrase_spans(raw, phrase_list(exclude_phrases)))]
     if method == "fast":
-        rows = fast.score_texts(texts, vader=False, n_jobs=n_jobs)
+        rows = bulk_scoring.score_texts(texts, vader=False, n_jobs=n_jobs)
         whole = {d: (r[0], r[1], fast.vader_compound(t)) for d, r, t in zip(ids, rows, texts)}
     else:
         whole = {d: textblob_scores(t, "reference") + (vader_score(t, "reference"),) for d, t in zip(ids, texts)}
@@ -474,18 +490,19 @@ def score_corpus(docs: pd.DataFrame, sentences: pd.DataFrame, exclude_phrases: S
     subj = np.zeros(n)
     vad = np.zeros(n)
     nw = np.zeros(n, dtype=int)
+    n_assessed = np.zeros(n, dtype=np.int64)
     whole: dict[str, tuple[float, float, float]] = {}
     if method == "fast":
         items = []
         for d, t in zip(ids, texts):
             rows = by_doc[d]
             items.append((t, [(int(starts[k]), int(ends[k])) for k in rows]))
-        results = fast.score_documents(items, vader=True, n_jobs=n_jobs, word_pattern=segment.WORD_RE.pattern)
+        results = bulk_scoring.score_documents(items, vader=True, n_jobs=n_jobs, word_pattern=segment.WORD_RE.pattern)
         for d, t, (dp, ds, rows_out) in zip(ids, texts, results):
             whole[d] = (dp, ds, fast.vader_compound(t))
             rows = by_doc[d]
             for k, r in zip(rows, rows_out):
-                pol[k], subj[k], vad[k], nw[k] = r
+                pol[k], subj[k], vad[k], nw[k], n_assessed[k] = r
     else:
         for d, t in zip(ids, texts):
             whole[d] = textblob_scores(t, "reference") + (vader_score(t, "reference"),)
@@ -494,6 +511,7 @@ def score_corpus(docs: pd.DataFrame, sentences: pd.DataFrame, exclude_phrases: S
                 pol[k], subj[k] = textblob_scores(st, "reference")
                 vad[k] = vader_score(st, "reference")
                 nw[k] = segment.count_words(st)
+                n_assessed[k] = len(_reference_assessments(st))
     text_of = dict(zip(ids, texts))
     flags = np.zeros(n, dtype=bool)
     for d, raw, spans in zip(ids, raw_texts, doc_spans):
@@ -515,6 +533,7 @@ def score_corpus(docs: pd.DataFrame, sentences: pd.DataFrame, exclude_phrases: S
         [text_of[d][int(s):int(e)] for d, s, e in zip(sents["doc_id"].tolist(), starts, ends)], vad, pol)
     sents["n_words"] = nw
     sents["masked"] = flags
+    sents["n_assessments"] = n_assessed
     documents = _assemble_documents(ids, whole, sents)
     return SentimentTables(sentences=sents, paragraphs=paragraph_scores(sents), documents=documents,
                            exclude_phrases=tuple(phrase_list(exclude_phrases)), method=method)

@@ -1,0 +1,196 @@
+"""The aggregates a store precomputes for the whole corpus, and the tone of any set of groups.
+
+:func:`compute_aggregates` makes the ``agg_*`` tables of :mod:`analysis.engine.store` from a store
+being written: tone per group of every group column (:func:`analysis.methods.sentiment.group_scores`,
+mean document score and 95% bootstrap interval), the same within each value of the app's filter
+columns ("cells"), the most frequent words per group and the mean topic share per group.
+:func:`tone_by_label` and :class:`ToneCache` compute tone for any grouping of documents (the
+reader uses them for filtered views); :func:`group_topic_shares` the topic shares per group.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.engine.store_format import (CELL_MEASURES, CELL_SEP, FILTER_COLUMNS, GROUP_TOP_TERMS, MAX_GROUPS,
+                                          MEASURES, candidate_group_columns, group_values)
+
+__all__ = ["compute_aggregates", "cell_sentiment", "ToneCache", "tone_by_label", "rate_per_10k",
+           "group_topic_shares"]
+
+
+class ToneCache:
+    """What several :func:`tone_by_label` calls over one store share: the bootstrap intervals
+    already drawn (``memo`` of :func:`analysis.methods.sentiment.group_scores`) and the sentences of
+    the one-document groups already read."""
+
+    def __init__(self, store):
+        self.store = store
+        self.memo: dict = {}
+        self._sentences: dict[str, pd.DataFrame] = {}
+
+    def sentences(self, doc_ids: list[str]) -> pd.DataFrame:
+        missing = [d for d in dict.fromkeys(doc_ids) if d not in self._sentences]
+        if missing:
+            got = self.store.sentences(doc_ids=missing)
+            for d, g in got.groupby(got["doc_id"].astype(str), sort=False):
+                self._sentences[d] = g
+            empty = got.iloc[:0]
+            for d in missing:
+                self._sentences.setdefault(d, empty)
+        frames = [self._sentences[d] for d in doc_ids]
+        return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def tone_by_label(store, scores: pd.DataFrame, doc_ids, labels,
+                  measures, cache: ToneCache | None = None) -> list[tuple[str, pd.DataFrame]]:
+    """``(measure, group_scores)`` for each of ``measures``, the documents ``doc_ids`` grouped by
+    ``labels`` (:func:`analysis.methods.sentiment.group_scores`); the sentences of one-document groups are
+    read from ``store`` once, for their sentence intervals (through ``cache`` when given)."""
+    from analysis.methods.sentiment import group_scores
+
+    meta = pd.DataFrame({"doc_id": pd.Series(doc_ids).astype(str).to_numpy(), "_g": labels})
+    single = meta.loc[meta["_g"].map(meta["_g"].value_counts()).to_numpy() == 1, "doc_id"].tolist()
+    if cache is not None:
+        sents = cache.sentences(single) if single else None
+        memo = cache.memo
+    else:
+        sents = store.sentences(doc_ids=single) if single else None
+        memo = {}
+    return [(m, group_scores(scores, meta, by="_g", measure=m, sentences=sents, memo=memo)) for m in measures]
+
+
+def rate_per_10k(count, n_words):
+    """``count`` per 10,000 of ``n_words`` words (0 where there are no words)."""
+    count = np.asarray(count, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n_words > 0, count / max(n_words, 1) * 10_000.0, 0.0)
+
+
+def group_topic_shares(doc_shares: pd.DataFrame, docs: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Mean topic share per group of ``column`` (as :func:`analysis.methods.topics.group_topics`:
+    each document with any topic weight counts once). ``doc_shares``: long
+    ``doc_id, topic, share``. Columns ``column, group, topic, share, n_docs``.
+
+    A topic's mean is over the group's documents that have a share for it (all of
+    them when, as stored, every document has a row per topic); ``n_docs`` counts the
+    group's documents with any topic weight. Sums are taken with numpy over
+    factorised ids (a pivot table took ~0.2 s for 40,000 documents)."""
+    cols = ["column", "group", "topic", "share", "n_docs"]
+    if doc_shares is None or doc_shares.empty:
+        return pd.DataFrame(columns=cols)
+    d_codes, d_ids = pd.factorize(doc_shares["doc_id"].astype(str), sort=False)
+    topics, t_codes = np.unique(doc_shares["topic"].to_numpy(dtype=np.int64), return_inverse=True)
+    n_d, n_t = len(d_ids), len(topics)
+    share = doc_shares["share"].to_numpy(dtype=float)
+    has = ~np.isnan(share)
+    flat = (d_codes * n_t + t_codes)[has]
+    sums = np.bincount(flat, weights=share[has], minlength=n_d * n_t).reshape(n_d, n_t)
+    present = np.bincount(flat, minlength=n_d * n_t).reshape(n_d, n_t) > 0
+    keep = sums.sum(axis=1) > 0
+    labels = pd.Series(group_values(docs, column), index=docs["doc_id"].astype(str).to_numpy())
+    labels = labels[~labels.index.duplicated()].reindex(np.asarray(d_ids)[keep]).fillna("").astype(str)
+    g_codes, groups = pd.factorize(labels.to_numpy(), sort=True)
+    n_g = len(groups)
+    sums, present = sums[keep], present[keep]
+    cell = (g_codes[:, None] * n_t + np.arange(n_t)[None, :]).ravel()
+    g_sum = np.bincount(cell, weights=np.where(present, sums, 0.0).ravel(), minlength=n_g * n_t)
+    g_cnt = np.bincount(cell, weights=present.ravel().astype(float), minlength=n_g * n_t)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(g_cnt > 0, g_sum / np.maximum(g_cnt, 1.0), np.nan)
+    size = np.bincount(g_codes, minlength=n_g).astype(np.int64)
+    return pd.DataFrame({"column": pd.array([column] * (n_g * n_t), dtype="string"),
+                         "group": pd.array(np.repeat(np.asarray(groups, dtype=object), n_t), dtype="string"),
+                         "topic": np.tile(topics, n_g), "share": mean, "n_docs": np.repeat(size, n_t)})[cols]
+
+
+
+
+def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.DataFrame) -> tuple:
+    """``(tables, group_columns, notes)``: the ``agg_*`` tables of the store being written at
+    ``store`` (a reader on its per-document tables), whose documents have ``doc_columns`` and whose
+    words per group were summed in ``groups`` (column -> :class:`analysis.engine.store_writer.GroupTermTotals`);
+    ``terms`` is its vocabulary. Group columns with more than :data:`MAX_GROUPS` values get none
+    (``notes`` says so)."""
+    notes = {}
+    docs = store.docs(columns=[c for c in doc_columns if c not in ("raw_text", "text")])
+    scores = store.doc_scores()
+    cache = ToneCache(store)
+    columns = []
+    for c in candidate_group_columns(docs):
+        acc = groups.get(c)
+        values = group_values(docs, c)
+        n_groups = len(set(values.tolist()))
+        if acc is None or acc.too_many or n_groups > MAX_GROUPS:
+            notes[f"groups:{c}"] = f"no aggregates by {c!r}: more than {MAX_GROUPS:,} distinct values"
+            continue
+        if n_groups < 1:
+            continue
+        columns.append(c)
+    # sentiment per group (single-document groups get sentence intervals)
+    frames = []
+    for c in columns:
+        for m, g in tone_by_label(store, scores, docs["doc_id"], group_values(docs, c), MEASURES, cache):
+            g.insert(0, "measure", m)
+            g.insert(0, "column", c)
+            frames.append(g)
+    cols = ["column", "measure", "group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"]
+    sent = pd.concat(frames, ignore_index=True).reindex(columns=cols) if frames else pd.DataFrame(columns=cols)
+    sent["n_sentences"] = sent["n_sentences"].astype("float64")
+    cells = cell_sentiment(store, docs, scores, columns, cache)
+    # top terms per group
+    tframes = []
+    term_arr = terms["term"].to_numpy(dtype=object)
+    ngram_arr = terms["ngram"].to_numpy()
+    for c in columns:
+        acc = groups[c]
+        for label, r in sorted(acc.labels.items()):  # labels sorted, as terms.top_terms does
+            cnt = acc.counts[r].toarray().ravel() if acc.counts is not None else np.zeros(0)
+            dfr = acc.doc_freq[r].toarray().ravel() if acc.doc_freq is not None else np.zeros(0)
+            for n in (1,):
+                idx = np.flatnonzero((cnt > 0) & (ngram_arr[: len(cnt)] == n))
+                order = np.lexsort((term_arr[idx].astype(str), -dfr[idx], -cnt[idx]))[:GROUP_TOP_TERMS]
+                idx = idx[order]
+                tframes.append(pd.DataFrame({
+                    "column": c, "group": label, "ngram": n, "rank": np.arange(1, len(idx) + 1),
+                    "term": term_arr[idx], "count": cnt[idx].astype(np.int64),
+                    "rate_per_10k": rate_per_10k(cnt[idx], acc.n_words[r]),
+                    "doc_freq": dfr[idx].astype(np.int64), "n_docs": acc.n_docs[r],
+                    "n_words": acc.n_words[r]}))
+    tcols = ["column", "group", "ngram", "rank", "term", "count", "rate_per_10k", "doc_freq", "n_docs",
+             "n_words"]
+    gterms = pd.concat(tframes, ignore_index=True).reindex(columns=tcols) if tframes else \
+        pd.DataFrame(columns=tcols)
+    gterms["term"] = gterms["term"].astype("string")
+    gterms["group"] = gterms["group"].astype("string")
+    gterms["column"] = gterms["column"].astype("string")
+    # topic shares per group
+    shares = store.table("topic_doc_shares")
+    gtopics = [group_topic_shares(shares, docs, c) for c in columns]
+    gcols = ["column", "group", "topic", "share", "n_docs"]
+    gtop = pd.concat(gtopics, ignore_index=True).reindex(columns=gcols) if gtopics else \
+        pd.DataFrame(columns=gcols)
+    return ({"agg_group_sentiment": sent, "agg_cell_sentiment": cells, "agg_group_terms": gterms,
+             "agg_group_topics": gtop}, columns, notes)
+
+def cell_sentiment(store, docs: pd.DataFrame, scores: pd.DataFrame, columns: list[str],
+               cache: "ToneCache | None" = None) -> pd.DataFrame:
+    """Tone per group of each column, within each value of each filter column: rows
+    ``filter_column, filter_value, column, measure`` + :func:`group_scores`' columns."""
+    frames = []
+    for f in [c for c in FILTER_COLUMNS if c in columns]:
+        fvals = pd.Series(group_values(docs, f))
+        for c in columns:
+            if c == f:
+                continue  # one value of the group-by column itself: its row of agg_group_sentiment
+            key = (fvals + CELL_SEP + pd.Series(group_values(docs, c))).to_numpy(dtype=object)
+            for m, g in tone_by_label(store, scores, docs["doc_id"], key, CELL_MEASURES, cache):
+                parts = g["group"].astype(str).str.split(CELL_SEP, n=1, expand=True)
+                g = g.assign(filter_column=f, filter_value=parts[0], column=c, measure=m, group=parts[1])
+                frames.append(g)
+    cols = ["filter_column", "filter_value", "column", "measure", "group", "n_docs", "n_sentences", "mean", "lo",
+            "hi", "interval_basis"]
+    out = pd.concat(frames, ignore_index=True).reindex(columns=cols) if frames else pd.DataFrame(columns=cols)
+    out["n_sentences"] = out["n_sentences"].astype("float64")
+    return out

@@ -1,0 +1,111 @@
+"""Where the engine's Dask tasks run: a local cluster started for one call, or a running Dask scheduler.
+
+:func:`dask_client` yields a ``distributed.Client``:
+
+- with ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``) or, when that is None, the
+  environment variable :data:`SCHEDULER_ENV` (``EXPLORER_DASK_SCHEDULER``): connected to that
+  scheduler, whose workers (on any number of machines) run the tasks; nothing is started here;
+- otherwise a ``distributed.LocalCluster`` started for the call and closed after it: ``n_workers``
+  worker processes of one thread each (the sentiment scorers are pure Python, so threads would
+  share one core), BLAS limited to one thread per worker; with ``n_workers=1`` one worker thread
+  inside this process (nothing to start, nothing to pickle).
+
+:class:`TaskLog` counts what the engine sends: tasks submitted, bytes sent to the workers (the
+pickled arguments) and bytes received back (the pickled results) - what would cross the network
+on a cluster of several machines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import time
+from typing import Iterator
+
+__all__ = ["SCHEDULER_ENV", "dask_client", "default_workers", "TaskLog", "payload_bytes"]
+
+SCHEDULER_ENV = "EXPLORER_DASK_SCHEDULER"
+
+
+def default_workers() -> int:
+    """Local worker processes by default: 2 on a machine with two or more usable cores, else 1."""
+    from analysis.methods.bulk_scoring import available_cpus
+
+    return 2 if available_cpus() >= 2 else 1
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None = None, n_workers: int | None = None,
+                processes: bool | None = None) -> Iterator:
+    """A ``distributed.Client`` for the duration of the block (see the module docstring);
+    ``processes`` forces worker processes (True) or threads in this process (False) for a local
+    cluster (default: processes when ``n_workers`` > 1)."""
+    from distributed import Client, LocalCluster
+
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if address:
+        client = Client(address, set_as_default=False)
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    n = int(n_workers) if n_workers else default_workers()
+    env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    kwargs = dict(n_workers=max(1, n), threads_per_worker=1, dashboard_address=":0",
+                  silence_logs=logging.ERROR, memory_limit=0)
+    if not (processes if processes is not None else n > 1):
+        cluster = LocalCluster(processes=False, **kwargs)
+    else:
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        path = os.environ.get("PYTHONPATH")
+        env["PYTHONPATH"] = root + (os.pathsep + path if path else "")
+        cluster = LocalCluster(processes=True, env=env, **kwargs)
+    client = Client(cluster, set_as_default=False)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def payload_bytes(obj) -> int:
+    """Bytes of ``obj`` pickled (what Dask sends for it, up to framing and compression)."""
+    try:
+        return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:  # noqa: BLE001 - unpicklable here: Dask would use cloudpickle
+        return 0
+
+
+class TaskLog:
+    """Tasks submitted and bytes sent to / received from the workers, by kind of task."""
+
+    def __init__(self):
+        self.tasks: dict[str, int] = {}
+        self.sent: dict[str, int] = {}
+        self.received: dict[str, int] = {}
+        self.started = time.perf_counter()
+
+    def submit(self, client, kind: str, func, *args, measure=None, **kwargs):
+        """``client.submit(func, *args, **kwargs)``, counted under ``kind``; ``measure``: the
+        arguments' pickled size when already known (else measured here, futures excluded)."""
+        from distributed import Future
+
+        self.tasks[kind] = self.tasks.get(kind, 0) + 1
+        if measure is None:
+            measure = sum(payload_bytes(a) for a in args if not isinstance(a, (Future, list, tuple))
+                          or (isinstance(a, (list, tuple)) and not any(isinstance(x, Future) for x in a)))
+        self.sent[kind] = self.sent.get(kind, 0) + int(measure)
+        kwargs.setdefault("pure", False)
+        return client.submit(func, *args, **kwargs)
+
+    def got(self, kind: str, result) -> None:
+        self.received[kind] = self.received.get(kind, 0) + payload_bytes(result)
+
+    def summary(self) -> dict:
+        return {"tasks": dict(self.tasks), "tasks_total": sum(self.tasks.values()),
+                "bytes_to_workers": sum(self.sent.values()), "bytes_from_workers": sum(self.received.values()),
+                "bytes_by_kind": {k: {"to_workers": self.sent.get(k, 0), "from_workers": self.received.get(k, 0)}
+                                  for k in self.tasks}}

@@ -1,0 +1,172 @@
+"""The build on Dask: the same store whichever scheduler runs it, a lost worker, an interrupted build.
+
+A ``distributed.LocalCluster`` of two worker processes runs in the test process; its stores are
+compared table by table (every table the manifest lists, values and dtypes) with the build that
+runs every task in this process (``n_jobs=1``). The corpus is small (40 documents cut into 6
+chunks, and each chunk into several tasks) and the topic model is fitted on a sample of 15
+documents with k fixed, so that both the small-corpus and the sampled topic paths run quickly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.engine import build as build_mod
+from analysis.engine.build import build_store
+from analysis.engine.cluster import SCHEDULER_ENV
+from analysis.engine.params import AnalysisParams
+from analysis.engine.store import open_store
+from tests.test_store import small_csv_text
+
+distributed = pytest.importorskip("distributed")
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLED = AnalysisParams(topic_k=2, topic_sample_docs=15)  # 40 documents: fitted on a sample
+WHOLE = AnalysisParams(topic_k=2)  # fitted on every document, from the prepared slices
+CHUNK = 7
+
+
+@pytest.fixture(scope="module")
+def csv_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("csv") / "small.csv"
+    path.write_text(small_csv_text(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module", autouse=True)
+def small_tasks():
+    """Several tasks per chunk (about 3 documents each), as a large corpus has."""
+    before = build_mod.TASK_CHARS
+    build_mod.TASK_CHARS = 5_000
+    yield
+    build_mod.TASK_CHARS = before
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                  silence_logs=logging.ERROR, memory_limit=0) as c:
+        with distributed.Client(c, set_as_default=False) as client:
+            yield c, client
+
+
+@pytest.fixture(scope="module")
+def local_stores(csv_path, tmp_path_factory):
+    """The reference: every task in this process (no worker process)."""
+    base = tmp_path_factory.mktemp("local")
+    out = {}
+    for name, params in (("sampled", SAMPLED), ("whole", WHOLE)):
+        build_store([csv_path], base / name, params, chunk_size=CHUNK, n_jobs=1, progress=False)
+        out[name] = base / name
+    return out
+
+
+def assert_same_store(a: Path, b: Path) -> None:
+    """Every table of the two stores, as the manifest lists them, holds the same values and dtypes."""
+    sa, sb = open_store(a), open_store(b)
+    names = set(sa.manifest["tables"])
+    assert names == set(sb.manifest["tables"])
+    assert len(names) >= 20
+    for name in sorted(names):
+        pd.testing.assert_frame_equal(sa.table(name), sb.table(name), check_exact=True, obj=name)
+    for key in ("content_hash", "key", "n_docs", "n_words", "group_columns", "topics", "notes", "parts"):
+        assert sa.manifest[key] == sb.manifest[key], key
+
+
+def test_the_cluster_writes_the_local_store(cluster, csv_path, local_stores, tmp_path):
+    c, client = cluster
+    manifest = build_store([csv_path], tmp_path / "sampled", SAMPLED, chunk_size=CHUNK,
+                           scheduler=c.scheduler_address, progress=False)
+    engine = manifest["engine"]
+    assert engine["scheduler"] == c.scheduler_address and engine["workers"] == 2
+    assert engine["tasks"]["prepare"] > 6 and engine["tasks"]["topics:score"] == 6  # one per part
+    assert engine["bytes_to_workers"] > 0 and engine["bytes_from_workers"] > 0
+    assert len(manifest["parts"]) == 6
+    assert_same_store(tmp_path / "sampled", local_stores["sampled"])
+
+
+def test_the_scheduler_from_the_environment(cluster, csv_path, local_stores, tmp_path, monkeypatch):
+    c, _ = cluster
+    monkeypatch.setenv(SCHEDULER_ENV, c.scheduler_address)
+    manifest = build_store([csv_path], tmp_path / "whole", WHOLE, chunk_size=CHUNK, progress=False)
+    assert manifest["engine"]["scheduler"] == c.scheduler_address
+    assert manifest["engine"]["tasks"]["topics"] == 1  # fitted on the prepared slices
+    assert_same_store(tmp_path / "whole", local_stores["whole"])
+
+
+def test_a_killed_worker_changes_nothing(cluster, csv_path, local_stores, tmp_path):
+    """One worker process is killed after the first chunk is written, with later chunks' tasks
+    queued or running and their results held by the workers: Dask reruns what was lost."""
+    c, client = cluster
+    pids = client.run(os.getpid)
+    killed = []
+
+    def kill_one(n_docs: int) -> None:
+        if not killed:
+            victim = sorted(pids)[0]
+            os.kill(pids[victim], signal.SIGKILL)
+            killed.append(victim)
+
+    build_store([csv_path], tmp_path / "whole", WHOLE, chunk_size=CHUNK, client=client, progress=False,
+                on_chunk=kill_one)
+    assert killed
+    assert_same_store(tmp_path / "whole", local_stores["whole"])
+    deadline = time.time() + 60
+    while len(client.scheduler_info()["workers"]) < 2 and time.time() < deadline:
+        time.sleep(0.5)  # the nanny restarts the worker, for the tests after this one
+
+
+def test_an_interrupted_build_leaves_the_previous_store(csv_path, local_stores, tmp_path):
+    out = tmp_path / "store"
+    build_store([ROOT / "seeds"], out, WHOLE, n_jobs=1, progress=False)
+    before = open_store(out).manifest["content_hash"]
+
+    def interrupt(n_docs: int) -> None:
+        if n_docs >= 2 * CHUNK:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_store([csv_path], out, WHOLE, chunk_size=CHUNK, n_jobs=1, progress=False, on_chunk=interrupt)
+    assert open_store(out).manifest["content_hash"] == before  # untouched, complete
+    assert not list(tmp_path.glob(".store.*"))  # no half-written folder left behind
+    build_store([csv_path], out, WHOLE, chunk_size=CHUNK, n_jobs=1, progress=False)
+    assert_same_store(out, local_stores["whole"])
+
+
+def test_a_killed_build_process_is_cleaned_up_by_the_rerun(csv_path, local_stores, tmp_path):
+    """A build killed outright (SIGKILL, no clean-up) leaves its temporary folder and no store;
+    the next build removes the folder and writes the whole store."""
+    out = tmp_path / "store"
+    cmd = [sys.executable, "-c",
+           "import sys; from analysis.engine import build; build.TASK_CHARS = 5000; "
+           "build.build_store([sys.argv[1]], sys.argv[2], build.AnalysisParams(topic_k=2), chunk_size=7, "
+           "n_jobs=1, progress=False, on_chunk=lambda n: __import__('time').sleep(30) if n >= 14 else None)",
+           str(csv_path), str(out)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 240
+        parts = []
+        while time.time() < deadline and len(parts) < 2 and proc.poll() is None:
+            time.sleep(0.2)
+            parts = list(tmp_path.glob(".store.building-*/docs/part-*.parquet"))
+        assert len(parts) >= 2, "the build did not get going"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert not out.exists()
+    leftovers = [p.name for p in tmp_path.glob(".store.building-*")]
+    assert leftovers
+    manifest = build_store([csv_path], out, WHOLE, chunk_size=CHUNK, n_jobs=1, progress=False)
+    assert sorted(manifest["engine"]["leftovers_removed"]) == sorted(leftovers)
+    assert not list(tmp_path.glob(".store.building-*"))
+    assert_same_store(out, local_stores["whole"])
