@@ -17,7 +17,10 @@ from analysis.engine.store_format import (CELL_MEASURES, CELL_SEP, FILTER_COLUMN
                                           MEASURES, candidate_group_columns, group_values)
 
 __all__ = ["compute_aggregates", "cell_sentiment", "ToneCache", "tone_by_label", "rate_per_10k",
-           "group_topic_shares"]
+           "group_topic_shares", "single_documents", "single_document_intervals", "INTERVAL_BATCHES"]
+
+#: The one-document groups' sentence intervals are drawn in about this many tasks.
+INTERVAL_BATCHES = 16
 
 
 class ToneCache:
@@ -107,12 +110,67 @@ def group_topic_shares(doc_shares: pd.DataFrame, docs: pd.DataFrame, column: str
 
 
 
-def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.DataFrame) -> tuple:
+def single_documents(docs: pd.DataFrame, columns: list[str]) -> list[str]:
+    """The documents alone in their group of some column of ``columns``, or in their cell of a
+    filter column (:data:`FILTER_COLUMNS`) and another column: those whose group intervals are
+    drawn from their sentences."""
+    ids = docs["doc_id"].astype(str).to_numpy()
+    alone = np.zeros(len(docs), dtype=bool)
+    labels = {c: pd.Series(group_values(docs, c)) for c in columns}
+    keys = list(labels.values())
+    keys += [labels[f] + CELL_SEP + labels[c] for f in FILTER_COLUMNS if f in labels for c in columns if c != f]
+    for key in keys:
+        alone |= (key.map(key.value_counts()) == 1).to_numpy()
+    return ids[alone].tolist()
+
+
+def single_document_intervals(sentences: pd.DataFrame, measures=MEASURES) -> dict:
+    """Task: for every document of ``sentences`` (its scored sentences) and each of ``measures``,
+    the bootstrap interval :func:`analysis.methods.sentiment.group_scores` gives a group of that
+    document alone, as ``{interval_key: (lo, hi)}`` (a ``memo`` for it: the same numbers)."""
+    from analysis.methods.sentiment import bootstrap_interval, document_interval_inputs, interval_key
+
+    memo: dict = {}
+    ids = sentences["doc_id"].astype(str).to_numpy()
+    for _d, pos in pd.Series(ids).groupby(ids, sort=False).indices.items():
+        sg = sentences.iloc[pos]
+        for m in measures:
+            got = document_interval_inputs(sg, m)
+            if got is not None:
+                key = interval_key(*got)
+                if key not in memo:
+                    memo[key] = bootstrap_interval(*got)
+    return memo
+
+
+def _draw_single_intervals(store, docs: pd.DataFrame, columns: list[str], cache: ToneCache, run_tasks) -> None:
+    singles = single_documents(docs, columns)
+    if not singles:
+        return
+    cols = ["doc_id", "polarity", "subjectivity", "vader", "n_words", "masked", "n_assessments"]
+    sents = store.sentences(doc_ids=singles, columns=cols)
+    if "n_assessments" not in sents.columns:  # a store written before the counts were kept
+        sents = store.sentences(doc_ids=singles, columns=cols[:-1] + ["text"])
+    ids = sents["doc_id"].astype(str).to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, dtype=int)
+    cuts = starts[np.linspace(0, len(starts), min(INTERVAL_BATCHES, len(starts)) + 1, dtype=int)[1:-1]]
+    batches = [sents.iloc[a:b] for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(sents)]) if b > a]
+    if run_tasks is None:
+        memos = [single_document_intervals(b) for b in batches]
+    else:
+        memos = run_tasks(single_document_intervals, [(b,) for b in batches])
+    for m in memos:
+        cache.memo.update(m)
+
+
+def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.DataFrame, run_tasks=None) -> tuple:
     """``(tables, group_columns, notes)``: the ``agg_*`` tables of the store being written at
     ``store`` (a reader on its per-document tables), whose documents have ``doc_columns`` and whose
     words per group were summed in ``groups`` (column -> :class:`analysis.engine.store_writer.GroupTermTotals`);
     ``terms`` is its vocabulary. Group columns with more than :data:`MAX_GROUPS` values get none
-    (``notes`` says so)."""
+    (``notes`` says so). The sentence intervals of one-document groups (the bulk of the work) are
+    drawn first by :func:`single_document_intervals` in batches of documents: through
+    ``run_tasks(func, [args, ...]) -> [result, ...]`` (Dask tasks in a build) when given."""
     notes = {}
     docs = store.docs(columns=[c for c in doc_columns if c not in ("raw_text", "text")])
     scores = store.doc_scores()
@@ -128,7 +186,8 @@ def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.Da
         if n_groups < 1:
             continue
         columns.append(c)
-    # sentiment per group (single-document groups get sentence intervals)
+    # sentiment per group (single-document groups get sentence intervals, drawn first)
+    _draw_single_intervals(store, docs, columns, cache, run_tasks)
     frames = []
     for c in columns:
         for m, g in tone_by_label(store, scores, docs["doc_id"], group_values(docs, c), MEASURES, cache):

@@ -328,12 +328,21 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
                 t0 = time.perf_counter()
                 topics = _topics_on_sample(client, log, writer.path, partial, params)
                 timings["topics"] = time.perf_counter() - t0
+
+            def run_tasks(func, arglist):
+                futures = [log.submit(client, "aggregates:intervals", func, *args) for args in arglist]
+                results = client.gather(futures)
+                for r in results:
+                    log.got("aggregates:intervals", r)
+                return results
+
+            if topics.error:
+                notes["topics"] = topics.error
+            bar.set_description("aggregates")
+            timings["total_before_aggregates"] = time.perf_counter() - t_start
+            manifest = writer.finish(content_hash, errors, topics, passages, similarity, notes, timings,
+                                     run_tasks=run_tasks)
             workers = len(client.scheduler_info().get("workers", {}))
-        if topics.error:
-            notes["topics"] = topics.error
-        bar.set_description("aggregates")
-        timings["total_before_aggregates"] = time.perf_counter() - t_start
-        manifest = writer.finish(content_hash, errors, topics, passages, similarity, notes, timings)
         manifest["timings"]["total"] = time.perf_counter() - t_start
         manifest["engine"] = {"scheduler": address or ("local threads" if (n_jobs or default_workers()) <= 1
                                                        else "local processes"),

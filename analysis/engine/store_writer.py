@@ -264,7 +264,7 @@ class StoreWriter:
 
     def finish(self, content_hash: str, errors: Sequence[LoadError], topics: TopicResult,
                passages: pd.DataFrame, similarity: pd.DataFrame, notes: dict | None = None,
-               timings: dict | None = None, stages: Sequence[str] = STAGES) -> dict:
+               timings: dict | None = None, stages: Sequence[str] = STAGES, run_tasks=None) -> dict:
         """Write the vocabulary, the corpus-wide tables, the aggregates and the
         manifest; returns the manifest."""
         t0 = time.perf_counter()
@@ -291,7 +291,8 @@ class StoreWriter:
 
         store = StoredAnalysis(self.path, self._manifest(content_hash, notes, timings or {}, stages, {},
                                                          topics, complete=False))
-        aggregates, group_columns, agg_notes = compute_aggregates(store, self.doc_columns, self.groups, terms)
+        aggregates, group_columns, agg_notes = compute_aggregates(store, self.doc_columns, self.groups, terms,
+                                                                  run_tasks)
         notes.update(agg_notes)
         for name, df in aggregates.items():
             write_table(self.path / f"{name}.parquet", df)

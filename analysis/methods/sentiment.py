@@ -67,7 +67,8 @@ from analysis.methods import bulk_scoring
 from analysis.methods import lexicons as fast
 from analysis.methods import tone_classifier
 from analysis.methods.phrase_mask import mask_phrases, mask_spans, phrase_list, phrase_spans
-from analysis.methods.tone_groups import BOOT_BLOCK, DATE_FREQS, MEASURE_TO_SENTENCE, date_bins, group_scores
+from analysis.methods.tone_groups import (BOOT_BLOCK, DATE_FREQS, MEASURE_TO_SENTENCE, bootstrap_interval, date_bins,
+                                         document_interval_inputs, group_scores, interval_key)
 
 __all__ = [
     "METHODS",
@@ -82,6 +83,9 @@ __all__ = [
     "classifier_evidence",
     "document_evidence",
     "group_scores",
+    "bootstrap_interval",
+    "document_interval_inputs",
+    "interval_key",
     "date_bins",
     "phrase_spans",
     "mask_phrases",

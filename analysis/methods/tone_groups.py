@@ -20,7 +20,8 @@ import pandas as pd
 
 from analysis.methods import lexicons as fast
 
-__all__ = ["MEASURE_TO_SENTENCE", "DATE_FREQS", "BOOT_BLOCK", "date_bins", "bootstrap_interval", "group_scores"]
+__all__ = ["MEASURE_TO_SENTENCE", "DATE_FREQS", "BOOT_BLOCK", "date_bins", "bootstrap_interval", "group_scores",
+           "document_interval_inputs", "interval_key"]
 
 #: The sentence column behind each document measure (a one-document group's interval re-draws it).
 MEASURE_TO_SENTENCE = {
@@ -95,8 +96,8 @@ def _bootstrap_block(values: np.ndarray, weights: np.ndarray | None, n_resamples
     return stats
 
 
-def bootstrap_interval(values: np.ndarray, weights: np.ndarray | None, n_boot: int, seed: int,
-               ci: float) -> tuple[float, float]:
+def bootstrap_interval(values: np.ndarray, weights: np.ndarray | None, n_boot: int = 2000, seed: int = 0,
+                       ci: float = 0.95) -> tuple[float, float]:
     """Percentile bootstrap interval of the (weighted) mean of ``values``: ``n_boot`` resamples
     with replacement, drawn in blocks of :data:`BOOT_BLOCK` from streams spawned from ``seed``
     (large samples draw the blocks in parallel threads; the result is the same)."""
@@ -116,16 +117,57 @@ def bootstrap_interval(values: np.ndarray, weights: np.ndarray | None, n_boot: i
 
 
 def _sentence_weights(sg: pd.DataFrame, measure: str, sentences: pd.DataFrame) -> np.ndarray:
-    """Bootstrap weights for one document's sentences (see :func:`group_scores`)."""
-    if measure in ("polarity", "subjectivity") and "text" in sentences.columns:
-        texts = sentences.loc[sg.index, "text"].astype(str)
-        return np.array([len(fast.textblob_assessments(t)) for t in texts], dtype=float)
+    """Bootstrap weights for one document's sentences ``sg`` (rows of ``sentences``; see
+    :func:`group_scores`): for the whole-text measures the number of TextBlob assessments of each
+    sentence's own text (read from ``n_assessments`` where the sentence was scored unmasked, else
+    counted from its ``text``), else word counts."""
+    if measure in ("polarity", "subjectivity"):
+        masked = sg["masked"].to_numpy(dtype=bool) if "masked" in sg.columns else np.zeros(len(sg), dtype=bool)
+        if "n_assessments" in sg.columns and not masked.any():
+            return sg["n_assessments"].to_numpy(dtype=float)
+        if "text" in sentences.columns:
+            texts = sg["text"].astype(str).to_numpy()
+            if "n_assessments" in sg.columns:
+                stored = sg["n_assessments"].to_numpy(dtype=float)
+                return np.array([len(fast.textblob_assessments(t)) if m else w
+                                 for t, m, w in zip(texts, masked, stored)], dtype=float)
+            return np.array([len(fast.textblob_assessments(t)) for t in texts], dtype=float)
     return sg["n_words"].to_numpy(dtype=float)
+
+
+def document_interval_inputs(sentences: pd.DataFrame, measure: str) -> tuple | None:
+    """``(values, weights)`` that :func:`group_scores` resamples for a group of one document
+    whose scored sentences are ``sentences`` (that document's rows only), or None when it has
+    fewer than two sentences with words (then the group gets no interval)."""
+    col = MEASURE_TO_SENTENCE.get(measure, measure)
+    sg = sentences[sentences["n_words"].to_numpy() > 0]
+    if len(sg) < 2:
+        return None
+    return sg[col].to_numpy(dtype=float), _sentence_weights(sg, measure, sentences)
+
+
+def interval_key(values: np.ndarray, weights: np.ndarray | None, n_boot: int = 2000, seed: int = 0,
+                 ci: float = 0.95) -> tuple:
+    """The key of a bootstrap interval in a ``memo`` of :func:`group_scores`: its exact inputs."""
+    return (values.tobytes(), None if weights is None else weights.tobytes(), n_boot, seed, ci)
+
+
+def _memo_bootstrap(memo: dict | None, values: np.ndarray, weights: np.ndarray | None, n_boot: int, seed: int,
+                    ci: float) -> tuple[float, float]:
+    """:func:`bootstrap_interval`, looked up in ``memo`` first (keyed by the exact inputs: equal inputs
+    draw equal resamples, so the interval is the same) and kept there."""
+    if memo is None:
+        return bootstrap_interval(values, weights, n_boot, seed, ci)
+    key = interval_key(values, weights, n_boot, seed, ci)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = bootstrap_interval(values, weights, n_boot, seed, ci)
+    return got
 
 
 def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure: str = "polarity",
                  n_boot: int = 2000, seed: int = 0, sentences: pd.DataFrame | None = None,
-                 date_freq: str | None = None, ci: float = 0.95) -> pd.DataFrame:
+                 date_freq: str | None = None, ci: float = 0.95, memo: dict | None = None) -> pd.DataFrame:
     """Mean document score per group of a metadata column, with a bootstrap interval.
 
     ``by`` is a column of ``docs`` (author, source, party, type, ...). With
@@ -162,7 +204,9 @@ def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure:
     - otherwise (one document with one sentence, or no sentences given)
       ``lo``/``hi`` are NaN and ``interval_basis="none"``.
     Documents whose score is NaN (no words) are left out of ``mean`` and the
-    interval but counted in ``n_docs``.
+    interval but counted in ``n_docs``. ``memo``: a dict shared by several calls (e.g. every
+    column's groups of one corpus) so that an interval drawn from the same values is drawn once;
+    the results are the same with or without it.
     """
     if measure not in doc_scores.columns:
         raise ValueError(f"unknown measure {measure!r}; expected a column of doc_scores")
@@ -181,32 +225,32 @@ def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure:
     df = meta.merge(scores, on="doc_id", how="left")
     sent_groups = None
     if sentences is not None:
-        col = MEASURE_TO_SENTENCE.get(measure, measure)
-        s = sentences[["doc_id", col, "n_words"]].copy()
-        s["doc_id"] = s["doc_id"].astype(str)
-        sent_groups = {d: g for d, g in s.groupby("doc_id", sort=False)}
-        n_sent = s.groupby("doc_id").size()
+        sent_ids = sentences["doc_id"].astype(str).to_numpy()
+        sent_groups = pd.Series(sent_ids).groupby(sent_ids, sort=False).indices  # doc -> sentence positions
+        sent_words = sentences["n_words"].to_numpy()
+        n_sent = {d: len(pos) for d, pos in sent_groups.items()}
+        n_sent_of = np.array([n_sent.get(d, 0) for d in df["doc_id"].tolist()], dtype=np.int64)
+    doc_ids = df["doc_id"].to_numpy()
+    doc_vals = df[measure].to_numpy(dtype=float)
     rows = []
-    for label, g in df.groupby("group", sort=False):
-        vals = g[measure].to_numpy(dtype=float)
-        vals = vals[~np.isnan(vals)]
-        n_docs = len(g)
-        n_sentences = int(n_sent.reindex(g["doc_id"]).fillna(0).sum()) if sent_groups is not None else np.nan
+    for label, at in df.groupby("group", sort=False).indices.items():
+        vals_all = doc_vals[at]
+        has = ~np.isnan(vals_all)
+        vals = vals_all[has]
+        n_docs = len(at)
+        n_sentences = int(n_sent_of[at].sum()) if sent_groups is not None else np.nan
         mean = float(vals.mean()) if len(vals) else np.nan
         lo = hi = np.nan
         basis = "none"
         if len(vals) >= 2:
-            lo, hi = bootstrap_interval(vals, None, n_boot, seed, ci)
+            lo, hi = _memo_bootstrap(memo, vals, None, n_boot, seed, ci)
             basis = "documents"
         elif len(vals) == 1 and sent_groups is not None:
-            d = g.loc[~g[measure].isna(), "doc_id"].iloc[0]
-            sg = sent_groups.get(d)
-            if sg is not None:
-                sg = sg[sg["n_words"] > 0]
-                if len(sg) >= 2:
-                    lo, hi = bootstrap_interval(sg[col].to_numpy(dtype=float), _sentence_weights(sg, measure, sentences),
-                                        n_boot, seed, ci)
-                    basis = "sentences"
+            pos = sent_groups.get(doc_ids[at][has][0])
+            if pos is not None and (sent_words[pos] > 0).sum() >= 2:
+                values, weights = document_interval_inputs(sentences.iloc[pos], measure)
+                lo, hi = _memo_bootstrap(memo, values, weights, n_boot, seed, ci)
+                basis = "sentences"
         rows.append({"group": label, "n_docs": n_docs, "n_sentences": n_sentences, "mean": mean,
                      "lo": lo, "hi": hi, "interval_basis": basis})
     out = pd.DataFrame(rows, columns=["group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"])
