@@ -147,7 +147,7 @@ def _draw_single_intervals(store, docs: pd.DataFrame, columns: list[str], cache:
     singles = single_documents(docs, columns)
     if not singles:
         return
-    cols = ["doc_id", "polarity", "subjectivity", "vader", "n_words", "masked", "n_assessments"]
+    cols = ["doc_id", "polarity", "subjectivity", "vader", "classifier", "n_words", "masked", "n_assessments"]
     sents = store.sentences(doc_ids=singles, columns=cols)
     if "n_assessments" not in sents.columns:  # a store written before the counts were kept
         sents = store.sentences(doc_ids=singles, columns=cols[:-1] + ["text"])
