@@ -67,5 +67,6 @@ def main(run: timing.Run) -> None:
     write_url(view)
 
 
-with timing.script_run() as _run:  # server-side time of this run (EXPLORER_TIMING_LOG)
-    main(_run)
+if __name__ != "__mp_main__":  # a worker process importing its parent's script draws nothing
+    with timing.script_run() as _run:  # server-side time of this run (EXPLORER_TIMING_LOG)
+        main(_run)

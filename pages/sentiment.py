@@ -35,8 +35,9 @@ tint = ts.colouring(view, docs)  # the largest groups a colour each, all others 
 group_of, colours, group_names = tint.group_of, tint.colours, tint.names
 
 st.title("Sentiment")
-st.caption("How positive or negative the wording is, scored sentence by sentence with two word-list methods "
-           "(TextBlob and VADER), and which words drive the scores. Everything follows the sidebar filters.")
+st.caption("How positive or negative the wording is, scored sentence by sentence (by two word lists, "
+           "TextBlob and VADER, or a trained classifier), and which words drive the scores. "
+           "Everything follows the sidebar filters.")
 measure, basis = ts.method_controls(view)
 subj = "subjectivity" if basis == "whole" else "subjectivity_mean"
 col = cs.SENTENCE_COL[measure]  # the sentence score behind the measure: polarity or vader

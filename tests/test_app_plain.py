@@ -5,7 +5,6 @@ downloads named in words."""
 from __future__ import annotations
 
 import io
-import json
 
 import pandas as pd
 import pytest

@@ -25,6 +25,7 @@ from analysis.engine.build import build_store
 from analysis.engine.cluster import SCHEDULER_ENV
 from analysis.engine.params import AnalysisParams
 from analysis.engine.store import open_store
+from analysis.methods.bulk_scoring import children_skip_main
 from tests.test_store import small_csv_text
 
 distributed = pytest.importorskip("distributed")
@@ -53,7 +54,9 @@ def small_tasks():
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+    # as a cluster started by `dask scheduler` / `dask worker` would: its processes never run
+    # this process's __main__ (an AppTest earlier in the session leaves a page script there)
+    with children_skip_main(), distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=logging.ERROR, memory_limit=0) as c:
         with distributed.Client(c, set_as_default=False) as client:
             yield c, client

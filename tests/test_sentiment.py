@@ -208,7 +208,7 @@ def test_generated_text_equals_the_libraries(text):
 def test_whole_document_from_sentences_equals_textblob(parts):
     # Documents built from sentence-like parts with varied gaps, scored through
     # the sentence-concatenation path (and its fall-backs).
-    text, spans, pos = "", [], 0
+    text, spans = "", []
     for k, p in enumerate(parts):
         gap = ["", " ", "\n\n", " x "][k % 4] if k else ""
         text += gap

@@ -13,7 +13,7 @@ visitor, ``ui/timing.py`` the server's record of every script run):
 from __future__ import annotations
 
 import asyncio
-import os
+import concurrent.futures
 import re
 import time
 from pathlib import Path
@@ -56,7 +56,10 @@ def server(tmp_path):
 
 
 def run(coro, timeout: float = 400):
-    return asyncio.run(asyncio.wait_for(coro, timeout))
+    """``asyncio.run`` in a thread of its own: after the browser tests, pytest-playwright's sync
+    API keeps an event loop running in the main thread, and ``asyncio.run`` refuses to nest."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coro, timeout)).result()
 
 
 # --------------------------------------------------------------------------- isolation of uploads

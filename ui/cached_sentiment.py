@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 
 from analysis.methods import sentiment as sa
 from analysis.corpus.prepare import Prepared

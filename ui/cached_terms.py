@@ -33,7 +33,6 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 
 from analysis.methods import keyness as keyness_mod
 from analysis.corpus import labels as labelling

@@ -8,7 +8,9 @@
 - otherwise a ``distributed.LocalCluster`` started for the call and closed after it: ``n_workers``
   worker processes of one thread each (the sentiment scorers are pure Python, so threads would
   share one core), BLAS limited to one thread per worker; with ``n_workers=1`` one worker thread
-  inside this process (nothing to start, nothing to pickle).
+  inside this process (nothing to start, nothing to pickle). Worker processes are started (and
+  restarted) without re-running this process's ``__main__``
+  (:func:`analysis.methods.bulk_scoring.children_skip_main`).
 
 :class:`TaskLog` counts what the engine sends: tasks submitted, bytes sent to the workers (the
 pickled arguments) and bytes received back (the pickled results) - what would cross the network
@@ -44,6 +46,8 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None,
     cluster (default: processes when ``n_workers`` > 1)."""
     from distributed import Client, LocalCluster
 
+    from analysis.methods.bulk_scoring import children_skip_main
+
     address = scheduler or os.environ.get(SCHEDULER_ENV) or None
     if address:
         client = Client(address, set_as_default=False)
@@ -56,19 +60,21 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None,
     env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     kwargs = dict(n_workers=max(1, n), threads_per_worker=1, dashboard_address=":0",
                   silence_logs=logging.ERROR, memory_limit=0)
-    if not (processes if processes is not None else n > 1):
-        cluster = LocalCluster(processes=False, **kwargs)
-    else:
+    in_processes = processes if processes is not None else n > 1
+    if in_processes:
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         path = os.environ.get("PYTHONPATH")
         env["PYTHONPATH"] = root + (os.pathsep + path if path else "")
-        cluster = LocalCluster(processes=True, env=env, **kwargs)
-    client = Client(cluster, set_as_default=False)
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()
+        kwargs["env"] = env
+    # the worker processes, and any restart of them, start without re-running __main__
+    with children_skip_main() if in_processes else contextlib.nullcontext():
+        cluster = LocalCluster(processes=in_processes, **kwargs)
+        client = Client(cluster, set_as_default=False)
+        try:
+            yield client
+        finally:
+            client.close()
+            cluster.close()
 
 
 def payload_bytes(obj) -> int:

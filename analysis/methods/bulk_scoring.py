@@ -6,19 +6,59 @@
 check it), in input order. With ``n_jobs`` > 1 the input is cut into that many consecutive
 chunks of about equal text (:func:`split_evenly`) scored by Dask's local process scheduler
 (``dask.compute(..., scheduler="processes")``). The default (``n_jobs=None`` or 1) scores in
-this process: inside a Streamlit server a process pool would re-run the page script (Streamlit
-replaces ``__main__``), and a whole corpus is analysed in parallel by the engine instead
-(:mod:`analysis.engine`, on a local or a distributed Dask cluster).
+this process; a whole corpus is analysed in parallel by the engine instead (:mod:`analysis.engine`,
+on a local or a distributed Dask cluster).
+
+:func:`children_skip_main` is how every local worker process of the project is started: a
+spawned child re-imports its parent's ``__main__``, and under Streamlit (the app, AppTest)
+``__main__`` is the page script itself, which each child would then run as the app.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from typing import Sequence
+import sys
+import threading
+import types
+from typing import Iterator, Sequence
 
 from analysis.methods.lexicons import score_chunk, score_document_chunk
 
-__all__ = ["score_texts", "score_documents", "split_evenly", "available_cpus"]
+__all__ = ["score_texts", "score_documents", "split_evenly", "available_cpus", "children_skip_main"]
+
+_MAIN_LOCK = threading.Lock()
+_MAIN_SAVED: list = []  # [the real __main__, blocks open] while a children_skip_main block runs
+
+
+@contextlib.contextmanager
+def children_skip_main() -> Iterator[None]:
+    """Within the block, processes started by ``multiprocessing`` (Dask's local workers and
+    nannies, its process scheduler) do not import this process's ``__main__``.
+
+    ``multiprocessing``'s spawn start method runs the parent's main script again in every child
+    (as ``__mp_main__``). Streamlit installs each page run's script as ``__main__``, so a worker
+    started from the app, or from a test after an AppTest run, would draw the whole dashboard
+    before doing any work, and fail or hang. The project's tasks are functions of
+    :mod:`analysis`, which the children import by name, so a bare ``__main__`` stands in while
+    the block runs (nested and concurrent blocks share one swap; the last to leave restores it).
+    """
+    with _MAIN_LOCK:
+        if _MAIN_SAVED:
+            _MAIN_SAVED[1] += 1
+        else:
+            _MAIN_SAVED[:] = [sys.modules.get("__main__"), 1]
+            sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        with _MAIN_LOCK:
+            _MAIN_SAVED[1] -= 1
+            if _MAIN_SAVED[1] == 0:
+                real = _MAIN_SAVED[0]
+                _MAIN_SAVED.clear()
+                if real is not None:
+                    sys.modules["__main__"] = real
 
 
 def available_cpus() -> int:
@@ -69,7 +109,8 @@ def _in_processes(func, chunks: list[list], *args) -> list:
     import dask
 
     tasks = [dask.delayed(func, pure=True)(chunk, *args) for chunk in chunks]
-    return list(dask.compute(*tasks, scheduler="processes", num_workers=len(chunks)))
+    with children_skip_main():
+        return list(dask.compute(*tasks, scheduler="processes", num_workers=len(chunks)))
 
 
 def _workers(n_jobs: int | None, n_items: int) -> int:
