@@ -398,6 +398,41 @@ def test_group_scores():
     assert list(by_decade.index) == ["1990s", "2010s", ""]
 
 
+def test_one_document_interval_weights_by_hand():
+    """A one-document group's whole-text interval resamples its sentences weighted by their TextBlob
+    assessments: the stored count where the sentence was scored as it is, recounted from the text
+    where a phrase was masked; sentences without words are left out. Arrow-backed columns (as a
+    store reads them) give the same interval."""
+    docs = pd.DataFrame({"doc_id": ["d", "e"], "author": ["solo", "other"]})
+    scores = pd.DataFrame({"doc_id": ["d", "e"], "polarity": [0.2, 0.1]})
+    texts = ["A wonderful, happy day.", "The sad and bitter end.", "", "Left behind and very angry."]
+    sents = pd.DataFrame({"doc_id": ["d"] * 4, "text": texts, "polarity": [0.9, -0.6, 0.0, -0.8],
+                          "n_words": [4, 5, 0, 5], "masked": [False, False, False, True],
+                          "n_assessments": [7.0, 2.0, 0.0, 9.0]})
+    counted = len(F.textblob_assessments(texts[3]))
+    assert counted != 9  # the stored count of the masked sentence must not be used
+    values = np.array([0.9, -0.6, -0.8])
+    weights = np.array([7.0, 2.0, counted], dtype=float)
+    boots = []
+    for s in np.random.SeedSequence(0).spawn(8):
+        idx = np.random.default_rng(s).integers(0, 3, size=(250, 3))
+        w = weights[idx]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            boots.append(np.where(w.sum(axis=1) > 0, (values[idx] * w).sum(axis=1) / w.sum(axis=1), np.nan))
+    want = tuple(np.nanpercentile(np.concatenate(boots), [2.5, 97.5]))
+    g = S.group_scores(scores, docs, "author", sentences=sents).set_index("group")
+    assert g.at["solo", "interval_basis"] == "sentences"
+    assert (g.at["solo", "lo"], g.at["solo", "hi"]) == pytest.approx(want)
+    arrow = sents.astype({"doc_id": "string[pyarrow]", "text": "string[pyarrow]",
+                          "polarity": "double[pyarrow]", "masked": "bool[pyarrow]"})
+    g2 = S.group_scores(scores, docs, "author", sentences=arrow).set_index("group")
+    pd.testing.assert_frame_equal(g, g2)
+    # with nothing masked the stored counts are the weights and the text is not read
+    plain = sents.assign(masked=False, text=None)
+    g3 = S.group_scores(scores, docs, "author", sentences=plain).set_index("group")
+    assert g3.at["solo", "interval_basis"] == "sentences" and g3.at["solo", "lo"] != g.at["solo", "lo"]
+
+
 def test_bootstrap_does_not_depend_on_threads(monkeypatch):
     """A large sample's blocks are drawn in threads, a small one's in the caller: the same interval."""
     vals = np.random.default_rng(3).normal(size=3_000)

@@ -36,7 +36,7 @@ class ToneCache:
     def sentences(self, doc_ids: list[str]) -> pd.DataFrame:
         missing = [d for d in dict.fromkeys(doc_ids) if d not in self._sentences]
         if missing:
-            got = self.store.sentences(doc_ids=missing)
+            got = interval_sentences(self.store, missing)
             for d, g in got.groupby(got["doc_id"].astype(str), sort=False):
                 self._sentences[d] = g
             empty = got.iloc[:0]
@@ -128,14 +128,15 @@ def single_document_intervals(sentences: pd.DataFrame, measures=MEASURES) -> dic
     """Task: for every document of ``sentences`` (its scored sentences) and each of ``measures``,
     the bootstrap interval :func:`analysis.methods.sentiment.group_scores` gives a group of that
     document alone, as ``{interval_key: (lo, hi)}`` (a ``memo`` for it: the same numbers)."""
-    from analysis.methods.sentiment import bootstrap_interval, document_interval_inputs, interval_key
+    from analysis.methods.tone_groups import bootstrap_interval, interval_columns, interval_inputs_at, interval_key
 
     memo: dict = {}
     ids = sentences["doc_id"].astype(str).to_numpy()
-    for _d, pos in pd.Series(ids).groupby(ids, sort=False).indices.items():
-        sg = sentences.iloc[pos]
-        for m in measures:
-            got = document_interval_inputs(sg, m)
+    documents = pd.Series(ids).groupby(ids, sort=False).indices.values()
+    for m in measures:
+        cols = interval_columns(sentences, m)
+        for pos in documents:
+            got = interval_inputs_at(cols, pos, m)
             if got is not None:
                 key = interval_key(*got)
                 if key not in memo:
@@ -143,14 +144,24 @@ def single_document_intervals(sentences: pd.DataFrame, measures=MEASURES) -> dic
     return memo
 
 
+#: The sentence columns the intervals of one-document groups read.
+INTERVAL_COLUMNS = ["doc_id", "polarity", "subjectivity", "vader", "classifier", "n_words", "masked", "n_assessments"]
+
+
+def interval_sentences(store, doc_ids: list[str]) -> pd.DataFrame:
+    """The sentences of ``doc_ids`` in ``store``, only the columns their intervals read (the text
+    only from a store written before the assessment counts were kept), ``doc_id`` as numpy strings."""
+    sents = store.sentences(doc_ids=doc_ids, columns=INTERVAL_COLUMNS)
+    if "n_assessments" not in sents.columns:
+        sents = store.sentences(doc_ids=doc_ids, columns=INTERVAL_COLUMNS[:-1] + ["text"])
+    return sents.assign(doc_id=sents["doc_id"].astype(str).to_numpy(dtype=object))
+
+
 def _draw_single_intervals(store, docs: pd.DataFrame, columns: list[str], cache: ToneCache, run_tasks) -> None:
     singles = single_documents(docs, columns)
     if not singles:
         return
-    cols = ["doc_id", "polarity", "subjectivity", "vader", "classifier", "n_words", "masked", "n_assessments"]
-    sents = store.sentences(doc_ids=singles, columns=cols)
-    if "n_assessments" not in sents.columns:  # a store written before the counts were kept
-        sents = store.sentences(doc_ids=singles, columns=cols[:-1] + ["text"])
+    sents = interval_sentences(store, singles)
     ids = sents["doc_id"].astype(str).to_numpy()
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, dtype=int)
     cuts = starts[np.linspace(0, len(starts), min(INTERVAL_BATCHES, len(starts)) + 1, dtype=int)[1:-1]]

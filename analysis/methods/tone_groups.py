@@ -21,7 +21,7 @@ import pandas as pd
 from analysis.methods import lexicons as fast
 
 __all__ = ["MEASURE_TO_SENTENCE", "DATE_FREQS", "BOOT_BLOCK", "date_bins", "bootstrap_interval", "group_scores",
-           "document_interval_inputs", "interval_key"]
+           "document_interval_inputs", "interval_columns", "interval_inputs_at", "interval_key"]
 
 #: The sentence column behind each document measure (a one-document group's interval re-draws it).
 MEASURE_TO_SENTENCE = {
@@ -116,34 +116,57 @@ def bootstrap_interval(values: np.ndarray, weights: np.ndarray | None, n_boot: i
     return float(lo), float(hi)
 
 
-def _sentence_weights(sg: pd.DataFrame, measure: str, sentences: pd.DataFrame) -> np.ndarray:
-    """Bootstrap weights for one document's sentences ``sg`` (rows of ``sentences``; see
-    :func:`group_scores`): for the whole-text measures the number of TextBlob assessments of each
-    sentence's own text (read from ``n_assessments`` where the sentence was scored unmasked, else
-    counted from its ``text``), else word counts."""
+def interval_columns(sentences: pd.DataFrame, measure: str) -> dict[str, np.ndarray]:
+    """The columns of ``sentences`` that one-document intervals of ``measure`` read, as numpy
+    arrays (``n_words``, the measure's sentence column, ``masked``, ``n_assessments`` and, only
+    when the weights need it, ``text``): a group's rows are then taken cheaply (a take from the
+    Arrow strings of a store's table costs about a millisecond)."""
+    col = MEASURE_TO_SENTENCE.get(measure, measure)
+    have = sentences.columns
+    out = {"n_words": sentences["n_words"].to_numpy(dtype=float), col: sentences[col].to_numpy(dtype=float)}
+    if "masked" in have:
+        out["masked"] = sentences["masked"].fillna(False).to_numpy(dtype=bool)
+    if "n_assessments" in have:
+        out["n_assessments"] = sentences["n_assessments"].to_numpy(dtype=float)
+    if measure in ("polarity", "subjectivity") and "text" in have and (
+            "n_assessments" not in have or ("masked" in out and out["masked"].any())):
+        out["text"] = sentences["text"].astype(str).to_numpy(dtype=object)
+    return out
+
+
+def _sentence_weights(cols: dict[str, np.ndarray], rows: np.ndarray, measure: str) -> np.ndarray:
+    """Bootstrap weights for one document's sentences at ``rows`` of ``cols``
+    (:func:`interval_columns`; see :func:`group_scores`): for the whole-text measures the number of
+    TextBlob assessments of each sentence's own text (read from ``n_assessments`` where the sentence
+    was scored unmasked, else counted from its ``text``), else word counts."""
     if measure in ("polarity", "subjectivity"):
-        masked = sg["masked"].to_numpy(dtype=bool) if "masked" in sg.columns else np.zeros(len(sg), dtype=bool)
-        if "n_assessments" in sg.columns and not masked.any():
-            return sg["n_assessments"].to_numpy(dtype=float)
-        if "text" in sentences.columns:
-            texts = sg["text"].astype(str).to_numpy()
-            if "n_assessments" in sg.columns:
-                stored = sg["n_assessments"].to_numpy(dtype=float)
+        masked = cols["masked"][rows] if "masked" in cols else np.zeros(len(rows), dtype=bool)
+        if "n_assessments" in cols and not masked.any():
+            return cols["n_assessments"][rows]
+        if "text" in cols:
+            texts = cols["text"][rows]
+            if "n_assessments" in cols:
+                stored = cols["n_assessments"][rows]
                 return np.array([len(fast.textblob_assessments(t)) if m else w
                                  for t, m, w in zip(texts, masked, stored)], dtype=float)
             return np.array([len(fast.textblob_assessments(t)) for t in texts], dtype=float)
-    return sg["n_words"].to_numpy(dtype=float)
+    return cols["n_words"][rows]
+
+
+def interval_inputs_at(cols: dict[str, np.ndarray], rows: np.ndarray, measure: str) -> tuple | None:
+    """:func:`document_interval_inputs` of the document whose sentences are ``rows`` of ``cols``
+    (:func:`interval_columns` of a table of many documents' sentences)."""
+    rows = rows[cols["n_words"][rows] > 0]
+    if len(rows) < 2:
+        return None
+    return cols[MEASURE_TO_SENTENCE.get(measure, measure)][rows], _sentence_weights(cols, rows, measure)
 
 
 def document_interval_inputs(sentences: pd.DataFrame, measure: str) -> tuple | None:
     """``(values, weights)`` that :func:`group_scores` resamples for a group of one document
     whose scored sentences are ``sentences`` (that document's rows only), or None when it has
     fewer than two sentences with words (then the group gets no interval)."""
-    col = MEASURE_TO_SENTENCE.get(measure, measure)
-    sg = sentences[sentences["n_words"].to_numpy() > 0]
-    if len(sg) < 2:
-        return None
-    return sg[col].to_numpy(dtype=float), _sentence_weights(sg, measure, sentences)
+    return interval_inputs_at(interval_columns(sentences, measure), np.arange(len(sentences)), measure)
 
 
 def interval_key(values: np.ndarray, weights: np.ndarray | None, n_boot: int = 2000, seed: int = 0,
@@ -226,8 +249,9 @@ def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure:
     sent_groups = None
     if sentences is not None:
         sent_ids = sentences["doc_id"].astype(str).to_numpy()
+        cols = interval_columns(sentences, measure)
         sent_groups = pd.Series(sent_ids).groupby(sent_ids, sort=False).indices  # doc -> sentence positions
-        sent_words = sentences["n_words"].to_numpy()
+        sent_words = cols["n_words"]
         n_sent = {d: len(pos) for d, pos in sent_groups.items()}
         n_sent_of = np.array([n_sent.get(d, 0) for d in df["doc_id"].tolist()], dtype=np.int64)
     doc_ids = df["doc_id"].to_numpy()
@@ -248,7 +272,7 @@ def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure:
         elif len(vals) == 1 and sent_groups is not None:
             pos = sent_groups.get(doc_ids[at][has][0])
             if pos is not None and (sent_words[pos] > 0).sum() >= 2:
-                values, weights = document_interval_inputs(sentences.iloc[pos], measure)
+                values, weights = interval_inputs_at(cols, pos, measure)
                 lo, hi = _memo_bootstrap(memo, values, weights, n_boot, seed, ci)
                 basis = "sentences"
         rows.append({"group": label, "n_docs": n_docs, "n_sentences": n_sentences, "mean": mean,
