@@ -19,10 +19,18 @@ def test_trimmer_calls_malloc_trim_repeatedly():
         return 1
 
     sweeps = []
-    threading.Thread(target=memory._trim_forever, args=(fake_trim, 0.01, lambda: sweeps.append(1)),
-                     daemon=True).start()
-    assert done.wait(5), "the trimmer did not call malloc_trim three times"
-    assert calls[:3] == [0, 0, 0] and len(sweeps) >= 3
+    stop = threading.Event()
+    t = threading.Thread(target=memory._trim_forever, args=(fake_trim, 0.01, lambda: sweeps.append(1), stop),
+                         daemon=True)
+    t.start()
+    try:
+        assert done.wait(5), "the trimmer did not call malloc_trim three times"
+        assert calls[:3] == [0, 0, 0] and len(sweeps) >= 3
+    finally:
+        stop.set()
+        t.join(5)
+    # a trimmer left running would collect garbage every 10 ms for the rest of the test session
+    assert not t.is_alive(), "the trimmer did not stop"
 
 
 def test_a_failing_trim_stops_trimming_but_not_sweeping(caplog):
@@ -38,9 +46,16 @@ def test_a_failing_trim_stops_trimming_but_not_sweeping(caplog):
         if len(sweeps) == 4:
             enough.set()
 
+    stop = threading.Event()
     with caplog.at_level("ERROR", logger="explorer"):
-        threading.Thread(target=memory._trim_forever, args=(broken, 0.01, sweep), daemon=True).start()
-        assert enough.wait(5)
+        t = threading.Thread(target=memory._trim_forever, args=(broken, 0.01, sweep, stop), daemon=True)
+        t.start()
+        try:
+            assert enough.wait(5)
+        finally:
+            stop.set()
+            t.join(5)
+    assert not t.is_alive()
     assert len(trims) == 1, "malloc_trim is not retried after it failed"
     assert any("malloc_trim failed" in r.getMessage() for r in caplog.records)
 

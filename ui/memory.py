@@ -18,7 +18,6 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-import time
 
 import streamlit as st
 
@@ -31,9 +30,10 @@ TRIM_EVERY = 30.0
 log = logging.getLogger("explorer")
 
 
-def _trim_forever(trim, every: float, sweep=corpus_cache.sweep) -> None:
-    while True:
-        time.sleep(every)
+def _trim_forever(trim, every: float, sweep=corpus_cache.sweep, stop: threading.Event | None = None) -> None:
+    """Every ``every`` seconds until ``stop`` is set (never, for the server's own thread)."""
+    stop = stop or threading.Event()
+    while not stop.wait(every):
         gc.collect()  # instead of Streamlit's collection after every run (runner.postScriptGC = false)
         try:
             sweep()
