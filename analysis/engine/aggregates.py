@@ -174,14 +174,17 @@ def _draw_single_intervals(store, docs: pd.DataFrame, columns: list[str], cache:
         cache.memo.update(m)
 
 
-def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.DataFrame, run_tasks=None) -> tuple:
+def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.DataFrame, run_tasks=None,
+                       wait_for_topics=None) -> tuple:
     """``(tables, group_columns, notes)``: the ``agg_*`` tables of the store being written at
     ``store`` (a reader on its per-document tables), whose documents have ``doc_columns`` and whose
     words per group were summed in ``groups`` (column -> :class:`analysis.engine.store_writer.GroupTermTotals`);
     ``terms`` is its vocabulary. Group columns with more than :data:`MAX_GROUPS` values get none
     (``notes`` says so). The sentence intervals of one-document groups (the bulk of the work) are
     drawn first by :func:`single_document_intervals` in batches of documents: through
-    ``run_tasks(func, [args, ...]) -> [result, ...]`` (Dask tasks in a build) when given."""
+    ``run_tasks(func, [args, ...]) -> [result, ...]`` (Dask tasks in a build) when given.
+    ``wait_for_topics()``, when given, is called before the store's topic shares are read, last
+    (a build's topic model is still being fitted while the rest is computed)."""
     notes = {}
     docs = store.docs(columns=[c for c in doc_columns if c not in ("raw_text", "text")])
     scores = store.doc_scores()
@@ -236,6 +239,8 @@ def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.Da
     gterms["group"] = gterms["group"].astype("string")
     gterms["column"] = gterms["column"].astype("string")
     # topic shares per group
+    if wait_for_topics is not None:
+        wait_for_topics()
     shares = store.table("topic_doc_shares")
     gtopics = [group_topic_shares(shares, docs, c) for c in columns]
     gcols = ["column", "group", "topic", "share", "n_docs"]

@@ -226,26 +226,51 @@ def _topics_on_sample(client, log: TaskLog, path: Path, manifest: dict, params: 
     return topic_tables(model, settings, len(model.docs_), keep_model=False, doc_shares=shares)
 
 
-def _reuse(writer, partial: dict, params: AnalysisParams) -> tuple:
-    from analysis.engine.store_reader import StoredAnalysis
+def reuse_task(docs: pd.DataFrame, params: AnalysisParams) -> tuple:
+    """Task: :func:`analysis.engine.stages.reuse_stage` on ``docs`` (``doc_id, text, n_words``):
+    ``(passages, similarity, notes, seconds)``."""
+    t0 = time.perf_counter()
+    return (*reuse_stage(docs, params), time.perf_counter() - t0)
 
-    if writer.n_docs and (writer.n_words <= params.reuse_max_words or writer.n_docs <= params.similarity_max_docs):
-        store = StoredAnalysis(writer.path, partial)
-        docs = store.docs(columns=["doc_id", "text", "n_words"])
-        return reuse_stage(docs, params)
-    from analysis.methods.reuse import PASSAGE_COLUMNS
 
-    passages = pd.DataFrame(columns=PASSAGE_COLUMNS)
-    similarity = pd.DataFrame({"doc_a": pd.array([], dtype=str), "doc_b": pd.array([], dtype=str),
-                               "similarity": np.zeros(0)})
-    notes = {}
-    if writer.n_docs:
-        notes["reuse"] = (f"shared passages were not searched: the corpus has {writer.n_words:,} words, "
-                          f"more than the {params.reuse_max_words:,} the shingle index can hold in "
-                          "bounded memory (about 60 bytes per word)")
-        notes["similarity"] = (f"document similarity was not computed: {writer.n_docs:,} documents, "
-                               f"more than {params.similarity_max_docs:,} (it compares every pair)")
-    return passages, similarity, notes
+class _ReuseJob:
+    """Shared passages and similarity as a task that runs while the aggregates are computed:
+    :meth:`start` submits it (the engine does so once the aggregates' own tasks are queued, so they
+    come first); :meth:`result` waits for ``(passages, similarity, notes, seconds)``."""
+
+    def __init__(self, client, log: TaskLog, writer, partial: dict, params: AnalysisParams):
+        self.client, self.log, self.writer, self.partial, self.params = client, log, writer, partial, params
+        self.future = None
+        self.searched = bool(writer.n_docs) and (writer.n_words <= params.reuse_max_words
+                                                 or writer.n_docs <= params.similarity_max_docs)
+
+    def start(self) -> None:
+        from analysis.engine.store_reader import StoredAnalysis
+
+        if self.searched and self.future is None:
+            docs = StoredAnalysis(self.writer.path, self.partial).docs(columns=["doc_id", "text", "n_words"])
+            self.future = self.log.submit(self.client, "reuse", reuse_task, docs, self.params)
+
+    def result(self) -> tuple:
+        if self.searched:
+            self.start()
+            got = self.future.result()
+            self.log.got("reuse", got)
+            return got
+        from analysis.methods.reuse import PASSAGE_COLUMNS
+
+        writer, params = self.writer, self.params
+        passages = pd.DataFrame(columns=PASSAGE_COLUMNS)
+        similarity = pd.DataFrame({"doc_a": pd.array([], dtype=str), "doc_b": pd.array([], dtype=str),
+                                   "similarity": np.zeros(0)})
+        notes = {}
+        if writer.n_docs:
+            notes["reuse"] = (f"shared passages were not searched: the corpus has {writer.n_words:,} words, "
+                              f"more than the {params.reuse_max_words:,} the shingle index can hold in "
+                              "bounded memory (about 60 bytes per word)")
+            notes["similarity"] = (f"document similarity was not computed: {writer.n_docs:,} documents, "
+                                   f"more than {params.similarity_max_docs:,} (it compares every pair)")
+        return passages, similarity, notes, 0.0
 
 
 def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size: int = DEFAULT_CHUNK_SIZE,
@@ -314,16 +339,17 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
             timings["prepare+sentiment+terms"] = time.perf_counter() - t0
             timings["write"] = chunks.write_seconds
             content_hash = hasher.hexdigest()
-            bar.set_description("topics, reuse")
+            bar.set_description("aggregates, topics, reuse")
             partial = writer.partial_manifest(content_hash)
-            t0 = time.perf_counter()
-            passages, similarity, notes = _reuse(writer, partial, params)
-            timings["reuse"] = time.perf_counter() - t0
+            reuse = _ReuseJob(client, log, writer, partial, params)  # a task, beside the topics and aggregates
+            notes = {}
             if not writer.n_docs:
                 topics = TopicResult(error="no documents")
             elif topics_f is not None:
-                topics, timings["topics"] = topics_f.result()
-                log.got("topics", topics)
+                def topics():  # waited for once the tone and term aggregates are done
+                    result, timings["topics"] = topics_f.result()
+                    log.got("topics", result)
+                    return result
             else:
                 t0 = time.perf_counter()
                 topics = _topics_on_sample(client, log, writer.path, partial, params)
@@ -331,17 +357,22 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
 
             def run_tasks(func, arglist):
                 futures = [log.submit(client, "aggregates:intervals", func, *args) for args in arglist]
+                reuse.start()  # queued after them
                 results = client.gather(futures)
                 for r in results:
                     log.got("aggregates:intervals", r)
                 return results
 
-            if topics.error:
+            if not callable(topics) and topics.error:
                 notes["topics"] = topics.error
-            bar.set_description("aggregates")
             timings["total_before_aggregates"] = time.perf_counter() - t_start
-            manifest = writer.finish(content_hash, errors, topics, passages, similarity, notes, timings,
-                                     run_tasks=run_tasks)
+
+            def reuse_result() -> tuple:
+                passages, similarity, reuse_notes, timings["reuse"] = reuse.result()
+                return passages, similarity, reuse_notes
+
+            manifest = writer.finish(content_hash, errors, topics, None, None, notes, timings,
+                                     run_tasks=run_tasks, reuse=reuse_result)
             workers = len(client.scheduler_info().get("workers", {}))
         manifest["timings"]["total"] = time.perf_counter() - t_start
         manifest["engine"] = {"scheduler": address or ("local threads" if (n_jobs or default_workers()) <= 1

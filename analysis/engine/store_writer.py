@@ -14,7 +14,7 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -264,9 +264,14 @@ class StoreWriter:
 
     def finish(self, content_hash: str, errors: Sequence[LoadError], topics: TopicResult,
                passages: pd.DataFrame, similarity: pd.DataFrame, notes: dict | None = None,
-               timings: dict | None = None, stages: Sequence[str] = STAGES, run_tasks=None) -> dict:
+               timings: dict | None = None, stages: Sequence[str] = STAGES, run_tasks=None,
+               reuse: Callable[[], tuple] | None = None) -> dict:
         """Write the vocabulary, the corpus-wide tables, the aggregates and the
-        manifest; returns the manifest."""
+        manifest; returns the manifest. ``reuse``: instead of ``passages`` and ``similarity``, a
+        function giving ``(passages, similarity, notes)``, called once the aggregates are done (a
+        build runs the search as a task meanwhile); ``topics`` likewise may be a function giving the
+        :class:`TopicResult`, called once the tone and term aggregates are done (its error, if any,
+        becomes the "topics" note)."""
         t0 = time.perf_counter()
         notes = dict(notes or {})
         terms = pd.DataFrame({"term_id": np.arange(len(self.vocab), dtype=np.int64),
@@ -280,24 +285,41 @@ class StoreWriter:
         err = pd.DataFrame({"path": pd.array([e.path for e in errors], dtype="string"),
                             "reason": pd.array([e.reason for e in errors], dtype="string")})
         write_table(self.path / "errors.parquet", err)
-        for name, df in _topic_frames(topics).items():
-            write_table(self.path / f"{name}.parquet", df)
-        write_table(self.path / "passages.parquet", _passages_frame(passages))
-        write_table(self.path / "similarity.parquet", _similarity_frame(similarity))
+        pending_topics = topics if callable(topics) else None
+
+        def wait_for_topics() -> None:
+            nonlocal topics
+            if pending_topics is not None:
+                topics = pending_topics()
+                if topics.error:
+                    notes["topics"] = topics.error
+            for name, df in _topic_frames(topics).items():
+                write_table(self.path / f"{name}.parquet", df)
+
+        if pending_topics is None:
+            wait_for_topics()
         write_indexes(self.path)
         if self.tone_phrases:
             write_table(self.path / "phrase_tone.parquet", pd.concat(self._tone_parts, ignore_index=True)
                         if self._tone_parts else pd.DataFrame(columns=["doc_idx", "doc_id"]))
 
         store = StoredAnalysis(self.path, self._manifest(content_hash, notes, timings or {}, stages, {},
-                                                         topics, complete=False))
-        aggregates, group_columns, agg_notes = compute_aggregates(store, self.doc_columns, self.groups, terms,
-                                                                  run_tasks)
+                                                         TopicResult() if pending_topics else topics,
+                                                         complete=False))
+        aggregates, group_columns, agg_notes = compute_aggregates(
+            store, self.doc_columns, self.groups, terms, run_tasks,
+            wait_for_topics=wait_for_topics if pending_topics else None)
         notes.update(agg_notes)
         for name, df in aggregates.items():
             write_table(self.path / f"{name}.parquet", df)
+        aggregates_s = time.perf_counter() - t0
+        if reuse is not None:
+            passages, similarity, reuse_notes = reuse()
+            notes.update(reuse_notes)
+        write_table(self.path / "passages.parquet", _passages_frame(passages))
+        write_table(self.path / "similarity.parquet", _similarity_frame(similarity))
         timings = dict(timings or {})
-        timings["aggregates"] = time.perf_counter() - t0
+        timings["aggregates"] = aggregates_s
         manifest = self._manifest(content_hash, notes, timings, stages, group_columns, topics, complete=True)
         tmp = self.path / (MANIFEST + ".tmp")
         tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=json_default),
