@@ -305,3 +305,16 @@ def test_cell_sentiment_equals_computing_it_for_the_filtered_documents(tmp_path)
                 checked += 1
     assert checked == 3 * 3 * len(store_mod.CELL_MEASURES) == 27
     assert st.group_sentiment_within("author", "polarity", "party", "Labour") is None  # not a filter column
+
+
+def test_build_notes_what_it_skipped(csv_path, tmp_path):
+    """Reuse and similarity beyond their bounds, and a topic model that cannot be fitted, are said
+    in the manifest's notes (the build waits for both only after its aggregates)."""
+    params = AnalysisParams(reuse_max_words=10, similarity_max_docs=1, topic_k=500)
+    m = build_store([csv_path], tmp_path / "s", params, n_jobs=1, progress=False)
+    assert "were not searched" in m["notes"]["reuse"] and "was not computed" in m["notes"]["similarity"]
+    s = open_store(tmp_path / "s")
+    assert s.table("passages").empty and s.table("similarity").empty
+    assert m["topics"]["error"] and m["notes"]["topics"] == m["topics"]["error"]
+    assert s.table("topic_doc_shares").empty and s.table("agg_group_topics").empty
+    assert not s.table("agg_group_sentiment").empty  # the rest is there
