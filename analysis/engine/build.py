@@ -16,9 +16,11 @@ Then the corpus-wide stages, combined from the partitions:
   on a larger one a task fits them on a seeded random sample read back from the parts, and one
   task per part scores that part's documents with the fitted model;
 - reuse: shared passages when the corpus has at most ``reuse_max_words`` words (10 million),
-  document similarity up to ``similarity_max_docs`` documents (5,000), in this process while the
-  topics run; otherwise skipped, the reason written to the manifest;
-- the group aggregates of :mod:`analysis.engine.aggregates`, in this process.
+  document similarity up to ``similarity_max_docs`` documents (5,000), one task queued after the
+  aggregates' own tasks; otherwise skipped, the reason written to the manifest;
+- the group aggregates of :mod:`analysis.engine.aggregates`, in this process (the one-document
+  groups' sentence intervals as tasks), while the topics and the reuse task run: the builder
+  waits for the topics only for the topic shares per group, and for reuse at the very end.
 
 Where the tasks run (:func:`analysis.engine.cluster.dask_client`): a local cluster of ``n_jobs``
 worker processes started for the build (default 2 on a 2+ core machine; ``n_jobs=1``: one worker
