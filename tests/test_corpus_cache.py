@@ -28,11 +28,14 @@ def test_results_stay_while_held_and_go_when_released():
     assert _doubled("corpus-a", 1, ["not hashed"]) == 2
     assert CALLS == [("corpus-a", 1), ("corpus-b", 1)], "the second call for corpus-a was not a cache hit"
     mine = {"corpus-a", "corpus-b"}  # (other tests' corpora may be swept too)
-    assert not mine & set(corpus_cache.sweep(now=0.0, grace=0.0))  # both held
+    # the test's clock starts far beyond the real monotonic one: the server's own sweeper thread
+    # (started by any AppTest of app.py in this process) then never finds corpus-a idle for long
+    t = 1e9
+    assert not mine & set(corpus_cache.sweep(now=t, grace=0.0))  # both held
     del lease_a
     gc.collect()
-    assert not mine & set(corpus_cache.sweep(now=100.0, grace=30.0))  # idle from now on: within the grace
-    assert mine & set(corpus_cache.sweep(now=131.0, grace=30.0)) == {"corpus-a"}
+    assert not mine & set(corpus_cache.sweep(now=t + 100.0, grace=30.0))  # idle from now on: within the grace
+    assert mine & set(corpus_cache.sweep(now=t + 131.0, grace=30.0)) == {"corpus-a"}
     _doubled("corpus-a", 1, [])
     _doubled("corpus-b", 1, [])
     assert CALLS[2:] == [("corpus-a", 1)], "corpus-a was recomputed, corpus-b (still held) was not"
