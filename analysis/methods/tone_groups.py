@@ -123,7 +123,9 @@ def interval_columns(sentences: pd.DataFrame, measure: str) -> dict[str, np.ndar
     Arrow strings of a store's table costs about a millisecond)."""
     col = MEASURE_TO_SENTENCE.get(measure, measure)
     have = sentences.columns
-    out = {"n_words": sentences["n_words"].to_numpy(dtype=float), col: sentences[col].to_numpy(dtype=float)}
+    out = {"n_words": sentences["n_words"].to_numpy(dtype=float)}
+    if col in have:  # (read only by one-document groups, as before)
+        out[col] = sentences[col].to_numpy(dtype=float)
     if "masked" in have:
         out["masked"] = sentences["masked"].fillna(False).to_numpy(dtype=bool)
     if "n_assessments" in have:
