@@ -12,7 +12,7 @@ import logging
 
 import streamlit as st
 
-from ui import frame, memory, sidebar, store_access, timing
+from ui import background, frame, memory, sidebar, store_access, timing, waiting
 from ui.state import get_view, write_url
 
 log = logging.getLogger("explorer")
@@ -57,6 +57,8 @@ def main(run: timing.Run) -> None:
             sidebar.render(view)  # the store page draws its own filters over the store's metadata
         with frame.drawing():
             page.run()
+    except background.Pending as pending:  # the rest of the page is being worked out in the background
+        waiting.panel(pending)
     except Exception:  # noqa: BLE001 - the visitor gets a message, the log gets the traceback
         run.status = "error"
         log.exception("page %s failed", page.title)

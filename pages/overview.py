@@ -15,6 +15,7 @@ from ui import data
 from ui import overview_sections as ovs
 from ui import phrase_tone_sections as pts
 from ui import tone_sections as ts
+from ui import waiting
 from ui.charts import glance
 from ui.colors import OTHERS
 from ui.readings import reading
@@ -116,11 +117,13 @@ else:
                             key="ov_dl_phrases", labels=labels)
             ovs.phrase_lines(view, found, labels, dict(zip(table["doc_id"], table["author"])))
         with t_tone:
-            pts.tone_section(view, found, key="ov_tone", docs_have_dates="date" in docs)
+            with waiting.section():  # on a large corpus the contexts are scored in the background
+                pts.tone_section(view, found, key="ov_tone", docs_have_dates="date" in docs)
 
     with st.expander(f"The {len(table):,} documents, one row each", icon=":material/table:"):
         ovs.show_document_table(table, plist)
     st.page_link("pages/corpus.py", label="Add or edit documents: Corpus page", icon=":material/folder_open:")
     st.subheader("Topics", help="Groups of words that travel together; each text is a mix of them.")
-    ovs.topic_shares(view, list(shown["doc_id"]), labels, len(ids))
+    with waiting.section():  # the topics of a large corpus may still be being worked out
+        ovs.topic_shares(view, list(shown["doc_id"]), labels, len(ids))
     st.page_link("pages/topics.py", label="Topics in detail: Topics page", icon=":material/hub:")

@@ -10,6 +10,7 @@ from ui import frame
 from ui import cached_terms as ct
 from ui import phrase_tone_sections as pts
 from ui import terms_sections as ts
+from ui import waiting
 from ui.colors import NEUTRAL, colour_map, lump
 from ui.readings import reading
 from ui.tone_sections import colour_note
@@ -113,7 +114,8 @@ with tab_where:
         st.info("None of the tracked phrases occurs in the selected documents.")
 with tab_tone:
     if plist and len(docs):
-        pts.tone_section(view, found, key="terms_tone", docs_have_dates="date" in docs)
+        with waiting.section():  # on a large corpus the contexts are scored in the background
+            pts.tone_section(view, found, key="terms_tone", docs_have_dates="date" in docs)
 with tab_top:
     ngram, add, remove = ts.term_settings()
     if len(docs):

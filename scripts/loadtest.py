@@ -29,7 +29,10 @@ the app's error message on a page, runs that did not finish, failed uploads, and
 any other visitor's upload marker seen by a session); the server's RSS (all
 processes) before the sessions (after a one-visitor warm-up), at peak and
 ``--after`` seconds after they left; CPU seconds of the server(s) and of this client;
-``uptime`` before and after (the machine is shared).
+``uptime`` before and after (the machine is shared); and the uploaders' analyses that
+the server worked out in background processes (``ui/background.py``): per kind, the
+time from being asked for to done, and how many page views said part of the page was
+still being worked out.
 
 Bounded: loopback only, at most 40 sessions, ``--duration`` at most 600 s, every
 action at most 120 s, every session at most 200 rounds, and a hard stop.
@@ -348,6 +351,31 @@ def report(acts: Actions, runs: list[dict], visitors: list[Session], rss: dict, 
             "rss_mb": rss, "cpu": cpu}
 
 
+def background_report(jobs: list[dict], acts: Actions, runs: list[dict]) -> dict:
+    """The uploaders' analyses worked out in the background (``ui.background``): per kind, how
+    long from being asked for to done; and how many page views said part of them was still
+    being worked out."""
+    by_what: dict[str, list[dict]] = defaultdict(list)
+    for j in jobs:
+        by_what[j["what"]].append(j)
+    out = {}
+    print(f"\nbackground analyses (the uploaders' corpora, in worker processes): {len(jobs)}")
+    for what, js in sorted(by_what.items()):
+        done = [j["s"] for j in js if j["status"] == "ok"]
+        status = defaultdict(int)
+        for j in js:
+            status[j["status"]] += 1
+        out[what] = {"n": len(js), "asked_to_done_p50_s": pct(done, 50), "asked_to_done_p95_s": pct(done, 95),
+                     "max_s": max(done or [float("nan")]), "status": dict(status)}
+        print(f"  {what:58s} n {len(js):3d} | asked for -> done (s): p50 {pct(done, 50):5.1f} "
+              f"p95 {pct(done, 95):5.1f} max {max(done or [float('nan')]):5.1f} | "
+              + ", ".join(f"{k} {v}" for k, v in sorted(status.items())))
+    waiting = sum(1 for r in runs if r.get("waiting"))
+    print(f"page views that said part of the page was still being worked out: {waiting} of {len(runs)} runs")
+    out["waiting_runs"] = waiting
+    return out
+
+
 def print_profiles(folder: Path, top: int = 14) -> None:
     """Per page, summed over its runs: the project's functions by cumulative time, and any
     function by its own time."""
@@ -456,8 +484,11 @@ def main(argv: list[str] | None = None) -> int:
         sampler.stop()
         if cluster is not None:
             cluster.__exit__()
-    runs = [r for f in (logs if logs is not None else sorted(work.glob("timing-*.jsonl"))) for r in read_runs(str(f))]
+    records = [r for f in (logs if logs is not None else sorted(work.glob("timing-*.jsonl"))) for r in read_runs(str(f))]
+    runs = [r for r in records if not r.get("kind")]
+    jobs = [r for r in records if r.get("kind") == "job" and r["t_asked"] >= t0]
     figures = report(acts, runs, visitors, rss, cpu, args, time.monotonic() - t_start, (up0, up1))
+    figures["background"] = background_report(jobs, acts, runs)
     if args.profile:
         print_profiles(work / "profiles")
     if args.json:

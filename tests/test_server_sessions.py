@@ -43,16 +43,36 @@ def text_of(n_kb: int, who: str) -> bytes:
     return "".join(out).encode()
 
 
-@pytest.fixture()
-def server(tmp_path):
+def serve(tmp_path, **env):
     """A fresh server recording its runs in ``tmp_path/timing.jsonl``; yields (url, log path)."""
     log = tmp_path / "timing.jsonl"
-    proc, url = start_server(ROOT, ROOT / "artifacts" / "server-sessions.log", env={LOG_ENV: str(log)})
+    proc, url = start_server(ROOT, ROOT / "artifacts" / "server-sessions.log", env={LOG_ENV: str(log), **env})
     try:
         wait_healthy(url, proc, 180)
         yield url, log
     finally:
         stop_server(proc)
+
+
+@pytest.fixture()
+def server(tmp_path):
+    yield from serve(tmp_path)
+
+
+@pytest.fixture()
+def server_in_page(tmp_path):
+    """Every analysis in the page's own run (no background processes)."""
+    yield from serve(tmp_path, EXPLORER_BACKGROUND="0")
+
+
+@pytest.fixture()
+def server_sweeping(tmp_path):
+    """The sweeper that lets go of departed visitors' corpora runs every second, not every 30 s."""
+    yield from serve(tmp_path, EXPLORER_TRIM_EVERY="1")
+
+
+def jobs_in(log) -> list[dict]:
+    return [r for r in read_runs(str(log)) if r.get("kind") == "job"]
 
 
 def run(coro, timeout: float = 400):
@@ -91,12 +111,12 @@ def test_two_simultaneous_visitors_see_only_their_own_uploads(server):
 
 # --------------------------------------------------------------------------- disconnect mid-analysis
 
-def test_a_visitor_who_disconnects_mid_analysis_leaves_no_run_going(server):
-    """The Overview of a fresh ~300 KB corpus takes several seconds (topics, tone); the visitor
-    closes the connection one second in. Streamlit asks the run to stop; the run ends at its next
-    element ("stopped" in the timing log: the rest of the page is not computed) and no other run
-    of that session follows."""
-    url, log = server
+def test_a_visitor_who_disconnects_mid_analysis_leaves_no_run_going(server_in_page):
+    """With the analyses in the page's own run (``EXPLORER_BACKGROUND=0``), the Overview of a
+    fresh ~300 KB corpus takes several seconds (topics, tone); the visitor closes the connection
+    one second in. Streamlit asks the run to stop; the run ends at its next element ("stopped" in
+    the timing log: the rest of the page is not computed) and no other run of that session follows."""
+    url, log = server_in_page
 
     async def leave_early() -> tuple[str, float]:
         s = Session(url, "leaver")
@@ -126,6 +146,74 @@ def test_a_visitor_who_disconnects_mid_analysis_leaves_no_run_going(server):
     time.sleep(3)
     later = [r for r in read_runs(str(log)) if r["session"] == sid and r["t0"] > left]
     assert not later, f"runs started for a visitor who had left: {later}"
+
+
+def test_a_large_upload_is_worked_out_in_the_background(server):
+    """A ~300 KB upload (about 50,000 words): its tone and topics are set going by the upload and
+    worked out by a background process. The Overview opened right after draws at once and says
+    what is still being worked out; opened again later, it is complete."""
+    url, log = server
+
+    async def visit():
+        s = Session(url, "big", watch=MARK)
+        await s.open("/")
+        await s.goto("Corpus")
+        r = await s.upload([("big.txt", text_of(300, "big"))])
+        assert r.finished == "FINISHED_SUCCESSFULLY" and not r.problems, (r.finished, r.problems)
+        first = await s.goto("Overview")
+        later = first
+        for _ in range(300):
+            if not any("Still working out" in t for t in later.texts):
+                break
+            await asyncio.sleep(1.0)
+            later = await s.goto("Overview")
+        await s.close()
+        return s.session_id, first, later
+
+    sid, first, later = run(visit())
+    assert first.finished == "FINISHED_SUCCESSFULLY" and not first.problems, first.problems
+    waiting = [t for t in first.texts if t.startswith("Still working out")]
+    assert waiting and "of your" in waiting[0] and "appears by itself" in waiting[0], first.texts[-6:]
+    assert later.finished == "FINISHED_SUCCESSFULLY" and not later.problems, later.problems
+    assert not any("Still working out" in t for t in later.texts), "the analyses never finished"
+    assert "Tone of each document" in later.texts and any("split into topics" in t for t in later.texts)
+    runs = [r for r in read_runs(str(log)) if r.get("session") == sid and r["title"] == "Overview"
+            and r["t0"] >= first.sent - 0.05]
+    assert runs[0]["waiting"] is True and runs[-1]["waiting"] is False, runs
+    done = {j["what"]: j["status"] for j in jobs_in(log)}
+    assert {"the tone of every sentence", "the topics"} <= set(done), done  # and the tracked phrases' tone
+    assert set(done.values()) == {"ok"}, done
+
+
+def test_a_visitor_who_leaves_leaves_no_background_work(server_sweeping):
+    """The visitor leaves while their corpus's tone and topics are being worked out: the sweeper
+    cancels what has not started and drops the result of what has (the timing log says which)."""
+    url, log = server_sweeping
+
+    async def leave():
+        s = Session(url, "leaver")
+        await s.open("/")
+        await s.goto("Corpus")
+        r = await s.upload([("big.txt", text_of(600, "leaver"))])
+        assert r.finished == "FINISHED_SUCCESSFULLY", r.finished
+        r = await s.goto("Overview")
+        assert any("Still working out" in t for t in r.texts), r.texts[-6:]
+        left = time.time()
+        await s.abort()
+        return left
+
+    left = run(leave())
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        jobs = jobs_in(log)
+        if len(jobs) == 2:
+            break
+        time.sleep(0.5)
+    assert len(jobs) == 2, jobs
+    # the sweeper looks every second: what ends in that second may still end as usual
+    unfinished = [j for j in jobs if j["t_ended"] > left + 1.5]
+    assert unfinished, f"both jobs ended before the visitor had left: {jobs}"
+    assert all(j["status"] in ("cancelled", "dropped") for j in unfinished), jobs
 
 
 # --------------------------------------------------------------------------- a page that raises

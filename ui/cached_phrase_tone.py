@@ -17,7 +17,7 @@ from analysis.methods import phrase_tone as pt
 
 from . import cached_sentiment as cs
 from . import cached_terms as ct
-from . import data, store_access
+from . import background, data, store_access
 from .corpus_cache import per_corpus
 from .data import CACHE
 from .state import View
@@ -29,7 +29,14 @@ PER = ("group", "document", "year")
 
 @per_corpus(show_spinner="Scoring the text around each occurrence of your phrases…", **CACHE)
 def _occ_all(key: str, clean: bool, plist: tuple, window: int, _prep, _hits: pd.DataFrame) -> pd.DataFrame:
-    return pt.occurrences(_prep.docs, list(plist), window=window, sentences=_prep.sentences, hits=_hits)
+    # a large corpus's contexts are scored by a background process; until then the section says so
+    return background.compute(("phrase tone", key, clean, plist, window), key,
+                              "the tone around " + ", ".join(f"'{p}'" for p in plist), cs.words_of(_prep.docs),
+                              _occurrences, _prep.docs, list(plist), window, _prep.sentences, _hits)
+
+
+def _occurrences(docs, plist, window, sentences, hits) -> pd.DataFrame:
+    return pt.occurrences(docs, plist, window=window, sentences=sentences, hits=hits)
 
 
 def occurrences(view: View, phrases, window: int = pt.DEFAULT_WINDOW) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from analysis.methods import sentiment as sa
 from analysis.corpus.prepare import Prepared
 
 from . import cached_terms as ct
-from . import data, store_access
+from . import background, data, store_access
 from .colors import OTHERS, group_colour_map, lump
 from .corpus_cache import per_corpus
 from .data import CACHE
@@ -124,7 +124,14 @@ def _base(key: str, clean: bool, _prep: Prepared) -> sa.SentimentTables:
     stored = store_access.stored_sentiment(key, clean)  # persisted by `build`, when a store holds it
     if stored is not None:
         return _with_position(stored)
-    return _with_position(sa.score_corpus(_prep.docs, _prep.sentences))
+    # a large corpus is scored by a background process; until then the page says so (ui.waiting)
+    return _with_position(background.compute(("tone", key, clean), key, "the tone of every sentence",
+                                             words_of(_prep.docs), sa.score_corpus, _prep.docs, _prep.sentences))
+
+
+def words_of(docs: pd.DataFrame) -> int:
+    """Words in ``docs`` (its ``n_words`` column), 0 without one."""
+    return int(docs["n_words"].sum()) if "n_words" in docs else 0
 
 
 @per_corpus(show_spinner="Scoring again the texts that contain the tracked phrases, without the phrases' "
@@ -137,7 +144,9 @@ def _masked(key: str, clean: bool, excl: tuple, hit_docs: tuple, _prep: Prepared
     keep = set(hit_docs)
     docs = _prep.docs[_prep.docs["doc_id"].astype(str).isin(keep)]
     sents = _prep.sentences[_prep.sentences["doc_id"].astype(str).isin(keep)]
-    part = sa.score_corpus(docs, sents, exclude_phrases=list(excl))
+    part = background.compute(("tone-masked", key, clean, excl, hit_docs), key,
+                              "the tone of the texts with the tracked phrases left out", words_of(docs),
+                              sa.score_corpus, docs, sents, list(excl))
     return _with_position(merge_rescored(_base_tables, part, hit_docs))
 
 

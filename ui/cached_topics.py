@@ -40,7 +40,7 @@ from analysis.methods import topics as tp
 from analysis.corpus.model import display_author
 from analysis.corpus.prepare import Prepared
 
-from . import data
+from . import background, data
 from .colors import colour_map
 from .corpus_cache import per_corpus
 from .state import View
@@ -112,11 +112,15 @@ def _excerpt(text, limit: int = EXCERPT_CHARS) -> str:
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
 
 
-def _compute(k: int | None, units: str, stop: tuple, prep: Prepared) -> _Fit:
+def _compute(key: str, clean: bool, k: int | None, units: str, stop: tuple, prep: Prepared) -> _Fit:
     try:
         settings = topic_params(n_topic_units(prep, units))  # the same as `build` and the benchmark
         stopwords = stopwords_in_use(*stop) if any(stop) else None
-        model = tp.TopicModel(k=k, units=units, stopwords=stopwords, **settings).fit(prep)
+        model = tp.TopicModel(k=k, units=units, stopwords=stopwords, **settings)
+        # a large corpus is fitted by a background process; until then the page says so (ui.waiting)
+        model = background.compute(("topics", key, clean, k, units, stop), key,
+                                   "the topics" if k is None else f"the {k} topics you asked for",
+                                   int(prep.docs["n_words"].sum()), model.fit, prep, priority=1)
     except ValueError as err:  # too little text: said in words by SessionTopics.error
         return _Fit(None, str(err))
     return _derive(model)
@@ -126,12 +130,12 @@ def _compute(k: int | None, units: str, stop: tuple, prep: Prepared) -> _Fit:
                                 "is. On a large corpus this takes a minute or two; the result is then kept.",
                    **data.CACHE)
 def _fit_auto(key: str, clean: bool, units: str, stop: tuple, _prep: Prepared) -> _Fit:
-    return _compute(None, units, stop, _prep)
+    return _compute(key, clean, None, units, stop, _prep)
 
 
 @per_corpus(show_spinner="Finding the topics for the number you chose…", **data.CACHE)
 def _fit_k(key: str, clean: bool, k: int, units: str, stop: tuple, _prep: Prepared) -> _Fit:
-    return _compute(k, units, stop, _prep)
+    return _compute(key, clean, k, units, stop, _prep)
 
 
 @dataclass(frozen=True)

@@ -156,3 +156,10 @@ def held_keys() -> dict[str, int]:
     with _lock:
         leases = {k: list(v) for k, v in _leases.items()}
     return {k: n for k, v in leases.items() if (n := sum(lease.alive() for lease in v))}
+
+
+def wanted_keys() -> set[str]:
+    """The corpora whose results are still wanted: pinned, or held by a connected session."""
+    with _lock:
+        pinned = set(_pinned)
+    return pinned | set(held_keys())

@@ -12,7 +12,7 @@ from analysis.corpus.model import display_author
 from . import cached_sentiment as cs
 from . import cached_terms as ct
 from . import cached_topics as ctop
-from . import data
+from . import background, data
 from . import tone_sections as ts
 from .charts import glance
 from .colors import colour_map
@@ -105,7 +105,8 @@ def topic_shares(view: View, order: list[str], labels: dict, n_docs: int) -> Non
     """Each document split into topics (the Topics page's model and colours), inside an expander
     that finds the topics only when open (open from the start on small corpora: topics are
     found on the whole corpus, so its size decides). ``n_docs``: filtered documents."""
-    small = len(data.prepared(view).docs) <= AUTO_TOPICS_DOCS
+    # on a server the topics are found by a background process (ui.background): the page never waits for them
+    small = len(data.prepared(view).docs) <= AUTO_TOPICS_DOCS or background.enabled()
     label = "Topic shares" if small else "Topic shares (the first time, finding topics takes a minute or two)"
     box = st.expander(label, expanded=small, key="ov_topics_box", on_change="rerun", icon=":material/hub:")
     if not box.open:

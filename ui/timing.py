@@ -13,9 +13,15 @@ share one setting):
 - ``s``: ``t1 - t0`` in seconds; ``cpu_s``: CPU seconds of the script's own thread
   in that time (``s`` well above ``cpu_s`` means the run waited: for the other
   core, for Python's lock held by other sessions, or on threads it started);
+- ``waiting``: true when part of the page was still being worked out in the
+  background and the page said so (``ui.background``, ``ui.waiting``);
 - ``status``: ``ok``; ``error`` (the page raised; the visitor saw the guard's
   message); ``rerun`` (cut short by a newer action of the same visitor);
   ``stopped`` (cut short because the visitor disconnected or the server stopped).
+
+Background jobs (``ui.background``) add a line each when they end, with
+``kind: "job"``, ``what``, ``words``, ``t_asked``, ``t_ended``, ``s`` and ``status``;
+script runs have no ``kind``.
 
 Without the variable nothing is written and the cost is two clock reads.
 
@@ -43,6 +49,7 @@ LOG_ENV = "EXPLORER_TIMING_LOG"
 PROFILE_ENV = "EXPLORER_PROFILE_DIR"
 
 _lock = threading.Lock()
+_current = threading.local()  # the Run of this script thread
 
 
 @dataclass
@@ -52,6 +59,7 @@ class Run:
     page: str = ""
     title: str = ""
     status: str = "ok"
+    waiting: bool = False  # the page said part of it was still being worked out (ui.background)
 
 
 def log_path() -> str | None:
@@ -63,7 +71,7 @@ def log_path() -> str | None:
 @contextmanager
 def script_run():
     """Time the enclosed script run and append it to :func:`log_path` (when set)."""
-    run = Run()
+    run = _current.run = Run()
     profile_dir = os.environ.get(PROFILE_ENV, "").strip()
     prof = cProfile.Profile() if profile_dir else None
     if prof is not None:
@@ -89,16 +97,30 @@ def script_run():
             ctx = get_script_run_ctx(suppress_warning=True)
             sid = ctx.session_id[:8] if ctx is not None else "none"
             prof.dump_stats(os.path.join(profile_dir, f"{run.page or 'overview'}-{sid}-{t0:.3f}.prof"))
-        path = log_path()
-        if path:
+        if log_path():
             t1, c1 = time.time(), time.thread_time()
             ctx = get_script_run_ctx(suppress_warning=True)
-            line = json.dumps({"page": run.page, "title": run.title,
-                               "session": ctx.session_id if ctx is not None else None,
-                               "t0": round(t0, 4), "t1": round(t1, 4), "s": round(t1 - t0, 4),
-                               "cpu_s": round(c1 - c0, 4), "status": run.status, "pid": os.getpid()})
-            with _lock, open(path, "a", encoding="utf-8") as f:
-                f.write(line + "\n")
+            append_record({"page": run.page, "title": run.title,
+                           "session": ctx.session_id if ctx is not None else None,
+                           "t0": round(t0, 4), "t1": round(t1, 4), "s": round(t1 - t0, 4),
+                           "cpu_s": round(c1 - c0, 4), "status": run.status, "pid": os.getpid(),
+                           "waiting": run.waiting})
+
+
+def mark_waiting() -> None:
+    """The running page says part of it is still being worked out (``ui.waiting``)."""
+    run = getattr(_current, "run", None)
+    if run is not None:
+        run.waiting = True
+
+
+def append_record(record: dict) -> None:
+    """One JSON line in :func:`log_path` (nothing when it is not set)."""
+    path = log_path()
+    if path:
+        line = json.dumps(record)
+        with _lock, open(path, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
 
 
 def read_runs(path: str) -> list[dict]:

@@ -92,6 +92,7 @@ def upload_section(view, corpus, limits, upload_limit: str, on_seeds: bool) -> N
             _reset_filters(view)
         bar.progress((n + 1) / (n + 2), text="Cleaning the texts and splitting them into sentences…")
         data.prepared(view)
+        start_analyses(view)
     bar.progress(1.0, text="Done.")
     st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1  # an empty uploader
     st.session_state["_upload_note"] = (
@@ -99,6 +100,23 @@ def upload_section(view, corpus, limits, upload_limit: str, on_seeds: bool) -> N
                                                  "errors')" if loaded.errors else "")
         + ("" if len(new) else ". Nothing could be loaded, so the texts in use are unchanged") + ".")
     st.rerun()
+
+
+def start_analyses(view) -> None:
+    """Set the tone scores and the topics of a new corpus going (in the background when the corpus
+    is large, :mod:`ui.background`), so that they are under way while the visitor looks around."""
+    from . import background, data
+    from . import cached_sentiment as cs
+    from . import cached_topics as ctp
+
+    words = int(data.prepared(view).docs["n_words"].sum())
+    if not background.enabled() or words < background.MIN_WORDS:
+        return  # small: each page works its part out in a moment
+    for first in (cs.tables, ctp.session_topics):
+        try:
+            first(view)
+        except background.Pending:
+            pass
 
 
 def upload_note() -> None:

@@ -77,9 +77,11 @@ IDLE_JS = r"""
   if (!app) return false;
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
-  return !document.querySelector(
+  if (document.querySelector(
     '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"], ' +
-    '[data-testid="stElementContainer"][data-stale="true"]');
+    '[data-testid="stElementContainer"][data-stale="true"]')) return false;
+  // part of the page still being worked out in the background (ui/waiting.py) is not idle either
+  return !(document.body.innerText || '').includes('Still working out');
 }
 """
 
