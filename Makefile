@@ -53,7 +53,9 @@ bench: $(DEV_STAMP)
 	$(BIN)/python scripts/benchmark.py
 
 # 20 visitors at once over Streamlit's WebSocket protocol, 5 of them with their own ~1 MB corpus;
-# server-side time per page, errors, memory. Options: make loadtest ARGS="--servers 2" (--help).
+# server-side time per page, errors, memory; by default two app processes behind nginx, the
+# documented deployment on two cores. Options: make loadtest ARGS="--servers 1" (--help).
+ARGS ?= --servers 2
 loadtest: $(DEV_STAMP) proxy-deps
 	$(BIN)/python scripts/loadtest.py $(ARGS)
 

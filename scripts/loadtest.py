@@ -66,6 +66,8 @@ from ui.timing import LOG_ENV, PROFILE_ENV, read_runs  # noqa: E402
 PHRASES = ["referendum", "immigration", "working people", "Brexit", "the EU", "vote", "Labour", "Cambridge"]
 MARKER = re.compile(rb"loadvisitor(\d+)marker")
 MAX_ROUNDS = 200
+#: The environment of the systemd unit in docs/DEPLOY.md (override with --server-env NAME=VALUE).
+SERVER_ENV = {"MALLOC_ARENA_MAX": "2", "PYTHONMALLOC": "malloc"}
 ACTION_TIMEOUT_S = 120.0
 FILES_PER_UPLOAD = 10
 
@@ -443,6 +445,11 @@ def main(argv: list[str] | None = None) -> int:
         logs = [args.timing_log] if args.timing_log else []
     else:
         env = dict(e.split("=", 1) for e in args.server_env)
+        # as docs/DEPLOY.md runs them: the machine's cores shared out between the servers' background
+        # workers, and the allocator settings that let memory go back to the system
+        env.setdefault("EXPLORER_BACKGROUND_WORKERS", str(max(1, (os.cpu_count() or 1) // args.servers)))
+        for name, value in SERVER_ENV.items():
+            env.setdefault(name, value)
         env[LOG_ENV] = str(work / "timing-{pid}.jsonl")
         if args.profile:
             (work / "profiles").mkdir(exist_ok=True)
