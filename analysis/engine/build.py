@@ -159,8 +159,12 @@ class _Chunks:
 
     def submit(self, chunk) -> None:
         futures = []
+        # while the topics may come from these slices, every slice is prepared before any is scored,
+        # so that the topic model starts on a worker early and is fitted while the rest is scored
+        first = 1 if self.topic_slices is not None else 0
         for part in slice_by_chars(chunk, TASK_CHARS):
-            prep = self.log.submit(self.client, "prepare", prepare_documents, part, self.params.clean)
+            prep = self.log.submit(self.client, "prepare", prepare_documents, part, self.params.clean,
+                                   priority=first)
             scored = self.log.submit(self.client, "score+index", score_and_index, prep, self.params.ngram_max,
                                      measure=0)
             futures.append((prep, scored))
@@ -171,7 +175,8 @@ class _Chunks:
             else:
                 self.topic_slices = None
         self.pending.append((len(chunk), futures))
-        while len(self.pending) > CHUNKS_AHEAD:
+        # (a corpus small enough for the topic sample is held on the workers whole anyway, for the topics)
+        while len(self.pending) > CHUNKS_AHEAD and self.topic_slices is None:
             self.write_oldest()
 
     def write_oldest(self) -> None:
