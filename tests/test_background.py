@@ -161,3 +161,21 @@ def test_waiting_work_starts_by_priority_then_order(bg):
     wait_for(("later",), niceness_and_pid)
     assert sooner.started is not None and later.started is not None and sooner.started < later.started
     assert background.queued_before(sooner) == 0
+
+
+def test_a_result_not_fetched_yet_is_kept_while_its_visitor_is_here(bg, monkeypatch):
+    """The visitor is on another page when their topics are ready: the result waits for them
+    (the work is not done twice), and goes once they have left."""
+    with pytest.raises(background.Pending):
+        background.compute(("sq", 6), "c1", "a test", 10**6, square_slowly, 6)
+    deadline = time.monotonic() + 60
+    while background.pending_for([("sq", 6)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.1)
+    monkeypatch.setattr(background, "IDLE_S", 0.0)
+    background.drop_unheld({"c1"})
+    assert background.compute(("sq", 6), "c1", "a test", 10**6, square_slowly, 6) == 36  # no Pending: kept
+    assert len(jobs_logged(bg)) == 1
+    background.drop_unheld(set())
+    with pytest.raises(background.Pending):  # forgotten once nobody holds the corpus
+        background.compute(("sq", 6), "c1", "a test", 10**6, square_slowly, 6)

@@ -41,6 +41,9 @@ ENV = "EXPLORER_BACKGROUND"
 MIN_WORDS = 20_000
 #: Seconds without a job after which the worker processes are shut down.
 IDLE_S = 60.0
+#: Seconds a finished job's result is kept for a visitor who has not fetched it yet (the page
+#: that needs it not opened again); Streamlit's caches keep it from then on.
+KEEP_S = 3600.0
 #: How much lower the workers' priority is than the server's (``os.nice``).
 NICENESS = 10
 
@@ -244,8 +247,9 @@ def queued_before(job: Job) -> int:
 
 def drop_unheld(held: set[str], now: float | None = None) -> list[tuple]:
     """Cancel the jobs of corpora not in ``held`` (a job not started never starts; a running
-    one's result is dropped), forget finished jobs after :data:`IDLE_S`, and shut the worker
-    processes down once idle that long. Returns the keys of the jobs cancelled."""
+    one's result is dropped), forget finished jobs of those corpora (and any after
+    :data:`KEEP_S`), and shut the worker processes down once idle for :data:`IDLE_S`. Returns
+    the keys of the jobs cancelled."""
     global _pool
     now_wall = time.time() if now is None else now
     dropped = []
@@ -259,8 +263,8 @@ def drop_unheld(held: set[str], now: float | None = None) -> list[tuple]:
                     job.future.cancel()  # never handed to a worker
                 dropped.append(key)
                 del _jobs[key]
-            elif done and job.ended is not None and now_wall - job.ended > IDLE_S:
-                del _jobs[key]
+            elif done and job.ended is not None and (job.corpus not in held or now_wall - job.ended > KEEP_S):
+                del _jobs[key]  # (a result its visitor has not fetched yet is kept while they are here)
         busy = any(not j.future.done() for j in _jobs.values())
         pool = None
         if not busy and _pool is not None and time.monotonic() - _last_busy > IDLE_S:

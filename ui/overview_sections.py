@@ -103,8 +103,9 @@ def phrase_lines(view: View, plist: list[str], labels: dict, authors: dict) -> N
 
 def topic_shares(view: View, order: list[str], labels: dict, n_docs: int) -> None:
     """Each document split into topics (the Topics page's model and colours), inside an expander
-    that finds the topics only when open (open from the start on small corpora: topics are
-    found on the whole corpus, so its size decides). ``n_docs``: filtered documents."""
+    that finds the topics only when open (open from the start on small corpora - topics are
+    found on the whole corpus, so its size decides - and on a server, where a background process
+    finds them). ``n_docs``: filtered documents."""
     # on a server the topics are found by a background process (ui.background): the page never waits for them
     small = len(data.prepared(view).docs) <= AUTO_TOPICS_DOCS or background.enabled()
     label = "Topic shares" if small else "Topic shares (the first time, finding topics takes a minute or two)"
