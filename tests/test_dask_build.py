@@ -173,36 +173,3 @@ def test_a_killed_build_process_is_cleaned_up_by_the_rerun(csv_path, local_store
     assert sorted(manifest["engine"]["leftovers_removed"]) == sorted(leftovers)
     assert not list(tmp_path.glob(".store.building-*"))
     assert_same_store(out, local_stores["whole"])
-
-
-def test_one_document_intervals_drawn_early_are_the_stores(tmp_path):
-    """The intervals a build draws from each slice as soon as it is scored (``slice_intervals``)
-    are exactly those the aggregates would draw from the store's sentences: the same memo keys
-    (values and weights) and the same numbers, for every document alone in some group (the
-    seeds: three authors, one text each)."""
-    from analysis.engine.aggregates import interval_sentences, single_document_intervals
-    from analysis.engine.stages import prepare_documents, score_and_index
-    from analysis.engine.streaming import iter_documents
-
-    seeds = ROOT / "seeds"
-    build_store([seeds], tmp_path / "seeds", WHOLE, n_jobs=1, progress=False)
-    store = open_store(tmp_path / "seeds")
-    documents = [d for chunk in iter_documents([seeds], 1000, 10**9) for d in chunk]
-    prep = prepare_documents(documents, True)
-    singles = build_mod.find_single_documents(build_mod.doc_metadata(prep))
-    assert 0 < len(singles) <= len(documents)
-    ids, early = build_mod.slice_intervals(score_and_index(prep), singles)
-    assert set(ids) == singles
-    from_store = single_document_intervals(interval_sentences(store, sorted(singles)))
-    assert early == from_store and len(early) >= len(singles)
-
-
-def test_a_small_corpus_draws_its_intervals_early(cluster, csv_path, local_stores, tmp_path):
-    """Topics from the corpus's own slices: one interval task per scored slice and none after, and
-    still the local store."""
-    c, client = cluster
-    manifest = build_store([csv_path], tmp_path / "whole", WHOLE, chunk_size=CHUNK, scheduler=c.scheduler_address,
-                           progress=False)
-    tasks = manifest["engine"]["tasks"]
-    assert tasks["aggregates:intervals"] == tasks["score+index"] and tasks["aggregates:singles"] == 1
-    assert_same_store(tmp_path / "whole", local_stores["whole"])

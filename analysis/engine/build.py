@@ -86,39 +86,6 @@ def topics_from_slices(params: AnalysisParams, *prepared: Prepared):
     return out, time.perf_counter() - t0
 
 
-def doc_metadata(prepared: Prepared) -> pd.DataFrame:
-    """Task: a prepared slice's document table without its texts (what groups documents)."""
-    return prepared.docs.drop(columns=[c for c in ("raw_text", "text") if c in prepared.docs.columns])
-
-
-def find_single_documents(*metadata: pd.DataFrame) -> set:
-    """Task: the documents of the whole corpus (``metadata`` of every slice) that the aggregates
-    will give a sentence interval, as :func:`analysis.engine.aggregates.single_documents` finds them
-    (group columns of at most ``MAX_GROUPS`` values; a column the aggregates leave out only costs
-    a few intervals drawn for nothing)."""
-    from analysis.engine.aggregates import single_documents
-    from analysis.engine.store_format import MAX_GROUPS, candidate_group_columns, group_values
-
-    docs = pd.concat(metadata, ignore_index=True)
-    columns = [c for c in candidate_group_columns(docs) if 1 <= len(set(group_values(docs, c).tolist())) <= MAX_GROUPS]
-    return set(single_documents(docs, columns))
-
-
-def slice_intervals(scored: tuple, singles: set) -> tuple[list, dict]:
-    """Task: ``(doc_ids, memo)``: the sentence intervals of the one-document groups among a scored
-    slice's documents (:func:`analysis.engine.aggregates.single_document_intervals`), drawn on the
-    worker that scored them, while the rest of the corpus is still being scored."""
-    from analysis.engine.aggregates import INTERVAL_COLUMNS, single_document_intervals
-
-    sents = scored[0].sentences
-    ids = sents["doc_id"].astype(str)
-    mine = sents.loc[ids.isin(singles).to_numpy(), [c for c in INTERVAL_COLUMNS if c in sents.columns]]
-    if mine.empty:
-        return [], {}
-    mine = mine.assign(doc_id=mine["doc_id"].astype(str).to_numpy(dtype=object))
-    return sorted(set(mine["doc_id"])), single_document_intervals(mine)
-
-
 def fit_topic_sample(prepared: Prepared, params: AnalysisParams):
     """Task: ``(model, settings, error)`` of :func:`analysis.engine.topic_stage.fit_topics`."""
     return fit_topics(prepared, params)
@@ -187,18 +154,13 @@ class _Chunks:
         self.bar, self.on_chunk = bar, on_chunk
         self.pending: deque = deque()
         self.topic_slices: list | None = []  # prepare futures, while the corpus is small enough
-        self.scored: list = []  # score futures, likewise
         self.n_submitted = 0
         self.write_seconds = 0.0
 
     def submit(self, chunk) -> None:
         futures = []
-        # while the topics may come from these slices, every slice is prepared before any is scored,
-        # so that the topic model starts on a worker early and is fitted while the rest is scored
-        first = 1 if self.topic_slices is not None else 0
         for part in slice_by_chars(chunk, TASK_CHARS):
-            prep = self.log.submit(self.client, "prepare", prepare_documents, part, self.params.clean,
-                                   priority=first)
+            prep = self.log.submit(self.client, "prepare", prepare_documents, part, self.params.clean)
             scored = self.log.submit(self.client, "score+index", score_and_index, prep, self.params.ngram_max,
                                      measure=0)
             futures.append((prep, scored))
@@ -206,12 +168,10 @@ class _Chunks:
         if self.topic_slices is not None:
             if self.n_submitted <= self.params.topic_sample_docs:
                 self.topic_slices.extend(p for p, _ in futures)
-                self.scored.extend(s for _, s in futures)
             else:
-                self.topic_slices, self.scored = None, []
+                self.topic_slices = None
         self.pending.append((len(chunk), futures))
-        # (a corpus small enough for the topic sample is held on the workers whole anyway, for the topics)
-        while len(self.pending) > CHUNKS_AHEAD and self.topic_slices is None:
+        while len(self.pending) > CHUNKS_AHEAD:
             self.write_oldest()
 
     def write_oldest(self) -> None:
@@ -373,17 +333,10 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
                     hasher.update(d)
                 chunks.submit(chunk)
             topics_f = None
-            early = []  # the one-document intervals, drawn as soon as their slice is scored
             if chunks.topic_slices:
                 topics_f = log.submit(client, "topics", topics_from_slices, params, *chunks.topic_slices,
                                       measure=0, priority=10)
-                metas = [log.submit(client, "aggregates:metadata", doc_metadata, p, measure=0, priority=1)
-                         for p in chunks.topic_slices]
-                singles = log.submit(client, "aggregates:singles", find_single_documents, *metas, measure=0,
-                                     priority=1)
-                early = [log.submit(client, "aggregates:intervals", slice_intervals, s, singles, measure=0,
-                                    priority=-1) for s in chunks.scored]
-            chunks.topic_slices, chunks.scored = None, []
+            chunks.topic_slices = None
             chunks.drain()
             timings["prepare+sentiment+terms"] = time.perf_counter() - t0
             timings["write"] = chunks.write_seconds
@@ -405,18 +358,12 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
                 timings["topics"] = time.perf_counter() - t0
 
             def run_tasks(func, arglist):
-                drawn, covered = [], set()
-                for ids, memo in client.gather(early):  # drawn early; only documents they missed are left
-                    log.got("aggregates:intervals", memo)
-                    covered.update(ids)
-                    drawn.append(memo)
-                left = [(b[~b["doc_id"].astype(str).isin(covered).to_numpy()],) for (b,) in arglist]
-                futures = [log.submit(client, "aggregates:intervals", func, *args) for args in left if len(args[0])]
+                futures = [log.submit(client, "aggregates:intervals", func, *args) for args in arglist]
                 reuse.start()  # queued after them
                 results = client.gather(futures)
                 for r in results:
                     log.got("aggregates:intervals", r)
-                return drawn + results
+                return results
 
             if not callable(topics) and topics.error:
                 notes["topics"] = topics.error
