@@ -179,3 +179,16 @@ def test_a_result_not_fetched_yet_is_kept_while_its_visitor_is_here(bg, monkeypa
     background.drop_unheld(set())
     with pytest.raises(background.Pending):  # forgotten once nobody holds the corpus
         background.compute(("sq", 6), "c1", "a test", 10**6, square_slowly, 6)
+
+
+def test_a_dropped_job_holds_its_worker_until_it_ends(bg):
+    """One worker runs a job whose visitor left (dropped): the next job waits for the worker instead
+    of being queued inside the pool, where it could no longer be cancelled."""
+    with pytest.raises(background.Pending):
+        background.compute(("gone",), "c0", "a test", 10**6, square_slowly, 2, 1.5)
+    time.sleep(0.5)
+    assert background.drop_unheld({"c1"}) == [("gone",)]
+    with pytest.raises(background.Pending) as nxt:
+        background.compute(("next",), "c1", "a test", 10**6, square_slowly, 3)
+    assert nxt.value.job.started is None  # the worker is still busy with the dropped job
+    assert wait_for(("next",), square_slowly, 3) == 9

@@ -79,6 +79,7 @@ class Job:
 
 _lock = threading.RLock()
 _jobs: dict[tuple, Job] = {}
+_dropped: list[Job] = []  # dropped while running: they still hold a worker until they end
 _pool: ProcessPoolExecutor | None = None
 _last_busy = time.monotonic()
 
@@ -152,7 +153,8 @@ def _dispatch() -> None:
     pool gets no more than it can start at once, so a job still waiting can be cancelled)."""
     global _pool
     with _lock:
-        running = sum(1 for j in _jobs.values() if j.started is not None and not j.future.done())
+        _dropped[:] = [j for j in _dropped if not j.future.done()]
+        running = len(_dropped) + sum(1 for j in _jobs.values() if j.started is not None and not j.future.done())
         for job in sorted((j for j in _jobs.values() if j.task is not None), key=lambda j: (j.priority, j.asked)):
             if running >= workers():
                 return
@@ -261,6 +263,8 @@ def drop_unheld(held: set[str], now: float | None = None) -> list[tuple]:
                 job.task = None
                 if job.started is None:
                     job.future.cancel()  # never handed to a worker
+                else:
+                    _dropped.append(job)
                 dropped.append(key)
                 del _jobs[key]
             elif done and job.ended is not None and (job.corpus not in held or now_wall - job.ended > KEEP_S):
@@ -282,6 +286,7 @@ def shutdown() -> None:
     with _lock:
         pool, _pool = _pool, None
         _jobs.clear()
+        _dropped.clear()
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
 
