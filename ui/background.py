@@ -70,7 +70,6 @@ class Job:
     started: float | None = None
     ended: float | None = None
     priority: int = 0  # lower first: the tone (most pages need it) before the topics (two pages)
-    logged: bool = False
     dropped: bool = False  # no session wants it any more: its result is thrown away
 
     def elapsed(self, now: float | None = None) -> float:
@@ -82,6 +81,12 @@ _jobs: dict[tuple, Job] = {}
 _dropped: list[Job] = []  # dropped while running: they still hold a worker until they end
 _pool: ProcessPoolExecutor | None = None
 _last_busy = time.monotonic()
+
+
+def words_in(docs) -> int:
+    """The words of a document table (its ``n_words`` column; 0 without one): the size
+    :func:`compute` compares with :data:`MIN_WORDS`."""
+    return int(docs["n_words"].sum()) if "n_words" in docs else 0
 
 
 def enabled() -> bool:
@@ -211,23 +216,16 @@ def compute(key: tuple, corpus: str, what: str, words: int, fn, *args, priority:
 
 
 def _ended(job: Job) -> None:
-    job.ended = time.time()
-    _write_log(job)
-
-
-def _write_log(job: Job) -> None:
+    """The job's future is done (its one callback): note when, and log it."""
     from .timing import append_record
 
-    if job.logged:
-        return
-    job.logged = True
+    job.ended = time.time()
     status = ("cancelled" if job.future.cancelled() else "dropped" if job.dropped else
               "error" if job.future.exception() is not None else "ok")
-    ended = job.ended or time.time()
     append_record({"kind": "job", "what": job.what, "corpus": job.corpus[:12], "words": job.words,
                    "t_asked": round(job.asked, 4),
                    "t_started": None if job.started is None else round(job.started, 4),
-                   "t_ended": round(ended, 4), "s": round(ended - job.asked, 4), "status": status,
+                   "t_ended": round(job.ended, 4), "s": round(job.ended - job.asked, 4), "status": status,
                    "pid": os.getpid()})
 
 
@@ -292,4 +290,4 @@ def shutdown() -> None:
 
 
 __all__ = ["Pending", "Job", "compute", "enabled", "workers", "pending_for", "queued_before",
-           "drop_unheld", "shutdown", "MIN_WORDS"]
+           "drop_unheld", "shutdown", "words_in", "MIN_WORDS"]

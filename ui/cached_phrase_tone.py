@@ -31,8 +31,8 @@ PER = ("group", "document", "year")
 def _occ_all(key: str, clean: bool, plist: tuple, window: int, _prep, _hits: pd.DataFrame) -> pd.DataFrame:
     # a large corpus's contexts are scored by a background process; until then the section says so
     return background.compute(("phrase tone", key, clean, plist, window), key,
-                              "the tone around " + ", ".join(f"'{p}'" for p in plist), cs.words_of(_prep.docs),
-                              _occurrences, _prep.docs, list(plist), window, _prep.sentences, _hits)
+                              "the tone around " + ", ".join(f"'{p}'" for p in plist),
+                              background.words_in(_prep.docs), _occurrences, _prep.docs, list(plist), window, _prep.sentences, _hits)
 
 
 def _occurrences(docs, plist, window, sentences, hits) -> pd.DataFrame:

@@ -126,13 +126,8 @@ def _base(key: str, clean: bool, _prep: Prepared) -> sa.SentimentTables:
         return _with_position(stored)
     # a large corpus is scored by a background process; until then the page says so (ui.waiting)
     return _with_position(background.compute(("tone", key, clean), key, "the tone of every sentence",
-                                             words_of(_prep.docs), sa.score_corpus, _prep.docs, _prep.sentences))
-
-
-def words_of(docs: pd.DataFrame) -> int:
-    """Words in ``docs`` (its ``n_words`` column), 0 without one."""
-    return int(docs["n_words"].sum()) if "n_words" in docs else 0
-
+                                             background.words_in(_prep.docs), sa.score_corpus, _prep.docs,
+                                             _prep.sentences))
 
 @per_corpus(show_spinner="Scoring again the texts that contain the tracked phrases, without the phrases' "
                                 "words…", **CACHE)
@@ -145,7 +140,7 @@ def _masked(key: str, clean: bool, excl: tuple, hit_docs: tuple, _prep: Prepared
     docs = _prep.docs[_prep.docs["doc_id"].astype(str).isin(keep)]
     sents = _prep.sentences[_prep.sentences["doc_id"].astype(str).isin(keep)]
     part = background.compute(("tone-masked", key, clean, excl, hit_docs), key,
-                              "the tone of the texts with the tracked phrases left out", words_of(docs),
+                              "the tone of the texts with the tracked phrases left out", background.words_in(docs),
                               sa.score_corpus, docs, sents, list(excl))
     return _with_position(merge_rescored(_base_tables, part, hit_docs))
 

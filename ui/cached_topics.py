@@ -120,7 +120,7 @@ def _compute(key: str, clean: bool, k: int | None, units: str, stop: tuple, prep
         # a large corpus is fitted by a background process; until then the page says so (ui.waiting)
         model = background.compute(("topics", key, clean, k, units, stop), key,
                                    "the topics" if k is None else f"the {k} topics you asked for",
-                                   int(prep.docs["n_words"].sum()), model.fit, prep, priority=1)
+                                   background.words_in(prep.docs), model.fit, prep, priority=1)
     except ValueError as err:  # too little text: said in words by SessionTopics.error
         return _Fit(None, str(err))
     return _derive(model)

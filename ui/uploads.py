@@ -109,7 +109,7 @@ def start_analyses(view) -> None:
     from . import cached_sentiment as cs
     from . import cached_topics as ctp
 
-    words = int(data.prepared(view).docs["n_words"].sum())
+    words = background.words_in(data.prepared(view).docs)
     if not background.enabled() or words < background.MIN_WORDS:
         return  # small: each page works its part out in a moment
     for first in (cs.tables, ctp.session_topics):
