@@ -51,7 +51,7 @@ def tone_by_label(store, scores: pd.DataFrame, doc_ids, labels,
     """``(measure, group_scores)`` for each of ``measures``, the documents ``doc_ids`` grouped by
     ``labels`` (:func:`analysis.methods.sentiment.group_scores`); the sentences of one-document groups are
     read from ``store`` once, for their sentence intervals (through ``cache`` when given)."""
-    from analysis.methods.sentiment import group_scores
+    from analysis.methods.tone_groups import group_scores_many
 
     meta = pd.DataFrame({"doc_id": pd.Series(doc_ids).astype(str).to_numpy(), "_g": labels})
     single = meta.loc[meta["_g"].map(meta["_g"].value_counts()).to_numpy() == 1, "doc_id"].tolist()
@@ -61,7 +61,7 @@ def tone_by_label(store, scores: pd.DataFrame, doc_ids, labels,
     else:
         sents = store.sentences(doc_ids=single) if single else None
         memo = {}
-    return [(m, group_scores(scores, meta, by="_g", measure=m, sentences=sents, memo=memo)) for m in measures]
+    return list(zip(measures, group_scores_many(scores, meta, "_g", list(measures), sentences=sents, memo=memo)))
 
 
 def rate_per_10k(count, n_words):
@@ -128,9 +128,9 @@ def single_document_intervals(sentences: pd.DataFrame, measures=MEASURES) -> dic
     """Task: for every document of ``sentences`` (its scored sentences) and each of ``measures``,
     the bootstrap interval :func:`analysis.methods.sentiment.group_scores` gives a group of that
     document alone, as ``{interval_key: (lo, hi)}`` (a ``memo`` for it: the same numbers)."""
-    from analysis.methods.tone_groups import bootstrap_interval, interval_columns, interval_inputs_at, interval_key
+    from analysis.methods.tone_groups import bootstrap_intervals, interval_columns, interval_inputs_at, interval_key
 
-    memo: dict = {}
+    wanted: dict = {}
     ids = sentences["doc_id"].astype(str).to_numpy()
     documents = pd.Series(ids).groupby(ids, sort=False).indices.values()
     for m in measures:
@@ -138,10 +138,8 @@ def single_document_intervals(sentences: pd.DataFrame, measures=MEASURES) -> dic
         for pos in documents:
             got = interval_inputs_at(cols, pos, m)
             if got is not None:
-                key = interval_key(*got)
-                if key not in memo:
-                    memo[key] = bootstrap_interval(*got)
-    return memo
+                wanted.setdefault(interval_key(*got), got)
+    return dict(zip(wanted, bootstrap_intervals(list(wanted.values()))))
 
 
 #: The sentence columns the intervals of one-document groups read.

@@ -20,8 +20,8 @@ import pandas as pd
 
 from analysis.methods import lexicons as fast
 
-__all__ = ["MEASURE_TO_SENTENCE", "DATE_FREQS", "BOOT_BLOCK", "date_bins", "bootstrap_interval", "group_scores",
-           "document_interval_inputs", "interval_columns", "interval_inputs_at", "interval_key"]
+__all__ = ["MEASURE_TO_SENTENCE", "DATE_FREQS", "BOOT_BLOCK", "date_bins", "bootstrap_interval", "bootstrap_intervals",
+           "group_scores", "group_scores_many", "document_interval_inputs", "interval_columns", "interval_inputs_at", "interval_key"]
 
 #: The sentence column behind each document measure (a one-document group's interval re-draws it).
 MEASURE_TO_SENTENCE = {
@@ -74,24 +74,26 @@ def _pool() -> ThreadPoolExecutor:
         return _POOL
 
 
-def _bootstrap_block(values: np.ndarray, weights: np.ndarray | None, n_resamples: int,
-                     seed: np.random.SeedSequence) -> np.ndarray:
-    """``n_resamples`` (weighted) means of resamples of ``values`` drawn from one stream."""
-    n = len(values)
+def _bootstrap_block(samples: list[tuple[np.ndarray, np.ndarray | None]], n_resamples: int,
+                     seed: np.random.SeedSequence) -> list[np.ndarray]:
+    """``n_resamples`` (weighted) means of resamples of each ``(values, weights)`` of ``samples``
+    (all of one size), drawn from one stream: the indices drawn are shared by all of them."""
+    n = len(samples[0][0])
     rng = np.random.default_rng(seed)
-    stats = np.empty(n_resamples)
+    stats = [np.empty(n_resamples) for _ in samples]
     rows = max(1, min(n_resamples, 500_000 // max(n, 1)))  # one draw: ~4 MB of indices (cache-sized; faster)
     done = 0
     while done < n_resamples:
         r = min(rows, n_resamples - done)
         idx = rng.integers(0, n, size=(r, n))
-        if weights is None:
-            stats[done:done + r] = values[idx].mean(axis=1)
-        else:
-            w = weights[idx]
-            tot = w.sum(axis=1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                stats[done:done + r] = np.where(tot > 0, (values[idx] * w).sum(axis=1) / tot, np.nan)
+        for (values, weights), out in zip(samples, stats):
+            if weights is None:
+                out[done:done + r] = values[idx].mean(axis=1)
+            else:
+                w = weights[idx]
+                tot = w.sum(axis=1)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    out[done:done + r] = np.where(tot > 0, (values[idx] * w).sum(axis=1) / tot, np.nan)
         done += r
     return stats
 
@@ -101,19 +103,36 @@ def bootstrap_interval(values: np.ndarray, weights: np.ndarray | None, n_boot: i
     """Percentile bootstrap interval of the (weighted) mean of ``values``: ``n_boot`` resamples
     with replacement, drawn in blocks of :data:`BOOT_BLOCK` from streams spawned from ``seed``
     (large samples draw the blocks in parallel threads; the result is the same)."""
+    return bootstrap_intervals([(values, weights)], n_boot, seed, ci)[0]
+
+
+def bootstrap_intervals(samples: list[tuple[np.ndarray, np.ndarray | None]], n_boot: int = 2000, seed: int = 0,
+                        ci: float = 0.95) -> list[tuple[float, float]]:
+    """:func:`bootstrap_interval` of each ``(values, weights)`` of ``samples``: the same numbers,
+    cheaper. Which rows a resample takes depends only on the sample's size and ``seed``, so the
+    samples of one size (the measures of one document, groups of equal size) share one draw of
+    the indices; drawing them is most of a bootstrap's work."""
+    out: list = [None] * len(samples)
+    by_size: dict[int, list[int]] = {}
+    for i, (values, _) in enumerate(samples):
+        by_size.setdefault(len(values), []).append(i)
     sizes = [min(BOOT_BLOCK, n_boot - start) for start in range(0, n_boot, BOOT_BLOCK)]
-    seeds = np.random.SeedSequence(seed).spawn(len(sizes))
-    jobs = list(zip(sizes, seeds))
-    if len(jobs) > 1 and len(values) * n_boot >= THREADED_DRAWS:
-        parts = list(_pool().map(lambda job: _bootstrap_block(values, weights, *job), jobs))
-    else:
-        parts = [_bootstrap_block(values, weights, *job) for job in jobs]
-    stats = np.concatenate(parts) if parts else np.empty(0)
-    if np.isnan(stats).all():  # no resample had any weight (e.g. no sentiment word at all)
-        return math.nan, math.nan
     alpha = (1.0 - ci) / 2.0
-    lo, hi = np.nanpercentile(stats, [100 * alpha, 100 * (1 - alpha)])
-    return float(lo), float(hi)
+    for n, at in by_size.items():
+        group = [samples[i] for i in at]
+        jobs = list(zip(sizes, np.random.SeedSequence(seed).spawn(len(sizes))))
+        if len(jobs) > 1 and n * n_boot >= THREADED_DRAWS:
+            parts = list(_pool().map(lambda job: _bootstrap_block(group, *job), jobs))
+        else:
+            parts = [_bootstrap_block(group, *job) for job in jobs]
+        for k, i in enumerate(at):
+            stats = np.concatenate([p[k] for p in parts]) if parts else np.empty(0)
+            if np.isnan(stats).all():  # no resample had any weight (e.g. no sentiment word at all)
+                out[i] = (math.nan, math.nan)
+                continue
+            lo, hi = np.nanpercentile(stats, [100 * alpha, 100 * (1 - alpha)])
+            out[i] = (float(lo), float(hi))
+    return out
 
 
 def interval_columns(sentences: pd.DataFrame, measure: str) -> dict[str, np.ndarray]:
@@ -177,19 +196,6 @@ def interval_key(values: np.ndarray, weights: np.ndarray | None, n_boot: int = 2
     return (values.tobytes(), None if weights is None else weights.tobytes(), n_boot, seed, ci)
 
 
-def _memo_bootstrap(memo: dict | None, values: np.ndarray, weights: np.ndarray | None, n_boot: int, seed: int,
-                    ci: float) -> tuple[float, float]:
-    """:func:`bootstrap_interval`, looked up in ``memo`` first (keyed by the exact inputs: equal inputs
-    draw equal resamples, so the interval is the same) and kept there."""
-    if memo is None:
-        return bootstrap_interval(values, weights, n_boot, seed, ci)
-    key = interval_key(values, weights, n_boot, seed, ci)
-    got = memo.get(key)
-    if got is None:
-        got = memo[key] = bootstrap_interval(values, weights, n_boot, seed, ci)
-    return got
-
-
 def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure: str = "polarity",
                  n_boot: int = 2000, seed: int = 0, sentences: pd.DataFrame | None = None,
                  date_freq: str | None = None, ci: float = 0.95, memo: dict | None = None) -> pd.DataFrame:
@@ -233,57 +239,84 @@ def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure:
     column's groups of one corpus) so that an interval drawn from the same values is drawn once;
     the results are the same with or without it.
     """
-    if measure not in doc_scores.columns:
-        raise ValueError(f"unknown measure {measure!r}; expected a column of doc_scores")
+    return group_scores_many(doc_scores, docs, by, [measure], n_boot, seed, sentences, date_freq, ci, memo)[0]
+
+
+def group_scores_many(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measures: list[str],
+                      n_boot: int = 2000, seed: int = 0, sentences: pd.DataFrame | None = None,
+                      date_freq: str | None = None, ci: float = 0.95, memo: dict | None = None
+                      ) -> list[pd.DataFrame]:
+    """:func:`group_scores` for each of ``measures``, the same tables: the intervals of all of them
+    are drawn together (:func:`bootstrap_intervals`), so the measures of a group share their
+    resample indices."""
+    for measure in measures:
+        if measure not in doc_scores.columns:
+            raise ValueError(f"unknown measure {measure!r}; expected a column of doc_scores")
     if by not in docs.columns:
         raise ValueError(f"unknown column {by!r}; docs has {list(docs.columns)}")
     if by == "date" and date_freq is None:
         date_freq = "year"
+    memo = {} if memo is None else memo
     meta = docs[["doc_id", by]].copy()
     meta["doc_id"] = meta["doc_id"].astype(str)
     if date_freq is not None:
         meta["group"] = date_bins(meta[by].tolist(), date_freq).to_numpy()
     else:
         meta["group"] = meta[by].fillna("").astype(str).str.strip().to_numpy()
-    scores = doc_scores[["doc_id", measure]].copy()
+    scores = doc_scores[["doc_id", *dict.fromkeys(measures)]].copy()
     scores["doc_id"] = scores["doc_id"].astype(str)
     df = meta.merge(scores, on="doc_id", how="left")
-    sent_groups = None
+    groups = df.groupby("group", sort=False).indices
+    doc_ids = df["doc_id"].to_numpy()
+    sent_groups = n_sent_of = None
     if sentences is not None:
         sent_ids = sentences["doc_id"].astype(str).to_numpy()
-        cols = interval_columns(sentences, measure)
         sent_groups = pd.Series(sent_ids).groupby(sent_ids, sort=False).indices  # doc -> sentence positions
-        sent_words = cols["n_words"]
         n_sent = {d: len(pos) for d, pos in sent_groups.items()}
         n_sent_of = np.array([n_sent.get(d, 0) for d in df["doc_id"].tolist()], dtype=np.int64)
-    doc_ids = df["doc_id"].to_numpy()
-    doc_vals = df[measure].to_numpy(dtype=float)
-    rows = []
-    for label, at in df.groupby("group", sort=False).indices.items():
-        vals_all = doc_vals[at]
-        has = ~np.isnan(vals_all)
-        vals = vals_all[has]
-        n_docs = len(at)
-        n_sentences = int(n_sent_of[at].sum()) if sent_groups is not None else np.nan
-        mean = float(vals.mean()) if len(vals) else np.nan
-        lo = hi = np.nan
-        basis = "none"
-        if len(vals) >= 2:
-            lo, hi = _memo_bootstrap(memo, vals, None, n_boot, seed, ci)
-            basis = "documents"
-        elif len(vals) == 1 and sent_groups is not None:
-            pos = sent_groups.get(doc_ids[at][has][0])
-            if pos is not None and (sent_words[pos] > 0).sum() >= 2:
-                values, weights = interval_inputs_at(cols, pos, measure)
-                lo, hi = _memo_bootstrap(memo, values, weights, n_boot, seed, ci)
-                basis = "sentences"
-        rows.append({"group": label, "n_docs": n_docs, "n_sentences": n_sentences, "mean": mean,
-                     "lo": lo, "hi": hi, "interval_basis": basis})
-    out = pd.DataFrame(rows, columns=["group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"])
-    out["_empty"] = out["group"] == ""
-    out = out.sort_values(["_empty", "group"], kind="stable").drop(columns="_empty").reset_index(drop=True)
-    if sent_groups is None:
-        out = out.drop(columns="n_sentences")
+    planned = []  # per measure: (label, n_docs, n_sentences, mean, interval inputs or None, basis)
+    for measure in measures:
+        cols = interval_columns(sentences, measure) if sentences is not None else None
+        doc_vals = df[measure].to_numpy(dtype=float)
+        rows = []
+        for label, at in groups.items():
+            vals_all = doc_vals[at]
+            has = ~np.isnan(vals_all)
+            vals = vals_all[has]
+            n_sentences = int(n_sent_of[at].sum()) if sent_groups is not None else np.nan
+            mean = float(vals.mean()) if len(vals) else np.nan
+            inputs, basis = None, "none"
+            if len(vals) >= 2:
+                inputs, basis = (vals, None), "documents"
+            elif len(vals) == 1 and sent_groups is not None:
+                pos = sent_groups.get(doc_ids[at][has][0])
+                if pos is not None and (cols["n_words"][pos] > 0).sum() >= 2:
+                    inputs, basis = interval_inputs_at(cols, pos, measure), "sentences"
+            rows.append((label, len(at), n_sentences, mean, inputs, basis))
+        planned.append(rows)
+    keyed = {}
+    for rows in planned:
+        for *_, inputs, _basis in rows:
+            if inputs is not None:
+                key = interval_key(*inputs, n_boot, seed, ci)
+                if key not in memo:
+                    keyed.setdefault(key, inputs)
+    for key, got in zip(keyed, bootstrap_intervals(list(keyed.values()), n_boot, seed, ci)):
+        memo[key] = got
+    out = []
+    for rows in planned:
+        table = pd.DataFrame(
+            [{"group": label, "n_docs": n_docs, "n_sentences": n_sentences, "mean": mean,
+              "lo": memo[interval_key(*inputs, n_boot, seed, ci)][0] if inputs is not None else np.nan,
+              "hi": memo[interval_key(*inputs, n_boot, seed, ci)][1] if inputs is not None else np.nan,
+              "interval_basis": basis}
+             for label, n_docs, n_sentences, mean, inputs, basis in rows],
+            columns=["group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"])
+        table["_empty"] = table["group"] == ""
+        table = table.sort_values(["_empty", "group"], kind="stable").drop(columns="_empty").reset_index(drop=True)
+        if sent_groups is None:
+            table = table.drop(columns="n_sentences")
+        out.append(table)
     return out
 
 
