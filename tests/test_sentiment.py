@@ -447,6 +447,63 @@ def test_bootstrap_does_not_depend_on_threads(monkeypatch):
     assert TG.bootstrap_interval(vals, None, 2001, 0, 0.95) != threaded, "a last, partial block is drawn too"
 
 
+def test_bootstrap_intervals_are_the_one_at_a_time_intervals():
+    """Samples drawn together (one draw of the indices per size, counted and multiplied) give each
+    sample the interval of the by-hand gather bootstrap: unweighted, weighted, a NaN value (which
+    counts only in the resamples that draw it), a sample with no weight at all, mixed sizes."""
+    rng = np.random.default_rng(7)
+
+    def by_hand(values, weights):
+        boots = []
+        for s in np.random.SeedSequence(0).spawn(8):
+            idx = np.random.default_rng(s).integers(0, len(values), size=(250, len(values)))
+            if weights is None:
+                boots.append(values[idx].mean(axis=1))
+                continue
+            w = weights[idx]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                boots.append(np.where(w.sum(axis=1) > 0, (values[idx] * w).sum(axis=1) / w.sum(axis=1), np.nan))
+        stats = np.concatenate(boots)
+        if np.isnan(stats).all():
+            return (np.nan, np.nan)
+        return tuple(np.nanpercentile(stats, [2.5, 97.5]))
+
+    samples = []
+    for n in (2, 3, 3, 40, 300):
+        v = rng.normal(size=n)
+        w = rng.integers(0, 4, size=n).astype(float)
+        samples += [(v, None), (v, w), (rng.normal(size=n), w)]
+    with_nan = rng.normal(size=40)
+    with_nan[5] = np.nan
+    samples += [(with_nan, None), (np.ones(4), np.zeros(4))]
+    got = TG.bootstrap_intervals(samples)
+    assert len(got) == len(samples)
+    for (values, weights), (lo, hi) in zip(samples, got):
+        want = by_hand(values, weights)
+        assert (lo, hi) == pytest.approx(want, rel=1e-12, abs=1e-15, nan_ok=True)
+        assert (lo, hi) == pytest.approx(TG.bootstrap_interval(values, weights), nan_ok=True)
+    assert np.isnan(got[-1][0]) and np.isnan(got[-1][1])
+
+
+def test_group_scores_many_is_group_scores_per_measure():
+    """The measures drawn together give each measure's table of group_scores exactly."""
+    rng = np.random.default_rng(2)
+    n = 120
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n)], "g": rng.integers(0, 30, n).astype(str)})
+    scores = pd.DataFrame({"doc_id": docs["doc_id"], "polarity": rng.normal(size=n),
+                           "vader_mean": rng.normal(size=n), "subjectivity": rng.random(n)})
+    scores.loc[4, "polarity"] = np.nan
+    sents = pd.DataFrame({"doc_id": np.repeat(docs["doc_id"].to_numpy(), 4), "polarity": rng.normal(size=4 * n),
+                          "subjectivity": rng.random(4 * n), "vader": rng.normal(size=4 * n),
+                          "n_words": rng.integers(0, 9, 4 * n), "masked": False,
+                          "n_assessments": rng.integers(0, 4, 4 * n).astype(float)})
+    measures = ["polarity", "vader_mean", "subjectivity"]
+    many = TG.group_scores_many(scores, docs, "g", measures, sentences=sents)
+    assert (many[0]["interval_basis"] == "sentences").any() and (many[0]["interval_basis"] == "documents").any()
+    for m, table in zip(measures, many):
+        pd.testing.assert_frame_equal(table, TG.group_scores(scores, docs, "g", m, sentences=sents))
+
+
 def test_reference_method_and_bad_method():
     assert S.textblob_scores("A good day", "reference") == S.textblob_scores("A good day")
     assert S.vader_score("A good day", "reference") == S.vader_score("A good day")

@@ -77,22 +77,35 @@ def _pool() -> ThreadPoolExecutor:
 def _bootstrap_block(samples: list[tuple[np.ndarray, np.ndarray | None]], n_resamples: int,
                      seed: np.random.SeedSequence) -> list[np.ndarray]:
     """``n_resamples`` (weighted) means of resamples of each ``(values, weights)`` of ``samples``
-    (all of one size), drawn from one stream: the indices drawn are shared by all of them."""
+    (all of one size), drawn from one stream. The draws are shared by all the samples: each
+    resample is counted (how often it took each row), and a sample's resampled (weighted) mean is
+    its values summed with those counts (a matrix product, not a gather per sample)."""
     n = len(samples[0][0])
     rng = np.random.default_rng(seed)
     stats = [np.empty(n_resamples) for _ in samples]
+    plain = [(np.asarray(v, dtype=float), None if w is None else np.asarray(w, dtype=float)) for v, w in samples]
+    finite = [bool(np.isfinite(v).all() and (w is None or np.isfinite(w).all())) for v, w in plain]
     rows = max(1, min(n_resamples, 500_000 // max(n, 1)))  # one draw: ~4 MB of indices (cache-sized; faster)
     done = 0
     while done < n_resamples:
         r = min(rows, n_resamples - done)
         idx = rng.integers(0, n, size=(r, n))
-        for (values, weights), out in zip(samples, stats):
-            if weights is None:
-                out[done:done + r] = values[idx].mean(axis=1)
-            else:
-                w = weights[idx]
-                tot = w.sum(axis=1)
-                with np.errstate(invalid="ignore", divide="ignore"):
+        counts = None
+        if any(finite):
+            counts = np.bincount((idx + (np.arange(r) * n)[:, None]).ravel(), minlength=r * n)
+            counts = counts.reshape(r, n).astype(float)
+        for (values, weights), ok, out in zip(plain, finite, stats):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                if ok and weights is None:
+                    out[done:done + r] = (counts @ values) / n
+                elif ok:
+                    tot = counts @ weights
+                    out[done:done + r] = np.where(tot > 0, (counts @ (values * weights)) / tot, np.nan)
+                elif weights is None:  # a NaN or infinity counts only in the resamples that draw it
+                    out[done:done + r] = values[idx].mean(axis=1)
+                else:
+                    w = weights[idx]
+                    tot = w.sum(axis=1)
                     out[done:done + r] = np.where(tot > 0, (values[idx] * w).sum(axis=1) / tot, np.nan)
         done += r
     return stats
