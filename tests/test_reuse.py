@@ -149,6 +149,22 @@ def test_seed_passages_for_reader(seed_docs, seed_passages):
     assert reuse.passages_for(S003, seed_passages).empty
 
 
+def test_tokens_made_once_serve_both_searches(seed_docs, seed_passages):
+    """The reuse stage tokenises once for the passages and the similarity: the same results as
+    each tokenising for itself, and using the tokens for one search leaves them right for the other."""
+    from analysis.engine.params import AnalysisParams
+    from analysis.engine.stages import reuse_stage
+
+    tokens = reuse.tokenise(seed_docs)
+    pd.testing.assert_frame_equal(reuse.shared_passages(seed_docs, tokens=tokens), seed_passages)
+    pd.testing.assert_frame_equal(reuse.similarity_pairs(seed_docs, tokens=tokens), reuse.similarity_pairs(seed_docs))
+    pd.testing.assert_frame_equal(reuse.shared_passages(seed_docs, tokens=tokens), seed_passages)
+    passages, sim, notes = reuse_stage(seed_docs.assign(n_words=100), AnalysisParams())
+    pd.testing.assert_frame_equal(passages, reuse.shared_passages(seed_docs, min_words=AnalysisParams().reuse_min_words))
+    pd.testing.assert_frame_equal(sim, reuse.similarity_pairs(seed_docs))
+    assert notes == {}
+
+
 def test_cli_output_is_json_ready(seed_docs, seed_passages):
     payload = {"similarity": reuse.similarity_pairs(seed_docs).to_dict("records"),
                "passages": seed_passages.to_dict("records")}
@@ -312,13 +328,13 @@ def test_hash_collisions_are_harmless(monkeypatch):
              "eleven ten nine eight seven six five four three two one"]
     docs = frame(*texts)
     honest = reuse.shared_passages(docs, min_words=4)
-    shingles = reuse._Tokenised.shingles
+    shingles = reuse.Tokenised.shingles
 
     def colliding(self, n):  # every shingle gets the same hash
         pos, h = shingles(self, n)
         return pos, np.zeros_like(h)
 
-    monkeypatch.setattr(reuse._Tokenised, "shingles", colliding)
+    monkeypatch.setattr(reuse.Tokenised, "shingles", colliding)
     pd.testing.assert_frame_equal(reuse.shared_passages(docs, min_words=4), honest)
     assert honest.n_words.tolist() == [9]
 

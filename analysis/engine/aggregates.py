@@ -158,6 +158,8 @@ def interval_sentences(store, doc_ids: list[str]) -> pd.DataFrame:
 def _draw_single_intervals(store, docs: pd.DataFrame, columns: list[str], cache: ToneCache, run_tasks) -> None:
     singles = single_documents(docs, columns)
     if not singles:
+        if run_tasks is not None:
+            run_tasks(single_document_intervals, [])  # none to draw (a build starts what waited for them)
         return
     sents = interval_sentences(store, singles)
     ids = sents["doc_id"].astype(str).to_numpy()

@@ -72,6 +72,10 @@ __all__ = ["build_store", "cmd_build", "add_build_parser", "iter_documents", "Do
 TASK_CHARS = 1_000_000
 #: Chunks whose tasks may be submitted before the oldest one is written.
 CHUNKS_AHEAD = 2
+#: Dask priority of the per-document tasks: above the topic fit's (10), which is submitted once the
+#: last chunk is and would otherwise run first on the worker that holds a slice still to be scored
+#: (every chunk waits for its slices before it is written, and the aggregates for every chunk).
+PER_DOCUMENT_PRIORITY = 20
 
 
 # ----------------------------------------------------------------------------- tasks
@@ -160,9 +164,10 @@ class _Chunks:
     def submit(self, chunk) -> None:
         futures = []
         for part in slice_by_chars(chunk, TASK_CHARS):
-            prep = self.log.submit(self.client, "prepare", prepare_documents, part, self.params.clean)
+            prep = self.log.submit(self.client, "prepare", prepare_documents, part, self.params.clean,
+                                   priority=PER_DOCUMENT_PRIORITY)
             scored = self.log.submit(self.client, "score+index", score_and_index, prep, self.params.ngram_max,
-                                     measure=0)
+                                     measure=0, priority=PER_DOCUMENT_PRIORITY)
             futures.append((prep, scored))
         self.n_submitted += len(chunk)
         if self.topic_slices is not None:
@@ -358,11 +363,11 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
                 timings["topics"] = time.perf_counter() - t0
 
             def run_tasks(func, arglist):
-                futures = [log.submit(client, "aggregates:intervals", func, *args) for args in arglist]
-                reuse.start()  # queued after them
+                futures = log.map(client, "aggregates:intervals", func, arglist)
                 results = client.gather(futures)
                 for r in results:
                     log.got("aggregates:intervals", r)
+                reuse.start()  # after them: the aggregates wait for the intervals, the reuse only at the end
                 return results
 
             if not callable(topics) and topics.error:

@@ -44,6 +44,7 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None,
     """A ``distributed.Client`` for the duration of the block (see the module docstring);
     ``processes`` forces worker processes (True) or threads in this process (False) for a local
     cluster (default: processes when ``n_workers`` > 1)."""
+    import dask
     from distributed import Client, LocalCluster
 
     from analysis.methods.bulk_scoring import children_skip_main
@@ -66,8 +67,11 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None,
         path = os.environ.get("PYTHONPATH")
         env["PYTHONPATH"] = root + (os.pathsep + path if path else "")
         kwargs["env"] = env
-    # the worker processes, and any restart of them, start without re-running __main__
-    with children_skip_main() if in_processes else contextlib.nullcontext():
+    # the worker processes, and any restart of them, start without re-running __main__; a worker
+    # is given one task at a time (the others wait at the scheduler for whichever worker is free
+    # first, not behind a long task such as the topic fit)
+    with children_skip_main() if in_processes else contextlib.nullcontext(), \
+            dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
         cluster = LocalCluster(processes=in_processes, **kwargs)
         client = Client(cluster, set_as_default=False)
         try:
@@ -106,6 +110,15 @@ class TaskLog:
         self.sent[kind] = self.sent.get(kind, 0) + int(measure)
         kwargs.setdefault("pure", False)
         return client.submit(func, *args, **kwargs)
+
+    def map(self, client, kind: str, func, arglist: list[tuple], **kwargs) -> list:
+        """:meth:`submit` of ``func(*args)`` for each of ``arglist``, as one batch (``client.map``: the
+        scheduler sees them as one group and hands them to the workers as they become free)."""
+        for args in arglist:
+            self.tasks[kind] = self.tasks.get(kind, 0) + 1
+            self.sent[kind] = self.sent.get(kind, 0) + sum(payload_bytes(a) for a in args)
+        kwargs.setdefault("pure", False)
+        return client.map(func, *zip(*arglist), **kwargs) if arglist else []
 
     def got(self, kind: str, result) -> None:
         self.received[kind] = self.received.get(kind, 0) + payload_bytes(result)

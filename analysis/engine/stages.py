@@ -176,15 +176,17 @@ def reuse_stage(docs: pd.DataFrame, params: AnalysisParams = AnalysisParams()) -
 
     notes = {}
     n_words = int(docs["n_words"].sum()) if "n_words" in docs else 0
+    both = n_words <= params.reuse_max_words and len(docs) <= params.similarity_max_docs
+    tokens = reuse.tokenise(docs) if both else None
     if n_words <= params.reuse_max_words:
-        passages = reuse.shared_passages(docs, min_words=params.reuse_min_words)
+        passages = reuse.shared_passages(docs, min_words=params.reuse_min_words, tokens=tokens)
     else:
         passages = pd.DataFrame(columns=reuse.PASSAGE_COLUMNS)
         notes["reuse"] = (f"shared passages were not searched: the corpus has {n_words:,} words, more "
                           f"than the {params.reuse_max_words:,} the shingle index can hold in bounded "
                           "memory (about 60 bytes per word)")
     if len(docs) <= params.similarity_max_docs:
-        sim = reuse.similarity_pairs(docs)
+        sim = reuse.similarity_pairs(docs, tokens=tokens)
         if len(sim) > params.similarity_max_pairs:
             notes["similarity"] = (f"only the {params.similarity_max_pairs:,} most similar of "
                                    f"{len(sim):,} document pairs are kept")

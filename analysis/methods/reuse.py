@@ -104,7 +104,7 @@ def word_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     ``i`` as written, ``tokens[i]`` its normalised form (lower case, straight
     apostrophes; hyphenated words are split into their parts).
     """
-    tk = _Tokenised([text])
+    tk = Tokenised([text])
     return tk.vocab[tk.ids].tolist(), tk.char_start, tk.char_end
 
 
@@ -128,7 +128,8 @@ def _doc_table(docs) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- similarity
 
-def similarity_matrix(docs, stop_words: str | Iterable[str] | None = "english") -> pd.DataFrame:
+def similarity_matrix(docs, stop_words: str | Iterable[str] | None = "english",
+                      tokens: "Tokenised | None" = None) -> pd.DataFrame:
     """Cosine similarity of every pair of documents on tf-idf word weights.
 
     Each document is a vector of tf-idf weights over the normalised word tokens
@@ -143,7 +144,8 @@ def similarity_matrix(docs, stop_words: str | Iterable[str] | None = "english") 
 
     Returns a square DataFrame indexed and columned by ``doc_id`` in corpus
     order. The diagonal is 1.0, except for a document with no (non-stop) words,
-    whose row, column and diagonal are 0.0.
+    whose row, column and diagonal are 0.0. ``tokens``: :func:`tokenise` of the same ``docs``,
+    when already made (:func:`shared_passages` reads the same tokens).
     """
     table = _doc_table(docs)
     ids = table["doc_id"].tolist()
@@ -162,7 +164,7 @@ def similarity_matrix(docs, stop_words: str | Iterable[str] | None = "english") 
         stop = frozenset(w for s in stop_words for w in normalised_words(str(s)))
 
     n = len(ids)
-    tk = _Tokenised(table["text"].tolist())
+    tk = tokens if tokens is not None else Tokenised(table["text"].tolist())
     keep_word = np.array([w not in stop for w in tk.vocab.tolist()], dtype=bool)
     sel = keep_word[tk.ids] if tk.size else np.zeros(0, dtype=bool)
     counts = sparse.csr_matrix(
@@ -182,18 +184,19 @@ def similarity_matrix(docs, stop_words: str | Iterable[str] | None = "english") 
 
 
 def similarity_pairs(docs=None, stop_words: str | Iterable[str] | None = "english",
-                     matrix: pd.DataFrame | None = None) -> pd.DataFrame:
+                     matrix: pd.DataFrame | None = None, tokens: "Tokenised | None" = None) -> pd.DataFrame:
     """The similarity matrix in long form: one row per unordered pair of documents.
 
     Columns ``doc_a, doc_b, similarity`` (see :func:`similarity_matrix` for what
     the number means); ``doc_a`` comes before ``doc_b`` in corpus order; a
     document is not paired with itself. Sorted by similarity, highest first.
-    Pass ``matrix`` to reuse an already computed :func:`similarity_matrix`.
+    Pass ``matrix`` to reuse an already computed :func:`similarity_matrix`, ``tokens`` to reuse
+    :func:`tokenise` of ``docs``.
     """
     if matrix is None:
         if docs is None:
             raise TypeError("pass docs or matrix")
-        matrix = similarity_matrix(docs, stop_words=stop_words)
+        matrix = similarity_matrix(docs, stop_words=stop_words, tokens=tokens)
     ids = matrix.index.astype(str).to_numpy()
     ia, ib = np.triu_indices(len(ids), k=1)
     out = pd.DataFrame({
@@ -220,7 +223,7 @@ def _alnum_mask(cp: np.ndarray) -> np.ndarray:
     return mask
 
 
-class _Tokenised:
+class Tokenised:
     """All documents' tokens concatenated: ids, char spans and document bounds.
 
     Tokenisation is vectorised over the whole corpus (the regex alone is slow
@@ -287,6 +290,12 @@ class _Tokenised:
         return pos[inside], h[inside]
 
 
+def tokenise(docs) -> Tokenised:
+    """The tokens of ``docs`` (as :func:`shared_passages` and :func:`similarity_matrix` take them),
+    made once for both: tokenising is about half of each one's work."""
+    return Tokenised(_doc_table(docs)["text"].tolist())
+
+
 def _resolve_cap(max_doc_freq: int | float | None, n_docs: int) -> int:
     if max_doc_freq is None:
         return max(DEFAULT_MAX_DOC_FREQ_MIN, math.ceil(DEFAULT_MAX_DOC_FREQ_FRACTION * n_docs))
@@ -298,7 +307,7 @@ def _resolve_cap(max_doc_freq: int | float | None, n_docs: int) -> int:
     return cap
 
 
-def _index(tk: _Tokenised, n: int):
+def _index(tk: Tokenised, n: int):
     """Sorted postings of shingles that occur in at least two documents.
 
     Returns ``(pos, doc, group_start, group_size, group_ndocs)``: postings
@@ -343,7 +352,7 @@ def common_shingles(docs, min_words: int = DEFAULT_MIN_WORDS,
     :data:`MAX_REPEATS` per document); most widespread first.
     """
     table = _doc_table(docs)
-    tk = _Tokenised(table["text"].tolist())
+    tk = Tokenised(table["text"].tolist())
     cap = _resolve_cap(max_doc_freq, len(table))
     pos, _doc, gstart, gsize, gndocs = _index(tk, min_words)
     sel = gndocs > cap
@@ -375,7 +384,7 @@ def _pairs_within_groups(gstart: np.ndarray, gsize: np.ndarray) -> tuple[np.ndar
     return left, right
 
 
-def _extend(tk: _Tokenised, sa, ea, sb, eb, da, db):
+def _extend(tk: Tokenised, sa, ea, sb, eb, da, db):
     """Grow aligned spans (inclusive token indices) word by word while tokens agree."""
     ids = tk.ids
     lo_a, lo_b = tk.doc_start[da], tk.doc_start[db]
@@ -447,7 +456,7 @@ def _dedupe(sa, ea, sb, eb, pair, min_words):
 
 
 def shared_passages(docs, min_words: int = DEFAULT_MIN_WORDS,
-                    max_doc_freq: int | float | None = None) -> pd.DataFrame:
+                    max_doc_freq: int | float | None = None, tokens: "Tokenised | None" = None) -> pd.DataFrame:
     """Passages of at least ``min_words`` words that two documents share.
 
     ``docs``: ``Prepared.docs`` (or a :class:`Prepared`, or any DataFrame with
@@ -469,14 +478,15 @@ def shared_passages(docs, min_words: int = DEFAULT_MIN_WORDS,
     (the same in doc b), ``n_words`` (normalised words in the passage) and
     ``text`` (``text_a[start_a:end_a]``, as written in doc a). Sorted by
     doc_a, doc_b (corpus order), then start_a. The parameters used are in
-    ``result.attrs`` (``min_words``, ``max_doc_freq``, ``n_common_shingles``).
+    ``result.attrs`` (``min_words``, ``max_doc_freq``, ``n_common_shingles``). ``tokens``:
+    :func:`tokenise` of the same ``docs``, when already made.
     """
     if min_words < 1:
         raise ValueError("min_words must be at least 1")
     table = _doc_table(docs)
     n_docs = len(table)
     cap = _resolve_cap(max_doc_freq, n_docs)
-    tk = _Tokenised(table["text"].tolist())
+    tk = tokens if tokens is not None else Tokenised(table["text"].tolist())
     pos, doc, gstart, gsize, gndocs = _index(tk, min_words)
 
     n_common = int((gndocs > cap).sum())
