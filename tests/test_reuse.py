@@ -165,6 +165,20 @@ def test_tokens_made_once_serve_both_searches(seed_docs, seed_passages):
     assert notes == {}
 
 
+def test_tokenising_in_batches_is_tokenising_at_once(seed_docs, monkeypatch):
+    """Batches of a few documents give the ids, spans and vocabulary of one batch of everything
+    (ids in order of first appearance across batches), and so the same passages."""
+    texts = seed_docs["text"].tolist() + ["", "Left behind, left   behind.", "Ünïcödé wörds' it's İstanbul ΣΑΣ"]
+    whole = reuse.Tokenised(texts)
+    monkeypatch.setattr(reuse.Tokenised, "BATCH_CHARS", 300)
+    batched = reuse.Tokenised(texts)
+    for name in ("doc_of", "char_start", "char_end", "ids", "lengths", "doc_start", "doc_end"):
+        assert np.array_equal(getattr(whole, name), getattr(batched, name)), name
+    assert list(whole.vocab) == list(batched.vocab) and whole.size == batched.size > 1000
+    docs = frame(*texts)
+    pd.testing.assert_frame_equal(reuse.shared_passages(docs, tokens=batched), reuse.shared_passages(docs, tokens=whole))
+
+
 def test_cli_output_is_json_ready(seed_docs, seed_passages):
     payload = {"similarity": reuse.similarity_pairs(seed_docs).to_dict("records"),
                "passages": seed_passages.to_dict("records")}

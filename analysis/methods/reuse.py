@@ -226,49 +226,81 @@ def _alnum_mask(cp: np.ndarray) -> np.ndarray:
 class Tokenised:
     """All documents' tokens concatenated: ids, char spans and document bounds.
 
-    Tokenisation is vectorised over the whole corpus (the regex alone is slow
+    Tokenisation is vectorised over the documents (the regex alone is slow
     on millions of words): a token is a run of alphanumeric characters, with a
     straight apostrophe joining two runs; the token strings come from
-    ``REUSE_WORD_RE.findall`` on the same normalised text, so both agree.
+    ``REUSE_WORD_RE.findall`` on the same normalised text, so both agree. The
+    documents are tokenised in batches of about :data:`BATCH_CHARS` characters, so
+    the character arrays and token strings of one batch at a time are in memory
+    (ids are numbered in order of first appearance, as for the whole at once).
     """
+
+    #: Characters of text tokenised at once (a batch's work arrays take ~25 bytes per character).
+    BATCH_CHARS = 2_000_000
 
     def __init__(self, texts: Sequence[str]):
         texts = list(texts)
         n_docs = len(texts)
-        norm = [t.translate(_NORM_TABLE).lower() for t in texts]
         lens = np.array([len(t) for t in texts], dtype=np.int64)
+        vocab: dict[str, int] = {}
+        parts = []
+        lo = 0
+        while lo < n_docs:
+            hi = lo + 1
+            size = int(lens[lo])
+            while hi < n_docs and size + lens[hi] <= self.BATCH_CHARS:
+                size += int(lens[hi])
+                hi += 1
+            parts.append(self._batch(texts[lo:hi], lens[lo:hi], lo, vocab))
+            lo = hi
+        cat = (lambda i: np.concatenate([p[i] for p in parts])) if parts else (lambda i: np.zeros(0, np.int64))
+        self.doc_of, self.char_start, self.char_end, self.ids = cat(0), cat(1), cat(2), cat(3)
+        self.lengths = np.bincount(self.doc_of, minlength=n_docs).astype(np.int64)
+        self.doc_start = (np.cumsum(self.lengths) - self.lengths).astype(np.int64)
+        self.doc_end = self.doc_start + self.lengths
+        self.vocab = np.asarray(list(vocab), dtype=object)
+        self.size = len(self.ids)
+
+    @staticmethod
+    def _batch(texts: list[str], lens: np.ndarray, first: int, vocab: dict) -> tuple:
+        """``(doc_of, char_start, char_end, ids)`` of the tokens of ``texts`` (documents ``first``
+        onwards); new token strings are added to ``vocab`` (string -> id)."""
+        norm = [t.translate(_NORM_TABLE).lower() for t in texts]
         # Each document starts after the previous one plus a one-character separator.
-        offsets = np.concatenate([[0], np.cumsum(lens + 1)[:-1]]).astype(np.int64) \
-            if n_docs else np.zeros(0, np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lens + 1)[:-1]]).astype(np.int64)
         joined = "\n".join(norm)
-        all_tokens = REUSE_WORD_RE.findall(joined)
+        del norm
         cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         alnum = _alnum_mask(cp)
+        apostrophe = cp == 39
+        del cp
         prev_al = np.zeros_like(alnum)
         prev_al[1:] = alnum[:-1]
         next_al = np.zeros_like(alnum)
         next_al[:-1] = alnum[1:]
-        inword = alnum | ((cp == 39) & prev_al & next_al)
+        inword = alnum | (apostrophe & prev_al & next_al)
+        del alnum, apostrophe, prev_al, next_al
         prev_in = np.zeros_like(inword)
         prev_in[1:] = inword[:-1]
+        gstart = np.flatnonzero(inword & ~prev_in).astype(np.int64)
+        del prev_in
         next_in = np.zeros_like(inword)
         next_in[:-1] = inword[1:]
-        gstart = np.flatnonzero(inword & ~prev_in).astype(np.int64)
         gend = np.flatnonzero(inword & ~next_in).astype(np.int64) + 1
+        del inword, next_in
+        all_tokens = REUSE_WORD_RE.findall(joined)
         if len(gstart) != len(all_tokens):  # cannot happen; keep the regex as the truth
             spans = np.array([m.span() for m in REUSE_WORD_RE.finditer(joined)],
                              dtype=np.int64).reshape(-1, 2)
             gstart, gend = spans[:, 0].copy(), spans[:, 1].copy()
-        self.doc_of = (np.searchsorted(offsets, gstart, side="right") - 1).astype(np.int64)
-        self.char_start = gstart - offsets[self.doc_of] if len(gstart) else gstart
-        self.char_end = gend - offsets[self.doc_of] if len(gend) else gend
-        self.lengths = np.bincount(self.doc_of, minlength=n_docs).astype(np.int64)
-        self.doc_start = (np.cumsum(self.lengths) - self.lengths).astype(np.int64)
-        self.doc_end = self.doc_start + self.lengths
+        doc_of = (np.searchsorted(offsets, gstart, side="right") - 1).astype(np.int64)
+        char_start = gstart - offsets[doc_of] if len(gstart) else gstart
+        char_end = gend - offsets[doc_of] if len(gend) else gend
         codes, uniques = pd.factorize(np.array(all_tokens, dtype=object))
-        self.ids = np.asarray(codes, dtype=np.int64)
-        self.vocab = np.asarray(uniques, dtype=object)
-        self.size = len(self.ids)
+        del all_tokens
+        number = np.array([vocab.setdefault(u, len(vocab)) for u in uniques.tolist()], dtype=np.int64)
+        ids = number[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+        return doc_of + first, char_start, char_end, ids
 
     def shingles(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Positions (global token index) of every n-token shingle inside one

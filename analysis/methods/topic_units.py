@@ -100,19 +100,42 @@ def analyze(text: str, stopwords=STOPWORDS) -> list[str]:
     ("Britain's" -> "britain"), then dropped if a stopword, shorter than 2
     characters or without a letter ("2016", "10-12").
     """
-    # normalising the whole text first equals normalising each token, and is faster
-    out = []
-    for t in WORD_RE.findall(normalise_token(text)):
+    # normalising the whole text first equals normalising each token, and is faster; each distinct
+    # token is judged once (a corpus repeats a few tens of thousands of them millions of times)
+    term_of = _TermOf.of(stopwords)
+    return [t for t in map(term_of.__getitem__, WORD_RE.findall(normalise_token(text))) if t]
+
+
+class _TermOf(dict):
+    """Token -> its term (:func:`analyze`), or "" when it is dropped; filled as tokens are met."""
+
+    _by_stopwords: dict = {}
+    MAX_TOKENS = 500_000
+
+    def __init__(self, stopwords):
+        super().__init__()
+        self.stopwords = stopwords
+
+    @classmethod
+    def of(cls, stopwords) -> "_TermOf":
+        key = stopwords if isinstance(stopwords, frozenset) else frozenset(stopwords)
+        got = cls._by_stopwords.get(key)
+        if got is None or len(got) > cls.MAX_TOKENS:
+            if len(cls._by_stopwords) > 8:
+                cls._by_stopwords.clear()
+            got = cls._by_stopwords[key] = cls(key)
+        return got
+
+    def __missing__(self, t: str) -> str:
+        token = t
         if t.endswith("'s"):
             t = t[:-2]
         elif t.endswith("'"):
             t = t[:-1]
-        if len(t) < 2 or t in stopwords:
-            continue
-        if t.isdigit() or not _HAS_LETTER(t):
-            continue
-        out.append(t)
-    return out
+        if len(t) < 2 or t in self.stopwords or t.isdigit() or not _HAS_LETTER(t):
+            t = ""
+        self[token] = t
+        return t
 
 
 _HAS_LETTER = re.compile(r"[^\W\d_]").search
