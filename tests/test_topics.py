@@ -77,6 +77,24 @@ def test_analyze_drops_stopwords_numbers_possessives():
         "britain", "vote", "leave", "campaign", "win", "mps"]
 
 
+def test_analyze_remembers_tokens_per_stopword_set(monkeypatch):
+    """Each distinct token is judged once per stopword set: another set judges it afresh, and a
+    full memory starts again without changing any answer."""
+    from analysis.methods import topic_units as TU
+
+    text = "Britain's vote, Britain's farms and the farms' vote"
+    assert T.analyze(text) == ["britain", "vote", "britain", "farms", "farms", "vote"]
+    assert T.analyze(text, frozenset({"farms"})) == ["britain", "vote", "britain", "and", "the", "vote"]
+    assert T.analyze(text, ["vote", "the"]) == ["britain", "britain", "farms", "and", "farms"]
+    assert T.analyze(text) == ["britain", "vote", "britain", "farms", "farms", "vote"]
+    monkeypatch.setattr(TU._TermOf, "MAX_TOKENS", 2)
+    monkeypatch.setattr(TU._TermOf, "MAX_SETS", 1)
+    for _ in range(3):
+        assert T.analyze(text, frozenset({"farms"})) == ["britain", "vote", "britain", "and", "the", "vote"]
+        assert T.analyze(text) == ["britain", "vote", "britain", "farms", "farms", "vote"]
+    assert len(TU._TermOf._by_stopwords) == 1
+
+
 def test_auto_units_thresholds_are_stated_and_applied():
     assert T.PARAGRAPH_BELOW_DOCS == 30 and T.SENTENCE_BELOW_PARAGRAPHS == 30
     docs = _synthetic_docs()  # 60 documents -> documents

@@ -107,10 +107,13 @@ def analyze(text: str, stopwords=STOPWORDS) -> list[str]:
 
 
 class _TermOf(dict):
-    """Token -> its term (:func:`analyze`), or "" when it is dropped; filled as tokens are met."""
+    """Token -> its term (:func:`analyze`), or "" when it is dropped; filled as tokens are met.
+    One per stopword set, at most :data:`MAX_SETS` of them and :data:`MAX_TOKENS` tokens each
+    (about 100 bytes a token; then it starts again)."""
 
     _by_stopwords: dict = {}
-    MAX_TOKENS = 500_000
+    MAX_TOKENS = 200_000
+    MAX_SETS = 4
 
     def __init__(self, stopwords):
         super().__init__()
@@ -121,7 +124,7 @@ class _TermOf(dict):
         key = stopwords if isinstance(stopwords, frozenset) else frozenset(stopwords)
         got = cls._by_stopwords.get(key)
         if got is None or len(got) > cls.MAX_TOKENS:
-            if len(cls._by_stopwords) > 8:
+            if len(cls._by_stopwords) >= cls.MAX_SETS:
                 cls._by_stopwords.clear()
             got = cls._by_stopwords[key] = cls(key)
         return got
