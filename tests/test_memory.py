@@ -70,3 +70,60 @@ def test_keep_trimming_starts_one_thread_per_process():
     assert started is again
     assert len(after) == len(before) + 1
     assert started is (memory.malloc_trim() is not None)
+
+
+class _Session:
+    def __init__(self, sid):
+        self.id = sid
+        self.shut = 0
+
+    def shutdown(self):
+        self.shut += 1
+
+
+def _runtime_with_storage(ttl: float):
+    """A stand-in for Streamlit's runtime around its real session storage, on a real event loop."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from streamlit.runtime.memory_session_storage import MemorySessionStorage
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    storage = MemorySessionStorage(ttl_seconds=ttl)
+    rt = SimpleNamespace(_session_mgr=SimpleNamespace(_session_storage=storage),
+                         _get_async_objs=lambda: SimpleNamespace(eventloop=loop))
+    return rt, storage, loop
+
+
+def test_closed_tabs_sessions_are_shut_down_once_their_time_is_up():
+    """Streamlit keeps a closed tab's session for server.disconnectedSessionTTL and reaps it only
+    when it stores another: forget_closed_tabs shuts down the expired ones (on the event loop) and
+    leaves the ones a reconnecting tab may still claim."""
+    from streamlit.runtime.session_manager import SessionInfo
+
+    rt, storage, loop = _runtime_with_storage(ttl=0.3)
+    try:
+        old = [_Session(f"old{i}") for i in range(3)]
+        for s in old:
+            storage.save(SessionInfo(client=None, session=s))
+        assert memory.forget_closed_tabs(rt) == 0  # not expired yet: kept for a reconnect
+        assert storage.get("old0") is not None
+        time.sleep(0.4)
+        fresh = _Session("fresh")
+        assert len(storage._cache._data) == 3  # expired, yet still held: Streamlit's lazy expiry
+        assert memory.forget_closed_tabs(rt) == 3
+        assert [s.shut for s in old] == [1, 1, 1]
+        assert len(storage._cache._data) == 0
+        storage.save(SessionInfo(client=None, session=fresh))
+        assert memory.forget_closed_tabs(rt) == 0 and fresh.shut == 0 and storage.get("fresh").session is fresh
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+
+
+def test_forget_closed_tabs_without_a_runtime_or_its_internals_does_nothing():
+    from types import SimpleNamespace
+
+    assert memory.forget_closed_tabs() == 0  # no Streamlit server in this process
+    assert memory.forget_closed_tabs(SimpleNamespace()) == 0

@@ -216,6 +216,36 @@ def test_a_visitor_who_leaves_leaves_no_background_work(server_sweeping):
     assert all(j["status"] in ("cancelled", "dropped") for j in unfinished), jobs
 
 
+def test_a_closed_tabs_session_is_let_go_once_its_reconnect_time_is_up(tmp_path):
+    """Streamlit keeps a closed tab's session for ``server.disconnectedSessionTTL`` (here 2 s) and
+    reaps it only when it next stores another; the sweeper shuts it down itself once the time is
+    up (the timing log's ``let_go`` line counts it), not before, with nobody else coming or going."""
+    gen = serve(tmp_path, EXPLORER_TRIM_EVERY="1", STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL="2")
+    url, log = next(gen)
+    try:
+        async def leave():
+            s = Session(url, "closer")
+            await s.open("/")
+            await s.goto("Corpus")
+            r = await s.upload([("mine.txt", text_of(40, "closer"))])
+            assert r.finished == "FINISHED_SUCCESSFULLY", r.finished
+            left = time.time()
+            await s.abort()
+            return left
+
+        left = run(leave())
+        deadline = time.monotonic() + 60
+        went = []
+        while time.monotonic() < deadline and not went:
+            time.sleep(0.5)
+            went = [r for r in read_runs(str(log)) if r.get("kind") == "let_go" and r["closed_tabs"]]
+        assert went, "the closed tab's session was never let go of"
+        assert sum(r["closed_tabs"] for r in went) == 1, went
+        assert went[0]["t"] >= left + 2.0 - 0.5, (went[0]["t"] - left, "let go of before its reconnect time was up")
+    finally:
+        gen.close()
+
+
 # --------------------------------------------------------------------------- a page that raises
 
 def failing_app(tmp: Path) -> tuple[Path, str]:

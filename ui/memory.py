@@ -5,10 +5,14 @@ A daemon thread, started once per server process, runs every
 
 0. a full garbage collection (``.streamlit/config.toml`` turns off the one Streamlit runs
    after every script run: it stalls every session for ~0.2 s each time);
-1. :func:`ui.corpus_cache.sweep` clears the cached results of corpora that no
+1. :func:`forget_closed_tabs` shuts down the sessions of tabs closed longer ago than
+   ``server.disconnectedSessionTTL`` (Streamlit keeps them that long for a tab that reconnects,
+   but removes them only when it next stores another one: until then a departed visitor's
+   state, corpus and last run stayed in memory);
+2. :func:`ui.corpus_cache.sweep` clears the cached results of corpora that no
    session holds any more (a visitor's own uploads, once their session ended);
    and cancels their background jobs (:func:`ui.background.drop_unheld`);
-2. glibc's ``malloc_trim`` returns free heap pages to the operating system
+3. glibc's ``malloc_trim`` returns free heap pages to the operating system
    (without it the allocator keeps freed memory mapped for reuse, so the
    server's resident size stays near its peak). It runs without Python's
    lock; where glibc is absent only the sweep runs.
@@ -20,6 +24,7 @@ import gc
 import logging
 import os
 import threading
+import time
 
 import streamlit as st
 
@@ -35,9 +40,65 @@ log = logging.getLogger("explorer")
 
 
 def let_go() -> None:
-    """Clear the results of corpora no session holds, and cancel their background jobs."""
-    corpus_cache.sweep()
+    """Shut down closed tabs' sessions, clear the results of corpora no session holds, and cancel
+    their background jobs; a line in the timing log says what went (``kind: "let_go"``)."""
+    from . import timing
+
+    tabs = forget_closed_tabs()
+    corpora = corpus_cache.sweep()
     background.drop_unheld(corpus_cache.wanted_keys())
+    if tabs or corpora:
+        timing.append_record({"kind": "let_go", "t": time.time(), "closed_tabs": tabs, "corpora": len(corpora)})
+
+
+def forget_closed_tabs(rt=None, timeout: float = 10.0) -> int:
+    """Shut down the stored sessions of tabs closed longer ago than ``server.disconnectedSessionTTL``
+    and return how many. Streamlit keeps a closed tab's session for a while so that a tab that
+    reconnects gets its state back; expired ones are removed only when another session is stored
+    (``streamlit.runtime.caching.ttl_cache``: "only actually removed by a write, by expire(), or by
+    a length query"), so a departed visitor's state (their corpus, their widgets' callbacks and
+    through them the page's last variables) stayed in memory until someone else left. The
+    storage is not thread-safe: this runs on Streamlit's event loop. ``rt``: the runtime
+    (default: the running one); nothing happens without one or when its internals differ."""
+    import asyncio
+    import concurrent.futures
+
+    from streamlit import runtime
+
+    if rt is None:
+        if not runtime.exists():
+            return 0
+        rt = runtime.get_instance()
+    try:
+        cache = rt._session_mgr._session_storage._cache
+        expire = cache.expire
+        loop = rt._get_async_objs().eventloop
+    except Exception:  # noqa: BLE001 - another Streamlit: its own expiry only
+        return 0
+    done: concurrent.futures.Future = concurrent.futures.Future()
+
+    def reap() -> None:
+        try:
+            removed = expire()
+            for _sid, info in removed:
+                try:
+                    info.session.shutdown()
+                except Exception:  # noqa: BLE001 - gone either way
+                    log.debug("shutting down a closed tab's session failed", exc_info=True)
+            done.set_result(len(removed))
+        except Exception as err:  # noqa: BLE001
+            done.set_exception(err)
+
+    try:
+        if loop.is_closed():
+            return 0
+        loop.call_soon_threadsafe(reap)
+        return done.result(timeout)
+    except (RuntimeError, concurrent.futures.TimeoutError, asyncio.CancelledError):
+        return 0
+    except Exception:  # noqa: BLE001 - the caches' own bounds remain
+        log.exception("letting go of closed tabs' sessions failed")
+        return 0
 
 
 def use_system_allocator() -> bool:
