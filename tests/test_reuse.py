@@ -157,10 +157,12 @@ def test_tokens_made_once_serve_both_searches(seed_docs, seed_passages):
 
     tokens = reuse.tokenise(seed_docs)
     pd.testing.assert_frame_equal(reuse.shared_passages(seed_docs, tokens=tokens), seed_passages)
-    pd.testing.assert_frame_equal(reuse.similarity_pairs(seed_docs, tokens=tokens), reuse.similarity_pairs(seed_docs))
+    pd.testing.assert_frame_equal(reuse.similarity_pairs(seed_docs, tokens=tokens),
+                                  reuse.similarity_pairs(seed_docs))
     pd.testing.assert_frame_equal(reuse.shared_passages(seed_docs, tokens=tokens), seed_passages)
     passages, sim, notes = reuse_stage(seed_docs.assign(n_words=100), AnalysisParams())
-    pd.testing.assert_frame_equal(passages, reuse.shared_passages(seed_docs, min_words=AnalysisParams().reuse_min_words))
+    pd.testing.assert_frame_equal(passages,
+                                  reuse.shared_passages(seed_docs, min_words=AnalysisParams().reuse_min_words))
     pd.testing.assert_frame_equal(sim, reuse.similarity_pairs(seed_docs))
     assert notes == {}
 
@@ -176,7 +178,8 @@ def test_tokenising_in_batches_is_tokenising_at_once(seed_docs, monkeypatch):
         assert np.array_equal(getattr(whole, name), getattr(batched, name)), name
     assert list(whole.vocab) == list(batched.vocab) and whole.size == batched.size > 1000
     docs = frame(*texts)
-    pd.testing.assert_frame_equal(reuse.shared_passages(docs, tokens=batched), reuse.shared_passages(docs, tokens=whole))
+    pd.testing.assert_frame_equal(reuse.shared_passages(docs, tokens=batched),
+                                  reuse.shared_passages(docs, tokens=whole))
 
 
 def test_cli_output_is_json_ready(seed_docs, seed_passages):

@@ -21,7 +21,8 @@ import pandas as pd
 from analysis.methods import lexicons as fast
 
 __all__ = ["MEASURE_TO_SENTENCE", "DATE_FREQS", "BOOT_BLOCK", "date_bins", "bootstrap_interval", "bootstrap_intervals",
-           "group_scores", "group_scores_many", "document_interval_inputs", "interval_columns", "interval_inputs_at", "interval_key"]
+           "group_scores", "group_scores_many", "document_interval_inputs", "interval_columns", "interval_inputs_at",
+           "interval_key"]
 
 #: The sentence column behind each document measure (a one-document group's interval re-draws it).
 MEASURE_TO_SENTENCE = {
