@@ -90,7 +90,7 @@ def forget_closed_tabs(rt=None, timeout: float = 10.0) -> int:
             done.set_exception(err)
 
     try:
-        if loop.is_closed():
+        if loop.is_closed() or not loop.is_running():
             return 0
         loop.call_soon_threadsafe(reap)
         return done.result(timeout)
