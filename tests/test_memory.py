@@ -72,10 +72,15 @@ def test_keep_trimming_starts_one_thread_per_process():
     assert started is (memory.malloc_trim() is not None)
 
 
+class _State(dict):
+    pass
+
+
 class _Session:
     def __init__(self, sid):
         self.id = sid
         self.shut = 0
+        self.session_state = _State(corpus="a visitor's texts")
 
     def shutdown(self):
         self.shut += 1
@@ -115,9 +120,11 @@ def test_closed_tabs_sessions_are_shut_down_once_their_time_is_up():
         assert len(storage._cache._data) == 3  # expired, yet still held: Streamlit's lazy expiry
         assert memory.forget_closed_tabs(rt) == 3
         assert [s.shut for s in old] == [1, 1, 1]
+        assert all(not s.session_state for s in old)  # emptied: something may still point at the session
         assert len(storage._cache._data) == 0
         storage.save(SessionInfo(client=None, session=fresh))
         assert memory.forget_closed_tabs(rt) == 0 and fresh.shut == 0 and storage.get("fresh").session is fresh
+        assert fresh.session_state == {"corpus": "a visitor's texts"}
     finally:
         loop.call_soon_threadsafe(loop.stop)
 

@@ -53,13 +53,13 @@ def let_go() -> None:
 
 def forget_closed_tabs(rt=None, timeout: float = 10.0) -> int:
     """Shut down the stored sessions of tabs closed longer ago than ``server.disconnectedSessionTTL``
-    and return how many. Streamlit keeps a closed tab's session for a while so that a tab that
-    reconnects gets its state back; expired ones are removed only when another session is stored
-    (``streamlit.runtime.caching.ttl_cache``: "only actually removed by a write, by expire(), or by
-    a length query"), so a departed visitor's state (their corpus, their widgets' callbacks and
-    through them the page's last variables) stayed in memory until someone else left. The
-    storage is not thread-safe: this runs on Streamlit's event loop. ``rt``: the runtime
-    (default: the running one); nothing happens without one or when its internals differ."""
+    (their state emptied) and return how many. Streamlit keeps a closed tab's session for a while
+    so that a tab that reconnects gets its state back; expired ones are removed only when another
+    session is stored (``streamlit.runtime.caching.ttl_cache``: "only actually removed by a write,
+    by expire(), or by a length query"), so a departed visitor's state (their corpus, their
+    widgets' callbacks and through them the page's last variables) stayed in memory until someone
+    else left. The storage is not thread-safe: this runs on Streamlit's event loop. ``rt``: the
+    runtime (default: the running one); nothing happens without one or when its internals differ."""
     import asyncio
     import concurrent.futures
 
@@ -83,6 +83,9 @@ def forget_closed_tabs(rt=None, timeout: float = 10.0) -> int:
             for _sid, info in removed:
                 try:
                     info.session.shutdown()
+                    # and its state emptied: Streamlit's main loop keeps the last session it sent
+                    # messages to in a loop variable (Runtime._loop_coroutine) while it waits
+                    info.session.session_state.clear()
                 except Exception:  # noqa: BLE001 - gone either way
                     log.debug("shutting down a closed tab's session failed", exc_info=True)
             done.set_result(len(removed))
