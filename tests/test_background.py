@@ -192,3 +192,19 @@ def test_a_dropped_job_holds_its_worker_until_it_ends(bg):
         background.compute(("next",), "c1", "a test", 10**6, square_slowly, 3)
     assert nxt.value.job.started is None  # the worker is still busy with the dropped job
     assert wait_for(("next",), square_slowly, 3) == 9
+
+
+def test_a_dropped_job_still_running_keeps_the_workers_up(bg, monkeypatch):
+    """Idle means nothing running, dropped jobs included: the pool is not shut down under one."""
+    with pytest.raises(background.Pending):
+        background.compute(("gone",), "c0", "a test", 10**6, square_slowly, 2, 1.5)
+    time.sleep(0.5)
+    monkeypatch.setattr(background, "IDLE_S", 0.0)
+    pool = background._pool
+    assert background.drop_unheld({"c1"}) == [("gone",)]
+    assert background._pool is pool and pool is not None, "shut down while the dropped job ran"
+    deadline = time.monotonic() + 30
+    while background._dropped and not background._dropped[0].future.done() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    background.drop_unheld({"c1"})
+    assert background._pool is None  # once it has ended

@@ -267,7 +267,7 @@ def drop_unheld(held: set[str], now: float | None = None) -> list[tuple]:
                 del _jobs[key]
             elif done and job.ended is not None and (job.corpus not in held or now_wall - job.ended > KEEP_S):
                 del _jobs[key]  # (a result its visitor has not fetched yet is kept while they are here)
-        busy = any(not j.future.done() for j in _jobs.values())
+        busy = any(not j.future.done() for j in (*_jobs.values(), *_dropped))  # a dropped job still runs
         pool = None
         if not busy and _pool is not None and time.monotonic() - _last_busy > IDLE_S:
             pool, _pool = _pool, None
