@@ -318,3 +318,22 @@ def test_build_notes_what_it_skipped(csv_path, tmp_path):
     assert m["topics"]["error"] and m["notes"]["topics"] == m["topics"]["error"]
     assert s.table("topic_doc_shares").empty and s.table("agg_group_topics").empty
     assert not s.table("agg_group_sentiment").empty  # the rest is there
+
+
+def test_a_full_vocabulary_stops_counting_new_terms(tmp_path, monkeypatch):
+    """At MAX_VOCABULARY terms the store keeps the first ones met (in corpus order) and says how many
+    occurrences of later new terms were not counted."""
+    from analysis.engine import store_writer
+
+    full = build_store([ROOT / "seeds"], tmp_path / "full", chunk_size=1, n_jobs=1, progress=False)
+    monkeypatch.setattr(store_writer, "MAX_VOCABULARY", 50)
+    capped = build_store([ROOT / "seeds"], tmp_path / "capped", chunk_size=1, n_jobs=1, progress=False)
+    all_terms = pd.read_parquet(tmp_path / "full" / "terms.parquet")
+    kept = pd.read_parquet(tmp_path / "capped" / "terms.parquet")
+    assert len(kept) == 50 and len(all_terms) > 50
+    assert kept["term"].tolist() == all_terms["term"].tolist()[:50]
+    assert kept["term_id"].tolist() == list(range(50))
+    assert "vocabulary reached 50 terms" in capped["notes"]["terms"]
+    assert "terms" not in full["notes"]
+    counts = pd.read_parquet(tmp_path / "capped" / "term_counts")
+    assert counts["term_id"].max() < 50

@@ -77,24 +77,24 @@ def merge_term_indexes(parts: Sequence, docs: pd.DataFrame):
     if any(p.min_count > 1 for p in parts):
         raise ValueError("indexes built with min_count > 1 cannot be merged exactly")
     sizes = sorted({int(n) for p in parts for n in np.unique(p.term_n)})
-    terms_out, term_n_out, col_maps = [], [], [dict() for _ in parts]
+    terms_out, term_n_out = [], []
+    col_maps = [np.zeros(p.counts.shape[1], dtype=np.int64) for p in parts]
     for n in sizes:
-        seen: dict[str, int] = {}
-        for p, cmap in zip(parts, col_maps):
-            cols = np.flatnonzero(p.term_n == n)
-            for j, term in zip(cols, p.terms[cols]):
-                k = seen.get(term)
-                if k is None:
-                    k = seen[term] = len(terms_out)
-                    terms_out.append(term)
-                    term_n_out.append(n)
-                cmap[j] = k
+        # each n-gram size's terms numbered in first-seen order over the slices (factorize's order)
+        cols = [np.flatnonzero(p.term_n == n) for p in parts]
+        codes, uniques = pd.factorize(np.concatenate([np.asarray(p.terms, dtype=object)[c]
+                                                      for p, c in zip(parts, cols)]))
+        base = len(terms_out)
+        terms_out.extend(uniques.tolist())
+        term_n_out.extend([n] * len(uniques))
+        at = 0
+        for c, cmap in zip(cols, col_maps):
+            cmap[c] = base + codes[at:at + len(c)]
+            at += len(c)
     blocks = []
     for p, cmap in zip(parts, col_maps):
         coo = p.counts.tocoo()
-        new_cols = np.fromiter((cmap[j] for j in range(p.counts.shape[1])), dtype=np.int64,
-                               count=p.counts.shape[1])
-        blocks.append(sp.csr_matrix((coo.data, (coo.row, new_cols[coo.col])),
+        blocks.append(sp.csr_matrix((coo.data, (coo.row, cmap[coo.col])),
                                     shape=(p.counts.shape[0], len(terms_out))))
     counts = sp.vstack(blocks, format="csr").astype(np.int64)
     counts.sort_indices()

@@ -218,16 +218,14 @@ class StoreWriter:
             self.index_meta = {"ngram_range": list(index.ngram_range), "stop_ngrams": index.stop_ngrams,
                                "min_count": index.min_count, "numbers": index.numbers,
                                "stopwords": sorted(index.stopwords)}
-        ids = np.empty(len(index.terms), dtype=np.int64)
-        for j, (term, n) in enumerate(zip(index.terms, index.term_n)):
-            k = self.vocab.get(term)
-            if k is None:
-                if len(self.vocab) >= MAX_VOCABULARY:
-                    ids[j] = -1
-                    continue
-                k = self.vocab[term] = len(self.vocab)
-                self.term_n.append(int(n))
-            ids[j] = k
+        get = self.vocab.get
+        terms = index.terms.tolist() if hasattr(index.terms, "tolist") else list(index.terms)
+        ids = np.fromiter((get(t, -1) for t in terms), dtype=np.int64, count=len(terms))
+        for j in np.flatnonzero(ids < 0).tolist():  # new terms, in the chunk's order
+            if len(self.vocab) >= MAX_VOCABULARY:
+                break  # the rest stay -1: not counted
+            ids[j] = self.vocab[terms[j]] = len(self.vocab)
+            self.term_n.append(int(index.term_n[j]))
         V = len(self.vocab)
         if len(self.term_total) < V:
             grow = V - len(self.term_total)
