@@ -72,15 +72,11 @@ def test_keep_trimming_starts_one_thread_per_process():
     assert started is (memory.malloc_trim() is not None)
 
 
-class _State(dict):
-    pass
-
-
 class _Session:
     def __init__(self, sid):
         self.id = sid
         self.shut = 0
-        self.session_state = _State(corpus="a visitor's texts")
+        self.session_state = {"corpus": "a visitor's texts"}
 
     def shutdown(self):
         self.shut += 1
