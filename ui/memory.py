@@ -60,7 +60,6 @@ def forget_closed_tabs(rt=None, timeout: float = 10.0) -> int:
     widgets' callbacks and through them the page's last variables) stayed in memory until someone
     else left. The storage is not thread-safe: this runs on Streamlit's event loop. ``rt``: the
     runtime (default: the running one); nothing happens without one or when its internals differ."""
-    import asyncio
     import concurrent.futures
 
     from streamlit import runtime
@@ -97,7 +96,7 @@ def forget_closed_tabs(rt=None, timeout: float = 10.0) -> int:
             return 0
         loop.call_soon_threadsafe(reap)
         return done.result(timeout)
-    except (RuntimeError, concurrent.futures.TimeoutError, asyncio.CancelledError):
+    except (RuntimeError, concurrent.futures.TimeoutError):
         return 0
     except Exception:  # noqa: BLE001 - the caches' own bounds remain
         log.exception("letting go of closed tabs' sessions failed")

@@ -128,18 +128,17 @@ def single_document_intervals(sentences: pd.DataFrame, measures=MEASURES) -> dic
     """Task: for every document of ``sentences`` (its scored sentences) and each of ``measures``,
     the bootstrap interval :func:`analysis.methods.sentiment.group_scores` gives a group of that
     document alone, as ``{interval_key: (lo, hi)}`` (a ``memo`` for it: the same numbers)."""
-    from analysis.methods.tone_groups import bootstrap_intervals, interval_columns, interval_inputs_at, interval_key
+    from analysis.methods.tone_groups import fill_intervals, interval_columns, interval_inputs_at
 
-    wanted: dict = {}
+    inputs = []
     ids = sentences["doc_id"].astype(str).to_numpy()
     documents = pd.Series(ids).groupby(ids, sort=False).indices.values()
     for m in measures:
         cols = interval_columns(sentences, m)
-        for pos in documents:
-            got = interval_inputs_at(cols, pos, m)
-            if got is not None:
-                wanted.setdefault(interval_key(*got), got)
-    return dict(zip(wanted, bootstrap_intervals(list(wanted.values()))))
+        inputs += [got for pos in documents if (got := interval_inputs_at(cols, pos, m)) is not None]
+    memo: dict = {}
+    fill_intervals(memo, inputs)
+    return memo
 
 
 #: The sentence columns the intervals of one-document groups read.

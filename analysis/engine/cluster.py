@@ -103,20 +103,22 @@ class TaskLog:
         arguments' pickled size when already known (else measured here, futures excluded)."""
         from distributed import Future
 
-        self.tasks[kind] = self.tasks.get(kind, 0) + 1
         if measure is None:
             measure = sum(payload_bytes(a) for a in args if not isinstance(a, (Future, list, tuple))
                           or (isinstance(a, (list, tuple)) and not any(isinstance(x, Future) for x in a)))
-        self.sent[kind] = self.sent.get(kind, 0) + int(measure)
+        self._count(kind, measure)
         kwargs.setdefault("pure", False)
         return client.submit(func, *args, **kwargs)
+
+    def _count(self, kind: str, sent_bytes: int) -> None:
+        self.tasks[kind] = self.tasks.get(kind, 0) + 1
+        self.sent[kind] = self.sent.get(kind, 0) + int(sent_bytes)
 
     def map(self, client, kind: str, func, arglist: list[tuple], **kwargs) -> list:
         """:meth:`submit` of ``func(*args)`` for each of ``arglist``, as one batch (``client.map``: the
         scheduler sees them as one group and hands them to the workers as they become free)."""
         for args in arglist:
-            self.tasks[kind] = self.tasks.get(kind, 0) + 1
-            self.sent[kind] = self.sent.get(kind, 0) + sum(payload_bytes(a) for a in args)
+            self._count(kind, sum(payload_bytes(a) for a in args))
         kwargs.setdefault("pure", False)
         return client.map(func, *zip(*arglist), **kwargs) if arglist else []
 

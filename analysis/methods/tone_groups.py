@@ -22,7 +22,7 @@ from analysis.methods import lexicons as fast
 
 __all__ = ["MEASURE_TO_SENTENCE", "DATE_FREQS", "BOOT_BLOCK", "date_bins", "bootstrap_interval", "bootstrap_intervals",
            "group_scores", "group_scores_many", "document_interval_inputs", "interval_columns", "interval_inputs_at",
-           "interval_key"]
+           "interval_key", "fill_intervals"]
 
 #: The sentence column behind each document measure (a one-document group's interval re-draws it).
 MEASURE_TO_SENTENCE = {
@@ -210,6 +210,18 @@ def interval_key(values: np.ndarray, weights: np.ndarray | None, n_boot: int = 2
     return (values.tobytes(), None if weights is None else weights.tobytes(), n_boot, seed, ci)
 
 
+def fill_intervals(memo: dict, inputs: list[tuple], n_boot: int = 2000, seed: int = 0, ci: float = 0.95) -> list:
+    """The :func:`interval_key` of each ``(values, weights)`` of ``inputs``, after drawing into
+    ``memo`` (key -> ``(lo, hi)``) the intervals it lacks, all at once (:func:`bootstrap_intervals`)."""
+    keys = [interval_key(*got, n_boot, seed, ci) for got in inputs]
+    missing = {}
+    for key, got in zip(keys, inputs):
+        if key not in memo:
+            missing.setdefault(key, got)
+    memo.update(zip(missing, bootstrap_intervals(list(missing.values()), n_boot, seed, ci)))
+    return keys
+
+
 def group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measure: str = "polarity",
                  n_boot: int = 2000, seed: int = 0, sentences: pd.DataFrame | None = None,
                  date_freq: str | None = None, ci: float = 0.95, memo: dict | None = None) -> pd.DataFrame:
@@ -308,24 +320,17 @@ def group_scores_many(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, mea
                     inputs, basis = interval_inputs_at(cols, pos, measure), "sentences"
             rows.append((label, len(at), n_sentences, mean, inputs, basis))
         planned.append(rows)
-    keyed = {}
-    for rows in planned:
-        for *_, inputs, _basis in rows:
-            if inputs is not None:
-                key = interval_key(*inputs, n_boot, seed, ci)
-                if key not in memo:
-                    keyed.setdefault(key, inputs)
-    for key, got in zip(keyed, bootstrap_intervals(list(keyed.values()), n_boot, seed, ci)):
-        memo[key] = got
+    keys = iter(fill_intervals(memo, [row[4] for rows in planned for row in rows if row[4] is not None],
+                               n_boot, seed, ci))
     out = []
     for rows in planned:
-        table = pd.DataFrame(
-            [{"group": label, "n_docs": n_docs, "n_sentences": n_sentences, "mean": mean,
-              "lo": memo[interval_key(*inputs, n_boot, seed, ci)][0] if inputs is not None else np.nan,
-              "hi": memo[interval_key(*inputs, n_boot, seed, ci)][1] if inputs is not None else np.nan,
-              "interval_basis": basis}
-             for label, n_docs, n_sentences, mean, inputs, basis in rows],
-            columns=["group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"])
+        records = []
+        for label, n_docs, n_sentences, mean, inputs, basis in rows:
+            lo, hi = memo[next(keys)] if inputs is not None else (np.nan, np.nan)
+            records.append({"group": label, "n_docs": n_docs, "n_sentences": n_sentences, "mean": mean,
+                            "lo": lo, "hi": hi, "interval_basis": basis})
+        table = pd.DataFrame(records, columns=["group", "n_docs", "n_sentences", "mean", "lo", "hi",
+                                               "interval_basis"])
         table["_empty"] = table["group"] == ""
         table = table.sort_values(["_empty", "group"], kind="stable").drop(columns="_empty").reset_index(drop=True)
         if sent_groups is None:
