@@ -158,6 +158,7 @@ EDGE_CASES = [
     "At least it isn't a horrible book.", "Roger Dodger is one of the least compelling variations.",
     "The book was only kind of good.", "Sort of okay, kinda good, kind-of bad", "without a doubt, excellent",
     "Catch utf-8 emoji such as \U0001f498 and \U0001f48b and \U0001f601", "\U0001f601\U0001f601 good",
+    "\u201cGood\u201d \u00a9 2016 BBC \u2014 caf\u00e9 \U0001f602 and \u2018bad\u2019\u2764",
     "It was the shit, the bomb, a bad ass ride to die for, yeah right",
     "Never so happy. Never this good. not so bad", "No, no, no or nor good",
     "damn fucking crap", "\u00e9l\u00e8ve caf\u00e9 na\u00efve \u0130stanbul \u03a3\u039f\u03a3",

@@ -39,6 +39,9 @@ class _VaderTables:
         self.punctuation = string.punctuation
         # The emoji pass can only change text holding a non-ASCII character.
         self.emoji_ascii = any(k.isascii() for k in self.emojis)
+        # ... and only text holding one of its characters (most non-ASCII text holds only quotes,
+        # dashes and accented letters)
+        self.emoji_chars = frozenset(self.emojis)
         # First words of the multi-word idioms and booster n-grams.
         self.least_in_lex = "least" in self.lexicon
         self.idiom_first = frozenset(
@@ -94,7 +97,7 @@ def vader_compound(text: str) -> float:
     >= 0.05 is read as positive and <= -0.05 as negative.
     """
     vd = _VD or load_vader()
-    if vd.emoji_ascii or not text.isascii():
+    if (vd.emoji_ascii or not text.isascii()) and not vd.emoji_chars.isdisjoint(text):
         text = _vader_demoji(text, vd.emojis)
     text = text.strip()
     # SentiText._strip_punc_if_word on each whitespace-separated token.
