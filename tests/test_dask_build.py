@@ -173,3 +173,28 @@ def test_a_killed_build_process_is_cleaned_up_by_the_rerun(csv_path, local_store
     assert sorted(manifest["engine"]["leftovers_removed"]) == sorted(leftovers)
     assert not list(tmp_path.glob(".store.building-*"))
     assert_same_store(out, local_stores["whole"])
+
+
+def test_what_a_score_task_sends_is_score_and_index_again():
+    """The builder gets a slice's sentence text from the prepare task only; what the score task
+    sends (without that text, counts in 32 bits) is made equal to :func:`score_and_index`'s
+    result, values and dtypes, and a result from another slice is refused."""
+    import numpy as np
+
+    from analysis.corpus.loaders import load_seeds
+    from analysis.engine.stages import prepare_documents, received_from_builder_task, score_and_index, \
+        score_for_builder
+
+    docs = load_seeds().documents
+    prep = prepare_documents(docs)
+    want_tables, want_index = score_and_index(prep)
+    sent = score_for_builder(prep)
+    assert "text" not in sent[0].sentences.columns and sent[1].counts.dtype == np.int32
+    tables, index = received_from_builder_task(prep, sent)
+    pd.testing.assert_frame_equal(tables.sentences, want_tables.sentences)
+    pd.testing.assert_frame_equal(tables.documents, want_tables.documents)
+    assert index.counts.dtype == want_index.counts.dtype and index.term_n.dtype == want_index.term_n.dtype
+    assert (index.counts != want_index.counts).nnz == 0 and np.array_equal(index.term_n, want_index.term_n)
+    other = prepare_documents(docs[:2])
+    with pytest.raises(ValueError, match="not the prepared slice's"):
+        received_from_builder_task(other, sent)

@@ -5,8 +5,10 @@ The corpus is read as a stream of chunks (:func:`analysis.engine.streaming.iter_
 store. The per-document stages run as Dask tasks on slices of at most :data:`TASK_CHARS`
 characters of a chunk (the partitions: cut by the texts alone, so the same whatever runs them):
 a ``prepare`` task cleans and segments a slice, a ``score+index`` task scores its sentences and
-documents (TextBlob and VADER) and counts its terms. The client combines a chunk's slices in order
-(:func:`analysis.engine.stages.merge_slices`) and appends them to the store's Parquet parts;
+documents (TextBlob and VADER) and counts its terms, and sends back only what the client does not
+get with the prepared slice (:func:`analysis.engine.stages.score_for_builder`). The client
+combines a chunk's slices in order (:func:`analysis.engine.stages.merge_slices`) and appends them
+to the store's Parquet parts;
 corpus-wide totals (vocabulary, term counts per group) are summed as chunks pass. At most
 :data:`CHUNKS_AHEAD` chunks are in flight, so memory stays bounded whatever the corpus's size.
 Then the corpus-wide stages, combined from the partitions:
@@ -59,8 +61,8 @@ from analysis.corpus.prepare import Prepared
 from analysis.engine.cluster import SCHEDULER_ENV, TaskLog, dask_client, default_workers
 from analysis.engine.params import AnalysisParams
 from analysis.engine.results import TopicResult
-from analysis.engine.stages import merge_prepared, merge_slices, prepare_documents, reuse_stage, score_and_index, \
-    slice_by_chars
+from analysis.engine.stages import merge_prepared, merge_slices, prepare_documents, received_from_builder_task, \
+    reuse_stage, score_for_builder, slice_by_chars
 from analysis.engine.streaming import DEFAULT_CHUNK_CHARS, DEFAULT_CHUNK_SIZE, DocumentHasher, iter_documents
 from analysis.engine.topic_stage import fit_topics, score_documents, topic_input, topic_sample, topic_stage, \
     topic_tables
@@ -166,7 +168,7 @@ class _Chunks:
         for part in slice_by_chars(chunk, TASK_CHARS):
             prep = self.log.submit(self.client, "prepare", prepare_documents, part, self.params.clean,
                                    priority=PER_DOCUMENT_PRIORITY)
-            scored = self.log.submit(self.client, "score+index", score_and_index, prep, self.params.ngram_max,
+            scored = self.log.submit(self.client, "score+index", score_for_builder, prep, self.params.ngram_max,
                                      measure=0, priority=PER_DOCUMENT_PRIORITY)
             futures.append((prep, scored))
         self.n_submitted += len(chunk)
@@ -187,6 +189,7 @@ class _Chunks:
             self.log.got("prepare", p)
             self.log.got("score+index", s)
         t0 = time.perf_counter()
+        scores = [received_from_builder_task(p, s) for p, s in zip(preps, scores)]
         prep, sent, index = merge_slices([(p, s[0], s[1]) for p, s in zip(preps, scores)])
         self.writer.add_chunk(prep, sent, index)
         self.write_seconds += time.perf_counter() - t0
