@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from analysis.corpus.loaders import load_files
@@ -41,6 +42,35 @@ def test_results_stay_while_held_and_go_when_released():
     assert CALLS[2:] == [("corpus-a", 1)], "corpus-a was recomputed, corpus-b (still held) was not"
     assert corpus_cache.held_keys().get("corpus-b") == 1
     del lease_b
+
+
+FIGURES: list = []
+
+
+@corpus_cache.any_corpus
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _figure_of(values: tuple) -> dict:
+    FIGURES.append(values)
+    return {"data": list(values)}
+
+
+def test_charts_of_any_corpus_go_when_a_corpus_is_cleared():
+    """A chart cached by its inputs alone (not by corpus) stays while no corpus is cleared, and
+    goes, with every other chart, when a sweep clears a departed visitor's corpus."""
+    t = 2e9
+    lease = corpus_cache.hold("corpus-charts")
+    _doubled("corpus-charts", 3, [])
+    corpus_cache.sweep(now=t, grace=0.0)  # other tests' idle corpora
+    FIGURES.clear()
+    _figure_of((1, 2))
+    assert "corpus-charts" not in corpus_cache.sweep(now=t, grace=0.0)
+    _figure_of((1, 2))
+    assert FIGURES == [(1, 2)], "kept while nothing was cleared"
+    del lease
+    gc.collect()
+    assert "corpus-charts" in corpus_cache.sweep(now=t + 1.0, grace=0.0)
+    _figure_of((1, 2))
+    assert FIGURES == [(1, 2), (1, 2)], "cleared with the departed corpus"
 
 
 def test_pinned_corpus_is_never_cleared():

@@ -7,7 +7,7 @@ hour; here each session holds a :class:`Lease` on its corpus in its session
 state, and when no lease on a corpus belongs to a connected session any more
 (the visitor loaded another corpus, or closed the tab) for longer than
 Streamlit keeps a disconnected session for a reconnect, :func:`sweep` clears
-every cached result of that corpus. The default corpus (the seeds, or the
+every cached result of that corpus, and the charts of any corpus (:func:`any_corpus`). The default corpus (the seeds, or the
 operator's store) is pinned and never cleared this way. ``ui.memory`` runs :func:`sweep` every 30 s.
 """
 
@@ -41,6 +41,7 @@ _calls: dict[str, set] = defaultdict(set)  # corpus key -> {(cached function, ar
 _leases: dict[str, weakref.WeakSet] = defaultdict(weakref.WeakSet)
 _idle_since: dict[str, float] = {}
 _pinned: set[str] = set()
+_any_corpus: list = []  # cached functions whose entries are not keyed by a corpus (see any_corpus)
 
 
 class Lease:
@@ -115,6 +116,15 @@ def per_corpus(**cache_kwargs):
     return decorate
 
 
+def any_corpus(cached):
+    """Register ``cached`` (a ``st.cache_resource`` function) whose entries are keyed by their
+    inputs, not by a corpus (a chart of any data): :func:`sweep` clears all of its entries whenever
+    it clears a corpus, so that a departed visitor's charts go with their results. The default
+    corpus's charts are rebuilt when next asked for. Returns ``cached``."""
+    _any_corpus.append(cached)
+    return cached
+
+
 def _default_grace() -> float:
     try:
         return float(st.get_option("server.disconnectedSessionTTL")) + GRACE
@@ -146,6 +156,9 @@ def sweep(now: float | None = None, grace: float | None = None) -> list[str]:
     for _key, calls in cleared:
         for cached, args, kwargs in calls:
             cached.clear(*args, **dict(kwargs))
+    if cleared:
+        for cached in _any_corpus:
+            cached.clear()
     if cleared:
         log.info("cleared the cached results of %d corpus(es) no connected session holds", len(cleared))
     return [key for key, _ in cleared]

@@ -19,6 +19,7 @@ from analysis import plain
 from analysis.corpus.labels import format_date
 
 from . import cached_terms as ct
+from . import corpus_cache
 from . import data
 from .charts import keyness as keyness_charts
 from .charts import phrases as phrase_charts
@@ -86,6 +87,7 @@ _BUILDERS = {
 }
 
 
+@corpus_cache.any_corpus
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=3600, hash_funcs=CHART_HASH)
 def chart(builder: str, *args, **kwargs) -> go.Figure:
     """A chart of ``ui/charts`` built once per distinct input (Plotly figures are
@@ -94,6 +96,7 @@ def chart(builder: str, *args, **kwargs) -> go.Figure:
     return _BUILDERS[builder](*args, **kwargs)
 
 
+@corpus_cache.any_corpus
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
 def _chart_keyed(builder: str, cache_key: tuple, _args: tuple, _kwargs: dict) -> go.Figure:
     return _BUILDERS[builder](*_args, **_kwargs)

@@ -21,6 +21,7 @@ from analysis import plain
 
 from . import cached_sentiment as cs
 from . import cached_terms as ct
+from . import corpus_cache
 from .colors import OTHERS, OTHERS_COLOUR, UNKNOWN_COLOUR, lump, n_coloured
 from .data import CHART_HASH
 from .downloads import download_button
@@ -91,6 +92,7 @@ def selected_points(event) -> list[list]:
     return [p["customdata"] for p in points if p.get("customdata") is not None]
 
 
+@corpus_cache.any_corpus
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=3600, hash_funcs=CHART_HASH)
 def _figure(cache_key: tuple, _builder, _args: tuple, _kwargs: dict) -> go.Figure:
     return _builder(*_args, **_kwargs)
