@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-fast bench loadtest browser-deps proxy-deps clean
+.PHONY: run test test-fast bench loadtest browser-deps proxy-deps allocator-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || (echo "Python 3.11+ is needed" >&2; exit 1)
@@ -43,7 +43,18 @@ proxy-deps:
 	  else echo "nginx not installed and no root: the proxy test will be skipped" >&2; fi; \
 	fi
 
-test: $(DEV_STAMP) browser-deps proxy-deps
+# Debian's jemalloc, the allocator of the documented server (docs/DEPLOY.md, "Memory"): it gives
+# freed memory back to the system, where glibc's heap keeps it after a peak.
+allocator-deps:
+	@if ! ls /usr/lib/*/libjemalloc.so.2 >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjemalloc2) \
+	    || echo "could not install jemalloc: servers use glibc's allocator" >&2; \
+	  elif command -v sudo >/dev/null; then (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjemalloc2) \
+	    || echo "could not install jemalloc: servers use glibc's allocator" >&2; \
+	  else echo "jemalloc not installed and no root: servers use glibc's allocator" >&2; fi; \
+	fi
+
+test: $(DEV_STAMP) browser-deps proxy-deps allocator-deps
 	$(BIN)/python -m pytest
 
 test-fast: $(DEV_STAMP)
@@ -56,7 +67,7 @@ bench: $(DEV_STAMP)
 # server-side time per page, errors, memory; by default two app processes behind nginx, the
 # documented deployment on two cores. Options: make loadtest ARGS="--servers 1" (--help).
 ARGS ?= --servers 2
-loadtest: $(DEV_STAMP) proxy-deps
+loadtest: $(DEV_STAMP) proxy-deps allocator-deps
 	$(BIN)/python scripts/loadtest.py $(ARGS)
 
 clean:

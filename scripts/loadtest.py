@@ -61,13 +61,14 @@ sys.path.insert(0, str(ROOT))
 
 from tests.stclient import RunResult, Session, loopback_only  # noqa: E402
 from tests.stproxy import Cluster  # noqa: E402
+from ui.memory import allocator_of, server_environment  # noqa: E402
 from ui.timing import LOG_ENV, PROFILE_ENV, read_runs  # noqa: E402
 
 PHRASES = ["referendum", "immigration", "working people", "Brexit", "the EU", "vote", "Labour", "Cambridge"]
 MARKER = re.compile(rb"loadvisitor(\d+)marker")
 MAX_ROUNDS = 200
 #: The environment of the systemd unit in docs/DEPLOY.md (override with --server-env NAME=VALUE).
-SERVER_ENV = {"MALLOC_ARENA_MAX": "2", "PYTHONMALLOC": "malloc"}
+SERVER_ENV = server_environment()
 ACTION_TIMEOUT_S = 120.0
 FILES_PER_UPLOAD = 10
 
@@ -93,6 +94,14 @@ def rss_mb(pids: list[int]) -> float:
         except psutil.NoSuchProcess:
             pass
     return total / 2**20
+
+
+def env_of(pid: int, name: str) -> str:
+    """``name`` in process ``pid``'s environment ("?" where it cannot be read)."""
+    try:
+        return psutil.Process(pid).environ().get(name, "unset")
+    except (psutil.Error, OSError):
+        return "?"
 
 
 def cpu_s(procs: list[psutil.Process]) -> float:
@@ -468,6 +477,8 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(2.0)
         sampler.start()
         cold = rss_mb(pids)
+        allocators = sorted({allocator_of(p) for p in pids})
+        print(f"server allocator: {', '.join(allocators)} (PYTHONMALLOC={env_of(pids[0], 'PYTHONMALLOC') if pids else '?'})", flush=True)
         print("warm-up: one visitor per server process opens every page...", flush=True)
         for backend in ([u for _, u in cluster.servers] if cluster is not None else [url]):
             warm, _ = asyncio.run(run_visitors(backend, 1, 0, 0, 5, 0.0))
@@ -496,6 +507,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [r for r in records if r.get("kind") == "job" and r["t_asked"] >= t0]
     figures = report(acts, runs, visitors, rss, cpu, args, time.monotonic() - t_start, (up0, up1))
     figures["background"] = background_report(jobs, acts, runs)
+    figures["allocator"] = allocators
     if args.profile:
         print_profiles(work / "profiles")
     if args.json:

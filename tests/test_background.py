@@ -135,6 +135,31 @@ def test_idle_workers_are_shut_down(bg, monkeypatch):
     assert wait_for(("sq", 5), square_slowly, 5) == 25  # a new pool when work comes again
 
 
+def test_the_resource_tracker_goes_with_the_idle_workers(bg, monkeypatch):
+    """multiprocessing's resource tracker, started with the first pool, is stopped once an idle
+    pool's queues are gone, and a new pool starts a new one."""
+    import gc
+    from multiprocessing import resource_tracker
+
+    tracker = resource_tracker._resource_tracker
+    assert wait_for(("sq", 6), square_slowly, 6) == 36
+    first = tracker._pid
+    assert first is not None
+    monkeypatch.setattr(background, "IDLE_S", 0.0)
+    background.drop_unheld({"c1"})
+    assert background._pool is None
+    deadline = time.monotonic() + 30
+    while tracker._pid is not None and time.monotonic() < deadline:
+        gc.collect()
+        background.drop_unheld({"c1"})  # the next sweeps, once the pool's queues are gone
+        time.sleep(0.2)
+    assert tracker._pid is None, "the tracker stayed"
+    with pytest.raises(ProcessLookupError):
+        os.kill(first, 0)
+    assert wait_for(("sq", 7), square_slowly, 7) == 49
+    assert tracker._pid is not None and tracker._pid != first
+
+
 def test_waiting_sentence_is_plain():
     from ui.waiting import describe
 

@@ -23,6 +23,7 @@ import pytest
 from tests.browser.streamlit_ui import declared_pages, start_server, stop_server, wait_healthy
 from tests.stclient import Session
 from tests.stproxy import STICKY_LINES, Cluster, nginx_available
+from ui.memory import allocator_of, jemalloc_library, server_environment
 from ui.timing import LOG_ENV, read_runs
 
 pytestmark = pytest.mark.server
@@ -44,9 +45,11 @@ def text_of(n_kb: int, who: str) -> bytes:
 
 
 def serve(tmp_path, **env):
-    """A fresh server recording its runs in ``tmp_path/timing.jsonl``; yields (url, log path)."""
+    """A fresh server recording its runs in ``tmp_path/timing.jsonl``, with the documented
+    server's allocator settings (``ui.memory.server_environment``); yields (url, log path)."""
     log = tmp_path / "timing.jsonl"
-    proc, url = start_server(ROOT, ROOT / "artifacts" / "server-sessions.log", env={LOG_ENV: str(log), **env})
+    proc, url = start_server(ROOT, ROOT / "artifacts" / "server-sessions.log",
+                             env={**server_environment(), LOG_ENV: str(log), **env})
     try:
         wait_healthy(url, proc, 180)
         yield url, log
@@ -312,6 +315,44 @@ def test_a_page_that_raises_for_one_visitor_does_not_affect_another(tmp_path):
 
 # --------------------------------------------------------------------------- two processes, sticky
 
+@pytest.mark.skipif(not jemalloc_library(), reason="jemalloc is not installed (`make allocator-deps`)")
+def test_the_documented_server_runs_on_jemalloc(tmp_path):
+    """Started as docs/DEPLOY.md's unit starts it, the server's process has jemalloc loaded, and a
+    visitor's upload and pages work on it."""
+    proc, url = start_server(ROOT, tmp_path / "server.log", env=server_environment())
+    try:
+        wait_healthy(url, proc, 180)
+        assert allocator_of(proc.pid) == "jemalloc"
+
+        async def visit():
+            s = Session(url, "0", watch=MARK)
+            r = await s.open("/")
+            assert r.finished == "FINISHED_SUCCESSFULLY", r.finished
+            await s.goto("Corpus")
+            r = await s.upload([("mine.txt", text_of(20, "jem"))])
+            assert r.finished == "FINISHED_SUCCESSFULLY" and not r.problems, r.problems
+            r = await s.goto("Terms & phrases")
+            assert r.finished == "FINISHED_SUCCESSFULLY" and not r.problems, r.problems
+            await s.close()
+            return s
+
+        assert run(visit()).seen == {b"jem"}
+    finally:
+        stop_server(proc)
+    assert allocator_of(None) != "unknown"  # /proc is readable here: the check above was a real one
+
+
+def test_the_server_environment_names_jemalloc_only_where_installed(monkeypatch):
+    from ui import memory
+
+    monkeypatch.setattr(memory, "jemalloc_library", lambda: None)
+    assert "LD_PRELOAD" not in memory.server_environment()
+    monkeypatch.setattr(memory, "jemalloc_library", lambda: "/usr/lib/x/libjemalloc.so.2")
+    env = memory.server_environment()
+    assert env["LD_PRELOAD"] == "/usr/lib/x/libjemalloc.so.2" and "background_thread:true" in env["MALLOC_CONF"]
+    assert env["PYTHONMALLOC"] == "malloc"
+
+
 def test_no_garbage_collection_after_every_run():
     """Streamlit's collection after every run stalls every visitor (~0.2 s each time; DEPLOY.md);
     the shipped configuration turns it off and ui/memory.py collects every 30 s instead."""
@@ -396,7 +437,8 @@ def test_the_load_test_runs_and_reports(tmp_path):
                            "--after", "0", "--json", str(out)], capture_output=True, text=True, timeout=600,
                           cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    for line in ("server-side run time", "Corpus: upload", "errors: 0", "saw someone else's", "server RSS"):
+    for line in ("server allocator", "server-side run time", "Corpus: upload", "errors: 0", "saw someone else's",
+                 "server RSS"):
         assert line in proc.stdout, f"{line!r} missing from:\n{proc.stdout[-3000:]}"
     figures = json.loads(out.read_text())
     assert figures["pages"]["first load (/)"]["n"] == 2

@@ -30,6 +30,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ _jobs: dict[tuple, Job] = {}
 _dropped: list[Job] = []  # dropped while running: they still hold a worker until they end
 _pool: ProcessPoolExecutor | None = None
 _last_busy = time.monotonic()
+_retired: list = []  # weak references to a shut-down pool's queues (see _stop_tracker_once_gone)
 
 
 def words_in(docs) -> int:
@@ -271,11 +273,36 @@ def drop_unheld(held: set[str], now: float | None = None) -> list[tuple]:
         pool = None
         if not busy and _pool is not None and time.monotonic() - _last_busy > IDLE_S:
             pool, _pool = _pool, None
+            _retired[:] = [weakref.ref(q) for q in (pool._call_queue, pool._result_queue)]
+        elif _pool is None and _retired:
+            _stop_tracker_once_gone()
     if pool is not None:
         pool.shutdown(wait=False, cancel_futures=True)
     if dropped:
         log.info("dropped %d background job(s) no connected session waits for", len(dropped))
     return dropped
+
+
+def _stop_tracker_once_gone() -> bool:
+    """Stop multiprocessing's resource tracker, the helper process (about 12 MB) the first pool
+    started and that otherwise stays for the server's life, once the retired pool's queues (whose
+    semaphores it tracks) are gone; the next pool starts a new one. Called under ``_lock``, which
+    every pool start holds too, and only on a real server (the test process runs Dask clusters,
+    whose semaphores the same tracker may hold). True when it was stopped."""
+    if any(ref() is not None for ref in _retired) or not enabled():
+        return False
+    _retired.clear()
+    try:
+        from multiprocessing import resource_tracker
+
+        stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+        if stop is None:
+            return False
+        stop()
+        return True
+    except Exception:  # noqa: BLE001 - the tracker only stays
+        log.debug("stopping the resource tracker failed", exc_info=True)
+        return False
 
 
 def shutdown() -> None:
@@ -285,6 +312,7 @@ def shutdown() -> None:
         pool, _pool = _pool, None
         _jobs.clear()
         _dropped.clear()
+        _retired.clear()
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
 
