@@ -7,8 +7,9 @@ hour; here each session holds a :class:`Lease` on its corpus in its session
 state, and when no lease on a corpus belongs to a connected session any more
 (the visitor loaded another corpus, or closed the tab) for longer than
 Streamlit keeps a disconnected session for a reconnect, :func:`sweep` clears
-every cached result of that corpus, and the charts of any corpus (:func:`any_corpus`). The default corpus (the seeds, or the
-operator's store) is pinned and never cleared this way. ``ui.memory`` runs :func:`sweep` every 30 s.
+every cached result of that corpus, and the charts of any corpus
+(:func:`any_corpus`). The default corpus (the seeds, or the operator's store)
+is pinned and never cleared this way. ``ui.memory`` runs :func:`sweep` every 30 s.
 """
 
 from __future__ import annotations
@@ -159,7 +160,6 @@ def sweep(now: float | None = None, grace: float | None = None) -> list[str]:
     if cleared:
         for cached in _any_corpus:
             cached.clear()
-    if cleared:
         log.info("cleared the cached results of %d corpus(es) no connected session holds", len(cleared))
     return [key for key, _ in cleared]
 

