@@ -284,7 +284,7 @@ def drop_unheld(held: set[str], now: float | None = None) -> list[tuple]:
 
 
 def _stop_tracker_once_gone() -> bool:
-    """Stop multiprocessing's resource tracker, the helper process (about 12 MB) the first pool
+    """Stop multiprocessing's resource tracker, the helper process (14 MB in one run) the first pool
     started and that otherwise stays for the server's life, once the retired pool's queues (whose
     semaphores it tracks) are gone; the next pool starts a new one. Called under ``_lock``, which
     every pool start holds too, and only on a real server (the test process runs Dask clusters,

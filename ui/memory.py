@@ -16,7 +16,7 @@ A daemon thread, started once per server process, runs every
    (without it the allocator keeps freed memory mapped for reuse, so the
    server's resident size stays near its peak). It runs without Python's
    lock; where glibc is absent only the sweep runs. Under jemalloc
-   (:func:`server_environment`) it finds nothing to do: jemalloc's own
+   (:func:`server_environment`) it has only glibc's own, unused heap to trim: jemalloc's own
    background thread returns free pages.
 """
 
