@@ -257,9 +257,10 @@ def test_top_terms_relevance(seed_model):
     for t, g in t1.groupby("topic"):
         expected = m.vocabulary_[np.argsort(-m.components_[t], kind="stable")[:5]]
         assert list(g["term"]) == list(expected)
-    # lam = 0 ranks by lift
+    # lam = 0 ranks by lift (terms whose lifts differ in the last digit only are ties: numpy's
+    # vectorised log need not keep their order)
     t0 = T.top_terms(m, n=5, lam=0.0)
-    assert t0.groupby("topic")["lift"].apply(lambda s: s.is_monotonic_decreasing).all()
+    assert t0.groupby("topic")["lift"].apply(lambda s: (s.diff().dropna() <= 1e-12 * s.max()).all()).all()
     with pytest.raises(ValueError):
         T.top_terms(m, lam=1.5)
 

@@ -126,10 +126,29 @@ def is_distinct(per_term: int, shared: int) -> bool:
 
 # ----------------------------------------------------------------------- fitting
 
+#: A sparse matrix with at least this share of non-zero cells and at most :data:`DENSE_MAX_CELLS` cells
+#: is fitted as a dense array: the same factorisation (up to rounding in the last digits), with BLAS
+#: products instead of sparse ones (the topic stage of us-sotu, 233 documents x 3,000 terms at 23%
+#: non-zero, 88 fits: 11.6 -> 8.2 CPU-s).
+DENSE_MIN_SHARE = 0.05
+DENSE_MAX_CELLS = 6_000_000
+
+
+def as_fitted(X):
+    """``X`` as :func:`fit_nmf` fits it: dense when it is small and dense enough (see
+    :data:`DENSE_MIN_SHARE`), else as it is."""
+    if sparse.issparse(X):
+        cells = X.shape[0] * X.shape[1]
+        if 0 < cells <= DENSE_MAX_CELLS and X.nnz >= DENSE_MIN_SHARE * cells:
+            return X.toarray()
+    return X
+
+
 def fit_nmf(X, k: int, random_state: int, max_iter: int, tol: float) -> tuple[NMF, np.ndarray]:
     """NMF with the model's settings (Frobenius loss, coordinate descent,
-    ``init="nndsvda"``) fitted to ``X``; returns ``(nmf, W)``. Hitting
+    ``init="nndsvda"``) fitted to ``X`` (:func:`as_fitted`); returns ``(nmf, W)``. Hitting
     ``max_iter`` is not warned about: the caps are deliberate."""
+    X = as_fitted(X)
     with warnings.catch_warnings(), np.errstate(invalid="ignore"):
         # errstate: sklearn's loss takes sqrt of a rounding-negative 0 on tiny data
         warnings.simplefilter("ignore", category=ConvergenceWarning)
@@ -165,6 +184,7 @@ def stability_of_k(X, k: int, samples, n_terms: int, random_state: int, max_iter
     the fits on each subsample of rows (NaN if no subsample has more rows than
     k), and :func:`leading_terms` of the reference fit.
     """
+    X = as_fitted(X)  # once, not for every subsample
     nmf, W = fit_nmf(X, k, random_state, max_iter, tol)
     leading = leading_terms(nmf.components_, W)
     lists = [top_indices(nmf.components_, n_terms)]

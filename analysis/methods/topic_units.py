@@ -257,6 +257,9 @@ def build_units(data, units: str = "auto", min_unit_words: int = 5) -> tuple[pd.
     u["sent"] = u["sent"].astype("Int64")
     u["start"] = u["start"].astype(int)
     u["end"] = u["end"].astype(int)
-    u["n_words"] = [_count(t) for t in u["text"]]
+    if kind == "documents" and hasattr(data, "paragraphs") and "n_words" in docs.columns:
+        u["n_words"] = docs["n_words"].to_numpy(dtype=int)  # a Prepared's: the same count, already made
+    else:
+        u["n_words"] = [_count(t) for t in u["text"]]
     return u[UNIT_COLUMNS], meta, kind
 
