@@ -221,6 +221,30 @@ def test_whole_document_from_sentences_equals_textblob(parts):
         assert r[:3] == ref_tb(text[s:e]) + (ref_vader(text[s:e]),)
 
 
+@pytest.mark.parametrize("text, joined", [
+    ("It was a good plan. The result is bad. We are not happy!", True),
+    ("They were very. Good people came.", False),      # a modifier pending at the sentence's end
+    ("I do not. Like it at all.", False),              # a negation pending at the sentence's end
+    ("A great day. Hmm ! Sad news came.", False),      # a "!" before the next sentence's first assessment
+    ("Nothing here. Great !", True),
+])
+def test_whole_text_from_the_sentences_assessments(text, joined, monkeypatch):
+    # the whole text's score is the sentences' assessments added up again where no assessment can
+    # reach across a sentence boundary, else the tokens are assessed again; both equal TextBlob's
+    spans, at = [], 0
+    for part in text.split(". "):
+        start = text.index(part, at)
+        end = start + len(part) + (1 if text[start + len(part):start + len(part) + 1] == "." else 0)
+        spans.append((start, end))
+        at = end
+    calls = []
+    real = F._joined_means
+    monkeypatch.setattr(F, "_joined_means", lambda parts: calls.append(real(parts)) or calls[-1])
+    (pol, subj, _), = F.score_document_chunk([(text, spans)], vader=False)
+    assert (pol, subj) == ref_tb(text)
+    assert (calls[-1] is not None) == joined
+
+
 def test_emoticon_across_sentence_boundary_falls_back():
     text = "I am happy :\n) Really."
     spans = [(0, 12), (13, 22)]
