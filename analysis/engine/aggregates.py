@@ -211,8 +211,10 @@ def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.Da
     sent = pd.concat(frames, ignore_index=True).reindex(columns=cols) if frames else pd.DataFrame(columns=cols)
     sent["n_sentences"] = sent["n_sentences"].astype("float64")
     cells = cell_sentiment(store, docs, scores, columns, cache)
-    # top terms per group
-    tframes = []
+    # top terms per group (columns gathered as arrays: one frame, not one per group)
+    tcols = ["column", "group", "ngram", "rank", "term", "count", "rate_per_10k", "doc_freq", "n_docs",
+             "n_words"]
+    tparts: dict[str, list] = {k: [] for k in tcols}
     term_arr = terms["term"].to_numpy(dtype=object)
     ngram_arr = terms["ngram"].to_numpy()
     for c in columns:
@@ -224,15 +226,15 @@ def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.Da
                 idx = np.flatnonzero((cnt > 0) & (ngram_arr[: len(cnt)] == n))
                 order = np.lexsort((term_arr[idx].astype(str), -dfr[idx], -cnt[idx]))[:GROUP_TOP_TERMS]
                 idx = idx[order]
-                tframes.append(pd.DataFrame({
-                    "column": c, "group": label, "ngram": n, "rank": np.arange(1, len(idx) + 1),
-                    "term": term_arr[idx], "count": cnt[idx].astype(np.int64),
-                    "rate_per_10k": rate_per_10k(cnt[idx], acc.n_words[r]),
-                    "doc_freq": dfr[idx].astype(np.int64), "n_docs": acc.n_docs[r],
-                    "n_words": acc.n_words[r]}))
-    tcols = ["column", "group", "ngram", "rank", "term", "count", "rate_per_10k", "doc_freq", "n_docs",
-             "n_words"]
-    gterms = pd.concat(tframes, ignore_index=True).reindex(columns=tcols) if tframes else \
+                m = len(idx)
+                for k, v in (("column", np.full(m, c, dtype=object)), ("group", np.full(m, label, dtype=object)),
+                             ("ngram", np.full(m, n, dtype=np.int64)), ("rank", np.arange(1, m + 1)),
+                             ("term", term_arr[idx]), ("count", cnt[idx].astype(np.int64)),
+                             ("rate_per_10k", rate_per_10k(cnt[idx], acc.n_words[r])),
+                             ("doc_freq", dfr[idx].astype(np.int64)), ("n_docs", np.full(m, acc.n_docs[r])),
+                             ("n_words", np.full(m, acc.n_words[r]))):
+                    tparts[k].append(v)
+    gterms = pd.DataFrame({k: np.concatenate(v) for k, v in tparts.items()}) if tparts["term"] else \
         pd.DataFrame(columns=tcols)
     gterms["term"] = gterms["term"].astype("string")
     gterms["group"] = gterms["group"].astype("string")
