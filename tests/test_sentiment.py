@@ -215,8 +215,9 @@ def test_whole_document_from_sentences_equals_textblob(parts):
         text += gap
         spans.append((len(text), len(text) + len(p)))
         text += p
-    (pol, subj, rows), = F.score_document_chunk([(text, spans)], vader=True)
+    (pol, subj, rows, doc_vader), = F.score_document_chunk([(text, spans)], vader=True)
     assert (pol, subj) == ref_tb(text)
+    assert doc_vader == ref_vader(text)  # from the sentences' valences where their words tile the text
     for (s, e), r in zip(spans, rows):
         assert r[:3] == ref_tb(text[s:e]) + (ref_vader(text[s:e]),)
 
@@ -240,15 +241,40 @@ def test_whole_text_from_the_sentences_assessments(text, joined, monkeypatch):
     calls = []
     real = F._joined_means
     monkeypatch.setattr(F, "_joined_means", lambda parts: calls.append(real(parts)) or calls[-1])
-    (pol, subj, _), = F.score_document_chunk([(text, spans)], vader=False)
+    (pol, subj, _, _), = F.score_document_chunk([(text, spans)], vader=False)
     assert (pol, subj) == ref_tb(text)
     assert (calls[-1] is not None) == joined
+
+
+@pytest.mark.parametrize("text", [
+    "It was not. Good at all. But we are HAPPY today!",    # a negation two words back, across a boundary
+    "Kind. Of great. Very. Bad news. NO. Good!!",           # look-ahead and capitals across boundaries
+    "ALL CAPS HERE. but not here, good. Never so. Bad?? Yes?",
+    "The cat sat. 😀 A fine day. Not bad at all.",          # an emoji: the whole text is scored afresh
+    "Without. Doubt good. At. Least bad. The. Kiss of death.",
+])
+def test_whole_text_vader_from_the_sentences(text, monkeypatch):
+    joined = []
+    real = F.vader_joined
+    monkeypatch.setattr(F, "vader_joined", lambda parts, t: joined.append(real(parts, t)) or joined[-1])
+    spans, at = [], 0
+    for part in text.split(" "):  # every word a sentence: every valence reads across a boundary
+        start = text.index(part, at)
+        spans.append((start, start + len(part)))
+        at = start + len(part)
+    (_, _, rows, doc_vader), = F.score_document_chunk([(text, spans)], vader=True)
+    assert doc_vader == ref_vader(text)
+    assert [r[2] for r in rows] == [ref_vader(text[s:e]) for s, e in spans]
+    sentences = [m.span() for m in re.finditer(r"\S[^.!?]*[.!?]*", text)]
+    (_, _, _, doc_vader), = F.score_document_chunk([(text, sentences)], vader=True)
+    assert doc_vader == ref_vader(text)
+    assert len(joined) == 2 and all((j is None) == ("😀" in text) for j in joined)
 
 
 def test_emoticon_across_sentence_boundary_falls_back():
     text = "I am happy :\n) Really."
     spans = [(0, 12), (13, 22)]
-    (pol, subj, _), = F.score_document_chunk([(text, spans)])
+    (pol, subj, _, _), = F.score_document_chunk([(text, spans)])
     assert (pol, subj) == ref_tb(text)
     assert pol != F.textblob_sentiment(text[:12])  # the ":)" only exists across the boundary
 

@@ -39,7 +39,7 @@ import re
 import threading
 from typing import Iterable, Sequence
 
-from analysis.methods.vader import load_vader, vader_compound
+from analysis.methods.vader import load_vader, vader_compound, vader_joined, vader_sentence
 
 __all__ = [
     "textblob_sentiment",
@@ -656,21 +656,25 @@ def _score_document(text: str, spans: Sequence[tuple[int, int]], vader: bool, co
     needed, and the whole-text score is the sentences' assessments added up
     again (:func:`_joined_means`; on us-sotu, 18% less TextBlob time) unless one
     could reach into the next sentence, when the concatenated tokens are
-    assessed again. Otherwise the whole text is tokenized on its own.
+    assessed again. Otherwise the whole text is tokenized on its own. VADER's
+    score of the whole text likewise reuses the sentences' words and valences
+    where the spans are separated by whitespace
+    (:func:`analysis.methods.vader.vader_joined`).
     """
     tb = _TB or _textblob_tables()
     pairs = tb.pairs
     rows = []
     lows = []
     parts: list[_Parts] = []  # of the sentences with tokens, while the spans tile the text
-    tiled = True
+    vader_parts: list = []
+    tiled = gaps = True  # gaps: the spans are separated by whitespace, nothing else outside them
     prev_end = 0
     prev_last = ""
     for k, (s, e) in enumerate(spans):
         if s < prev_end or (k > 0 and s == prev_end):
-            tiled = False
+            tiled = gaps = False
         elif s > prev_end and not text[prev_end:s].isspace():
-            tiled = False
+            tiled = gaps = False
         st = text[s:e]
         joined, slow = _tokens_joined(st, tb)
         low = joined.lower()
@@ -678,8 +682,12 @@ def _score_document(text: str, spans: Sequence[tuple[int, int]], vader: bool, co
         pol, subj, n_assessed = _assess_stats(low.split(), tb, got)
         if got is not None and joined:
             parts.append(got)
-        rows.append((pol, subj, vader_compound(st) if vader else math.nan,
-                     len(count(st)) if count is not None else -1, n_assessed))
+        if vader:
+            v, vparts = vader_sentence(st, keep=gaps)
+            vader_parts.append(vparts)
+        else:
+            v = math.nan
+        rows.append((pol, subj, v, len(count(st)) if count is not None else -1, n_assessed))
         if slow:
             tiled = False
         if tiled and joined:
@@ -692,20 +700,26 @@ def _score_document(text: str, spans: Sequence[tuple[int, int]], vader: bool, co
             lows.append(low)
         prev_end = max(prev_end, e)
     if prev_end < len(text) and not text[prev_end:].isspace():
-        tiled = False
+        tiled = gaps = False
     doc = _joined_means(parts) if tiled else None  # the sentences' assessments, added up again
     if doc is None and tiled:
         doc = _assess_means(" ".join(lows).split(), tb)
     elif doc is None:
         doc = _assess_means(_tokens_joined(text, tb)[0].lower().split(), tb)
-    return doc[0], doc[1], rows
+    doc_vader = math.nan
+    if vader:
+        doc_vader = vader_joined(vader_parts, text) if gaps else None
+        if doc_vader is None:
+            doc_vader = vader_compound(text)
+    return doc[0], doc[1], rows, doc_vader
 
 
 def score_document_chunk(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], vader: bool = True,
                          word_pattern: str | None = None) -> list[tuple]:
-    """For each ``(text, sentence_spans)``: ``(polarity, subjectivity, rows)``.
+    """For each ``(text, sentence_spans)``: ``(polarity, subjectivity, rows, vader)``.
 
-    ``polarity``/``subjectivity`` are TextBlob's scores of the whole text;
+    ``polarity``/``subjectivity`` are TextBlob's scores of the whole text, ``vader`` VADER's
+    compound of the whole text (NaN when ``vader`` is false);
     ``rows`` has ``(polarity, subjectivity, vader_compound, n_words, n_assessments)``
     per span: the first four as :func:`score_chunk` gives them, ``n_assessments``
     the number of TextBlob assessments (scored chunks) in the span, i.e.

@@ -502,8 +502,8 @@ def score_corpus(docs: pd.DataFrame, sentences: pd.DataFrame, exclude_phrases: S
             rows = by_doc[d]
             items.append((t, [(int(starts[k]), int(ends[k])) for k in rows]))
         results = bulk_scoring.score_documents(items, vader=True, n_jobs=n_jobs, word_pattern=segment.WORD_RE.pattern)
-        for d, t, (dp, ds, rows_out) in zip(ids, texts, results):
-            whole[d] = (dp, ds, fast.vader_compound(t))
+        for d, (dp, ds, rows_out, dv) in zip(ids, results):
+            whole[d] = (dp, ds, dv)
             rows = by_doc[d]
             for k, r in zip(rows, rows_out):
                 pol[k], subj[k], vad[k], nw[k], n_assessed[k] = r

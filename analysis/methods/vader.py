@@ -16,7 +16,7 @@ import string
 import threading
 from itertools import compress
 
-__all__ = ["vader_compound", "load_vader"]
+__all__ = ["vader_compound", "vader_sentence", "vader_joined", "VaderParts", "load_vader"]
 
 _VD_LOCK = threading.Lock()
 _VD = None
@@ -88,6 +88,29 @@ def _vader_negated(word: str, negate: frozenset) -> bool:
     return word in negate or "n't" in word
 
 
+def _has_emoji(text: str, vd) -> bool:
+    # the emoji pass can change only text that holds one of VADER's emoji characters
+    return (vd.emoji_ascii or not text.isascii()) and not vd.emoji_chars.isdisjoint(text)
+
+
+def _words(text: str, vd) -> tuple[list, list, str]:
+    """``(words, low, text)``: VADER's tokens of ``text`` (emoji spelled out, the text stripped,
+    split at whitespace, punctuation stripped from each word as ``SentiText`` does), lower-cased,
+    and the stripped text."""
+    if _has_emoji(text, vd):
+        text = _vader_demoji(text, vd.emojis)
+    text = text.strip()
+    # SentiText._strip_punc_if_word on each whitespace-separated token.
+    words = [t if t.isalnum() else _vader_strip_punc(t) for t in text.split()]
+    return words, list(map(str.lower, words)), text
+
+
+def _cap_diff(words: list) -> bool | None:
+    """VADER's ``is_cap_diff`` (some but not all words are upper case), or None when no word is."""
+    n_caps = sum(map(str.isupper, words))
+    return (0 < len(words) - n_caps < len(words)) if n_caps else None
+
+
 def vader_compound(text: str) -> float:
     """VADER's compound score, equal to ``polarity_scores(text)["compound"]``.
 
@@ -96,18 +119,85 @@ def vader_compound(text: str) -> float:
     x / sqrt(x^2 + 15). 0.0 when no lexicon word occurs. Conventionally
     >= 0.05 is read as positive and <= -0.05 as negative.
     """
+    return vader_sentence(text, keep=False)[0]
+
+
+class VaderParts:
+    """What the whole text's score reuses of one sentence's (:func:`vader_sentence`): its words,
+    lower-cased words, whether some but not all are upper case (None when none is), and the
+    valences before the "but" rule."""
+
+    __slots__ = ("words", "low", "cap_diff", "sentiments")
+
+    def __init__(self, words, low, cap_diff, sentiments):
+        # cap_diff None: no word is upper case, so whether the whole text's are mixed changes no valence
+        self.words, self.low, self.cap_diff, self.sentiments = words, low, cap_diff, sentiments
+
+
+def vader_sentence(text: str, keep: bool = True) -> tuple[float, VaderParts | None]:
+    """``(vader_compound(text), parts)``; ``parts`` (:class:`VaderParts`, for :func:`vader_joined`)
+    is None when ``keep`` is false or the text holds an emoji (spelled out first, its words are no
+    longer the text's)."""
     vd = _VD or load_vader()
-    if (vd.emoji_ascii or not text.isascii()) and not vd.emoji_chars.isdisjoint(text):
-        text = _vader_demoji(text, vd.emojis)
-    text = text.strip()
-    # SentiText._strip_punc_if_word on each whitespace-separated token.
-    words = [t if t.isalnum() else _vader_strip_punc(t) for t in text.split()]
+    keep = keep and not _has_emoji(text, vd)
+    words, low, stripped = _words(text, vd)
+    nw = len(words)
+    if nw == 0:
+        return 0.0, VaderParts(words, low, None, []) if keep else None
+    cap_diff = _cap_diff(words)
+    # words not in the lexicon, and booster words, score 0 (int)
+    sentiments = _valences(words, low, cap_diff, list(compress(range(nw), map(vd.lexicon.__contains__, low))),
+                           [0] * nw, vd)
+    score = _finish(sentiments, low, stripped)
+    return score, VaderParts(words, low, cap_diff, sentiments) if keep else None
+
+
+#: A valence reads at most this many words before its word and :data:`_AFTER` after it.
+_BEFORE, _AFTER = 3, 2
+
+
+def vader_joined(parts: list, text: str) -> float | None:
+    """``vader_compound(text)`` from the :class:`VaderParts` of sentences whose words, one after
+    another, are the words of ``text`` (the caller checks that: sentences separated by whitespace,
+    nothing else outside them); None when a part is missing or ``text`` holds an emoji. Only the
+    valences that could read across a sentence boundary (a word's first three and last two
+    words), or all of a sentence's when its upper-case contrast differs from the whole text's, are
+    worked out again; then the "but" rule and the sum run over the whole text, as VADER does."""
+    vd = _VD or load_vader()
+    if any(p is None for p in parts) or _has_emoji(text, vd):
+        return None
+    words, low, sentiments = [], [], []
+    for p in parts:
+        words += p.words
+        low += p.low
+        sentiments += p.sentiments
     nw = len(words)
     if nw == 0:
         return 0.0
-    low = list(map(str.lower, words))
-    n_caps = sum(map(str.isupper, words))
-    is_cap_diff = 0 < nw - n_caps < nw
+    cap_diff = _cap_diff(words)
+    lex = vd.lexicon
+    again = []
+    at = 0
+    for p in parts:
+        n = len(p.words)
+        if p.cap_diff is not None and p.cap_diff != cap_diff:
+            again.extend(range(at, at + n))
+        else:
+            again.extend(range(at, at + min(n, _BEFORE)))
+            again.extend(range(max(at + _BEFORE, at + n - _AFTER), at + n))
+        at += n
+    again = [i for i in again if low[i] in lex]
+    for i in again:
+        sentiments[i] = 0
+    _valences(words, low, cap_diff, again, sentiments, vd)
+    return _finish(sentiments, low, text.strip())
+
+
+def _valences(words: list, low: list, is_cap_diff: bool, positions, sentiments: list, vd) -> list:
+    """VADER's rule-adjusted valence of the lexicon word at each of ``positions`` of ``low`` (the
+    lower-cased ``words``), written into ``sentiments`` (positions not written keep their value:
+    0 for words that are not in the lexicon and for booster words). A valence depends on the word,
+    the three words before it, the two after it, and ``is_cap_diff``; the list is returned."""
     lex = vd.lexicon
     booster = vd.booster
     negate = vd.negate
@@ -115,11 +205,8 @@ def vader_compound(text: str) -> float:
     C_INCR = vd.c_incr
     idiom_first = vd.idiom_first
     least_in_lex = vd.least_in_lex
-    # Words that are not in the lexicon, and booster words, score 0 (int);
-    # each lexicon word's valence depends only on its neighbours.
-    sentiments: list = [0] * nw
-    last = nw - 1
-    for i in list(compress(range(nw), map(lex.__contains__, low))):
+    last = len(low) - 1
+    for i in positions:
         lw = low[i]
         if lw in booster:
             continue
@@ -207,21 +294,27 @@ def vader_compound(text: str) -> float:
             else:
                 valence = valence * N_SCALAR
         sentiments[i] = valence
+    return sentiments
+
+
+def _finish(sentiments: list, low: list, text: str) -> float:
+    """VADER's "but" rule over ``sentiments``, then the compound score of their sum with the
+    emphasis of ``text``'s "!" and "?"."""
     # _but_check with VADER's exact result (including its use of list.index on values), in
     # n log n rather than n^2 steps: VADER visits each position k in turn and rescales the FIRST
     # position si that holds the value now at k (x0.5 before the first "but", x1.5 after it).
     # Position k is never rescaled before its visit (si <= k), and zeros change no sum, so a
-    # heap of positions per non-zero value gives the same list.
+    # heap of positions per non-zero value gives the same list. No zero becomes non-zero, nor the
+    # reverse, so only the positions non-zero at the start are visited.
     if "but" in low:
+        sentiments = list(sentiments)  # the caller's list stays as it was
         bi = low.index("but")
+        nonzero = list(compress(range(len(sentiments)), sentiments))
         holders: dict = {}
-        for k, v in enumerate(sentiments):
-            if v:
-                holders.setdefault(v, []).append(k)  # ascending: already a heap
-        for k in range(nw):
+        for k in nonzero:
+            holders.setdefault(sentiments[k], []).append(k)  # ascending: already a heap
+        for k in nonzero:
             v = sentiments[k]
-            if not v:
-                continue
             heap = holders[v]
             si = heap[0]
             if si == bi:
