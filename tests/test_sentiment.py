@@ -222,16 +222,17 @@ def test_whole_document_from_sentences_equals_textblob(parts):
         assert r[:3] == ref_tb(text[s:e]) + (ref_vader(text[s:e]),)
 
 
-@pytest.mark.parametrize("text, joined", [
-    ("It was a good plan. The result is bad. We are not happy!", True),
-    ("They were very. Good people came.", False),      # a modifier pending at the sentence's end
-    ("I do not. Like it at all.", False),              # a negation pending at the sentence's end
-    ("A great day. Hmm ! Sad news came.", False),      # a "!" before the next sentence's first assessment
-    ("Nothing here. Great !", True),
+@pytest.mark.parametrize("text, runs", [
+    ("It was a good plan. The result is bad. We are not happy!", 0),
+    ("They were very. Good people came.", 1),      # a modifier pending at the sentence's end
+    ("I do not. Like it at all. Fine. Not. Bad.", 2),  # negations pending at the sentences' ends
+    ("A great day. Hmm ! Sad news came.", 1),      # a "!" before the next sentence's first assessment
+    ("Nothing here. Great !", 0),
+    ("I am afraid of it. Are you there? Hmm !!!", 1),  # a "!" raising an assessment two sentences back
 ])
-def test_whole_text_from_the_sentences_assessments(text, joined, monkeypatch):
-    # the whole text's score is the sentences' assessments added up again where no assessment can
-    # reach across a sentence boundary, else the tokens are assessed again; both equal TextBlob's
+def test_whole_text_from_the_sentences_assessments(text, runs, monkeypatch):
+    # the whole text's score is the sentences' assessments added up again; sentences one of whose
+    # assessments could reach into the next are assessed again together; both equal TextBlob's
     spans, at = [], 0
     for part in text.split(". "):
         start = text.index(part, at)
@@ -239,11 +240,11 @@ def test_whole_text_from_the_sentences_assessments(text, joined, monkeypatch):
         spans.append((start, end))
         at = end
     calls = []
-    real = F._joined_means
-    monkeypatch.setattr(F, "_joined_means", lambda parts: calls.append(real(parts)) or calls[-1])
+    real = F._assess_stats
+    monkeypatch.setattr(F, "_assess_stats", lambda *a: calls.append(1) or real(*a))
     (pol, subj, _, _), = F.score_document_chunk([(text, spans)], vader=False)
     assert (pol, subj) == ref_tb(text)
-    assert (calls[-1] is not None) == joined
+    assert len(calls) == len(spans) + runs
 
 
 @pytest.mark.parametrize("text", [

@@ -426,18 +426,39 @@ class _Parts:
         self.bang_first = False
 
 
-def _joined_means(parts: Sequence[_Parts]) -> tuple[float, float] | None:
-    """``_assess_means`` of the sentences' tokens one after another, from their :class:`_Parts`
-    (the same sums, in the same order), or None when one sentence's assessment could reach into
-    the next (a pending modifier or negation at its end, a "!" before the next one's first)."""
-    if any(not p.clean_end for p in parts[:-1]) or any(p.bang_first for p in parts[1:]):
-        return None
+def _bang_reaching_back(parts: Sequence[_Parts], i: int) -> int | None:
+    """The sentence from ``i`` on whose "!" raises the assessment made before sentence ``i``
+    (one with a "!" before its first assessment, after sentences with neither), or None."""
+    while i < len(parts) and not parts[i].values and not parts[i].bang_first:
+        i += 1
+    return i if i < len(parts) and parts[i].bang_first else None
+
+
+def _joined_means(parts: Sequence[_Parts], lows: Sequence[str], tb: _TextBlobTables) -> tuple[float, float]:
+    """``_assess_means`` of the sentences' tokens one after another (``lows``: each sentence's
+    lower-cased tokens joined by spaces), from their :class:`_Parts`: the same sums, in the same
+    order. Where an assessment could reach from one sentence into a later one (a modifier or
+    negation pending at its end, a later "!" before any new assessment), those sentences are
+    assessed again together."""
     sp, ss, k = 0, 0, 0
-    for p in parts:
-        for c, s in p.values:
+    j = 0
+    while j < len(parts):
+        end, run = j, parts[j]
+        while end + 1 < len(parts):
+            if run.clean_end:
+                bang = _bang_reaching_back(parts, end + 1)
+                if bang is None:
+                    break
+                end = bang
+            else:
+                end += 1
+            run = _Parts()
+            _assess_stats(" ".join(lows[j:end + 1]).split(), tb, run)
+        for c, s in run.values:
             sp += c
             ss += s
             k += 1
+        j = end + 1
     d = float(k or 1)
     return sp / d, ss / d
 
@@ -654,9 +675,9 @@ def _score_document(text: str, spans: Sequence[tuple[int, int]], vader: bool, co
     end-of-sentence markers are dropped), unless an emoticon or "(!)" could
     be re-joined across a sentence boundary; then no second tokenization is
     needed, and the whole-text score is the sentences' assessments added up
-    again (:func:`_joined_means`; on us-sotu, 18% less TextBlob time) unless one
-    could reach into the next sentence, when the concatenated tokens are
-    assessed again. Otherwise the whole text is tokenized on its own. VADER's
+    again (:func:`_joined_means`; sentences whose assessments could reach into
+    the next are assessed again together). Otherwise the whole text is
+    tokenized on its own. VADER's
     score of the whole text likewise reuses the sentences' words and valences
     where the spans are separated by whitespace
     (:func:`analysis.methods.vader.vader_joined`).
@@ -701,10 +722,9 @@ def _score_document(text: str, spans: Sequence[tuple[int, int]], vader: bool, co
         prev_end = max(prev_end, e)
     if prev_end < len(text) and not text[prev_end:].isspace():
         tiled = gaps = False
-    doc = _joined_means(parts) if tiled else None  # the sentences' assessments, added up again
-    if doc is None and tiled:
-        doc = _assess_means(" ".join(lows).split(), tb)
-    elif doc is None:
+    if tiled:  # the sentences' assessments, added up again
+        doc = _joined_means(parts, lows, tb)
+    else:
         doc = _assess_means(_tokens_joined(text, tb)[0].lower().split(), tb)
     doc_vader = math.nan
     if vader:
