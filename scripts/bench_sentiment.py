@@ -69,7 +69,7 @@ def bench(name: str, sample: int) -> None:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     va = SentimentIntensityAnalyzer()
-    F._textblob_tables()
+    F.load_textblob()
     F.load_vader()
     rows = []
     _, w, c = timed(lambda: [TextBlob(t).sentiment for t in sub])

@@ -59,7 +59,7 @@ def test_textblob_lexicon_is_textblobs():
     from textblob.en import sentiment as lib
 
     lib.load() if not dict.__len__(lib) else None
-    tb = F._textblob_tables()
+    tb = F.load_textblob()
     lib_words = {w: v for w, v in dict.items(lib) if None in v}
     assert set(tb.lexicon) == set(lib_words)
     for w, v in lib_words.items():

@@ -108,9 +108,9 @@ def import_task_modules() -> None:
 
     for name in TASK_MODULES:
         importlib.import_module(name)
-    from analysis.methods import lexicons, tone_classifier, vader
+    from analysis.methods import textblob_tables, tone_classifier, vader
 
-    lexicons._textblob_tables()
+    textblob_tables.load_textblob()
     vader.load_vader()
     tone_classifier.load_model()
 

@@ -22,8 +22,8 @@ rare sentences where it could change anything (see :func:`textblob_tokens`).
 Nothing here imports pandas, numpy, TextBlob or NLTK: importing TextBlob
 pulls in NLTK, which costs seconds. The lexicon tables are read from the
 installed packages' own data files (``textblob/en/en-sentiment.xml`` via
-TextBlob's own ``_text.py`` loaded stand-alone, and VADER's
-``vader_lexicon.txt``), so they are the libraries' tables exactly; the
+TextBlob's own ``_text.py`` loaded stand-alone: :mod:`analysis.methods.textblob_tables`,
+and VADER's ``vader_lexicon.txt``), so they are the libraries' tables exactly; the
 test-suite compares them with the libraries' loaded objects.
 
 VADER lives in :mod:`analysis.methods.vader`; spreading many texts over
@@ -32,13 +32,11 @@ processes (Dask) in :mod:`analysis.methods.bulk_scoring`.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import os
 import re
-import threading
 from typing import Iterable, Sequence
 
+from analysis.methods.textblob_tables import TextBlobTables, load_textblob
 from analysis.methods.vader import load_vader, vader_compound, vader_joined, vader_sentence
 
 __all__ = [
@@ -52,133 +50,6 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------------------
-# TextBlob tables
-# --------------------------------------------------------------------------------------
-
-_TB_LOCK = threading.Lock()
-_TB = None  # the loaded tables, see _textblob_tables()
-
-
-def _package_dir(name: str) -> str:
-    """Directory of an installed package, found without importing (running) it."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError(f"package {name!r} is not installed")
-    return list(spec.submodule_search_locations)[0]
-
-
-def _load_textblob_text_module():
-    """TextBlob's ``_text.py`` module, loaded without running ``textblob/__init__``.
-
-    ``textblob/_text.py`` depends on the standard library only, while importing
-    the ``textblob`` package imports NLTK (seconds). Loading the file under a
-    private name gives us TextBlob's own constants (punctuation, abbreviations,
-    emoticons, regular expressions) and its own lexicon loader.
-    """
-    path = os.path.join(_package_dir("textblob"), "_text.py")
-    spec = importlib.util.spec_from_file_location("analysis._textblob_text", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-class _TextBlobTables:
-    """Everything the TextBlob re-implementation needs, built once per process."""
-
-    def __init__(self):
-        T = _load_textblob_text_module()
-        self.T = T
-        xml_path = os.path.join(_package_dir("textblob"), "en", "en-sentiment.xml")
-        # The same object textblob.en builds (textblob/en/__init__.py), with the
-        # same load() including the English subclass's adverb extension.
-        sent = T.Sentiment(
-            path=xml_path,
-            synset="wordnet_id",
-            negations=("no", "not", "n't", "never"),
-            modifiers=("RB",),
-            modifier=lambda w: w.endswith("ly"),
-        )
-        T.Sentiment.load(sent)
-        # textblob.en.Sentiment.load: map "terrible" to adverb "terribly".
-        for w, pos in list(dict.items(sent)):
-            if "JJ" in pos:
-                if w.endswith("y"):
-                    w = w[:-1] + "i"
-                if w.endswith("le"):
-                    w = w[:-2]
-                p, s, i = pos["JJ"]
-                sent.annotate(w + "ly", "RB", p, s, i)
-        self.sentiment = sent
-        labeler = sent.labeler
-        # word -> (polarity, subjectivity, intensity, is_modifier, label), the
-        # values TextBlob reads as self[w][None] with pos None.
-        self.lexicon = {
-            w: (float(v[None][0]), float(v[None][1]), float(v[None][2]), "RB" in v, labeler.get(w))
-            for w, v in dict.items(sent)
-            if None in v
-        }
-        self.negations = frozenset(sent.negations)
-        self.punctuation = T.PUNCTUATION
-        self.punct_lead = tuple(T.PUNCTUATION.replace(".", ""))
-        self.punct_trail = self.punct_lead + (".",)
-        self.replace = dict(T.replacements)
-        self.abbreviations = T.ABBREVIATIONS
-        self.re_abbr = (T.RE_ABBR1, T.RE_ABBR2, T.RE_ABBR3)
-        self.eos = T.EOS
-        self.mood = T.MOOD
-        self.irony = T.IRONY
-        self.re_sarcasm = T.RE_SARCASM
-        self.re_emoticons = T.RE_EMOTICONS
-        # lower-cased emoticon -> polarity; the first group in EMOTICONS'
-        # iteration order wins, as in Sentiment.assessments().
-        emo = {}
-        for (_type, p), faces in T.EMOTICONS.items():
-            for e in faces:
-                emo.setdefault(e.lower(), p)
-        self.emoticons = emo
-        # The emoticon and sarcasm substitutions can only change a string when
-        # a match contains a space, i.e. when the string holds "a b" for two
-        # consecutive characters a, b of an emoticon (or "( !", "! )").
-        pairs = set()
-        for faces in T.EMOTICONS.values():
-            for e in faces:
-                for k in range(1, len(e)):
-                    pairs.add(e[k - 1] + " " + e[k])
-        pairs.update(("( !", "! )"))
-        self.pairs = frozenset(pairs)
-        firsts = "".join(sorted({p[0] for p in pairs}))
-        seconds = "".join(sorted({p[2] for p in pairs}))
-        # Stage 1: a cheap scan for candidate "a b" pairs (zero-width lookahead,
-        # so overlapping candidates are all seen); kept only if in `pairs`.
-        self.re_pair_candidate = re.compile("[%s](?= [%s])" % (re.escape(firsts), re.escape(seconds)))
-        # Stage 2: an emoticon written with at least one space and followed by
-        # whitespace or the end (as RE_EMOTICONS requires), or "(!)" with a space.
-        alts = set()
-        for faces in T.EMOTICONS.values():
-            for e in faces:
-                for k in range(len(e) - 1):
-                    pat = re.escape(e[0])
-                    for j in range(1, len(e)):
-                        pat += (" " if j - 1 == k else " ?") + re.escape(e[j])
-                    alts.add(pat)
-        self.re_needs_subs = re.compile(
-            r"(?:%s)(?=$|\s)|\( ! ?\)|\(! \)" % "|".join(sorted(alts, key=lambda a: (-len(a), a))))
-        self.sentence_end = frozenset(("...", ".", "!", "?", T.EOS))
-        self.sentence_run = frozenset(("'", '"', "\u201d", "\u2019", "...", ".", "!", "?", ")", T.EOS))
-        self.re_linebreak = re.compile(r"\n{2,}")
-        self.single_trail = frozenset(self.punct_lead)
-
-
-def _textblob_tables() -> _TextBlobTables:
-    global _TB
-    if _TB is None:
-        with _TB_LOCK:
-            if _TB is None:
-                _TB = _TextBlobTables()
-    return _TB
-
-
-# --------------------------------------------------------------------------------------
 # TextBlob: tokenizer
 # --------------------------------------------------------------------------------------
 
@@ -189,7 +60,7 @@ _CONTRACTIONS = (("'d", " 'd"), ("'m", " 'm"), ("'s", " 's"), ("'ll", " 'll"),
 _QUOTES = ("\u201c", "\u201d", "\u2018", "\u2019", "'", '"')
 
 
-def _needs_subs(s: str, tb: _TextBlobTables) -> bool:
+def _needs_subs(s: str, tb: TextBlobTables) -> bool:
     """False when find_tokens' sarcasm and emoticon substitutions cannot change ``s``.
 
     Both substitutions only change a string where a match contains a space,
@@ -205,7 +76,7 @@ def _needs_subs(s: str, tb: _TextBlobTables) -> bool:
     return False
 
 
-def _split_punctuation(raw: list[str], tb: _TextBlobTables) -> list[str]:
+def _split_punctuation(raw: list[str], tb: TextBlobTables) -> list[str]:
     """find_tokens' loop that splits leading/trailing punctuation off each token."""
     tokens: list[str] = []
     append = tokens.append
@@ -258,7 +129,7 @@ def _split_punctuation(raw: list[str], tb: _TextBlobTables) -> list[str]:
     return tokens
 
 
-def _sentences_and_subs(tokens: list[str], tb: _TextBlobTables) -> list[str]:
+def _sentences_and_subs(tokens: list[str], tb: TextBlobTables) -> list[str]:
     """find_tokens' sentence grouping and sarcasm/emoticon substitutions (slow path)."""
     end, run, eos = tb.sentence_end, tb.sentence_run, tb.eos
     sentences: list[list[str]] = [[]]
@@ -287,7 +158,7 @@ def _sentences_and_subs(tokens: list[str], tb: _TextBlobTables) -> list[str]:
     return " ".join(out).split()
 
 
-def _tokens_joined(text: str, tb: _TextBlobTables) -> tuple[str, bool]:
+def _tokens_joined(text: str, tb: TextBlobTables) -> tuple[str, bool]:
     """The space-joined tokens TextBlob's sentiment scores (case kept), and
     whether the slow path (emoticon/sarcasm substitutions) was needed."""
     s = text
@@ -323,7 +194,7 @@ def textblob_tokens(text: str) -> list[str]:
     Equal to ``" ".join(find_tokens(text)).split()`` lower-cased word by word,
     which is what ``PatternAnalyzer`` feeds to ``Sentiment.assessments``.
     """
-    return _tokens_joined(text, _textblob_tables())[0].lower().split()
+    return _tokens_joined(text, load_textblob())[0].lower().split()
 
 
 # --------------------------------------------------------------------------------------
@@ -331,7 +202,7 @@ def textblob_tokens(text: str) -> list[str]:
 # --------------------------------------------------------------------------------------
 
 
-def _assess(words: Sequence[str], tb: _TextBlobTables) -> list[list]:
+def _assess(words: Sequence[str], tb: TextBlobTables) -> list[list]:
     """Sentiment.assessments() with pos=None.
 
     Entries are ``[words, p, s, i, n, label, token_indices]``; the last item
@@ -406,7 +277,7 @@ def _means(a: list[list]) -> tuple[float, float]:
     return sp / d, ss / d
 
 
-def _assess_means(words: Iterable[str], tb: _TextBlobTables) -> tuple[float, float]:
+def _assess_means(words: Iterable[str], tb: TextBlobTables) -> tuple[float, float]:
     """``_means(_assess(words))`` without building the assessment list."""
     pol, subj, _k = _assess_stats(words, tb)
     return pol, subj
@@ -434,7 +305,7 @@ def _bang_reaching_back(parts: Sequence[_Parts], i: int) -> int | None:
     return i if i < len(parts) and parts[i].bang_first else None
 
 
-def _joined_means(parts: Sequence[_Parts], lows: Sequence[str], tb: _TextBlobTables) -> tuple[float, float]:
+def _joined_means(parts: Sequence[_Parts], lows: Sequence[str], tb: TextBlobTables) -> tuple[float, float]:
     """``_assess_means`` of the sentences' tokens one after another (``lows``: each sentence's
     lower-cased tokens joined by spaces), from their :class:`_Parts`: the same sums, in the same
     order. Where an assessment could reach from one sentence into a later one (a modifier or
@@ -463,7 +334,7 @@ def _joined_means(parts: Sequence[_Parts], lows: Sequence[str], tb: _TextBlobTab
     return sp / d, ss / d
 
 
-def _assess_stats(words: Iterable[str], tb: _TextBlobTables, parts: _Parts | None = None) -> tuple[float, float, int]:
+def _assess_stats(words: Iterable[str], tb: TextBlobTables, parts: _Parts | None = None) -> tuple[float, float, int]:
     """``(polarity, subjectivity, n)``: :func:`_assess_means` and the number of
     assessments ``n`` (``len(_assess(words))``); ``parts`` (a :class:`_Parts`), when given,
     records what the whole text's score needs of these words.
@@ -567,7 +438,7 @@ def textblob_sentiment(text: str) -> tuple[float, float]:
     modifiers and negations) found in the text; subjectivity in [0, 1]: their
     mean subjectivity. Both are 0.0 when no lexicon word occurs.
     """
-    tb = _TB or _textblob_tables()
+    tb = load_textblob()
     return _assess_means(_tokens_joined(text, tb)[0].lower().split(), tb)
 
 
@@ -581,7 +452,7 @@ def textblob_assessments(text: str) -> list[tuple[list[str], float, float, str |
     intensifiers; ``label`` is ``"mood"`` for emoticons, ``"irony"`` for
     "(!)", ``"profanity"`` for a few words, else None.
     """
-    tb = _TB or _textblob_tables()
+    tb = load_textblob()
     return [(e[0], e[1] * -0.5 if e[4] < 0 else e[1], e[2], e[5])
             for e in _assess(_tokens_joined(text, tb)[0].lower().split(), tb)]
 
@@ -618,7 +489,7 @@ def textblob_evidence(text: str) -> list[dict]:
     :func:`textblob_assessments`), ``start``/``end`` (the span of ``text``
     from the chunk's first to its last word; None when it cannot be located).
     """
-    tb = _TB or _textblob_tables()
+    tb = load_textblob()
     tokens = _tokens_joined(text, tb)[0].lower().split()
     offsets = _token_offsets(text, tokens)
     out = []
@@ -653,7 +524,7 @@ def score_chunk(texts: Sequence[str], vader: bool = True,
     ``n_assessments`` the number of TextBlob assessments (scored chunks),
     ``len(textblob_assessments(text))``.
     """
-    tb = _textblob_tables()
+    tb = load_textblob()
     if vader:
         load_vader()
     count = _word_counter(word_pattern)
@@ -682,7 +553,7 @@ def _score_document(text: str, spans: Sequence[tuple[int, int]], vader: bool, co
     where the spans are separated by whitespace
     (:func:`analysis.methods.vader.vader_joined`).
     """
-    tb = _TB or _textblob_tables()
+    tb = load_textblob()
     pairs = tb.pairs
     rows = []
     lows = []
@@ -745,7 +616,7 @@ def score_document_chunk(items: Sequence[tuple[str, Sequence[tuple[int, int]]]],
     the number of TextBlob assessments (scored chunks) in the span, i.e.
     ``len(textblob_assessments(span))``.
     """
-    _textblob_tables()
+    load_textblob()
     if vader:
         load_vader()
     count = _word_counter(word_pattern)
