@@ -322,17 +322,21 @@ def group_scores_many(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, mea
         planned.append(rows)
     keys = iter(fill_intervals(memo, [row[4] for rows in planned for row in rows if row[4] is not None],
                                n_boot, seed, ci))
+    columns = ["group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"]
+    labels = list(groups)  # every measure's rows are in this order
+    order = sorted(range(len(labels)), key=lambda i: (labels[i] == "", labels[i]))  # "" last
     out = []
     for rows in planned:
-        records = []
-        for label, n_docs, n_sentences, mean, inputs, basis in rows:
-            lo, hi = memo[next(keys)] if inputs is not None else (np.nan, np.nan)
-            records.append({"group": label, "n_docs": n_docs, "n_sentences": n_sentences, "mean": mean,
-                            "lo": lo, "hi": hi, "interval_basis": basis})
-        table = pd.DataFrame(records, columns=["group", "n_docs", "n_sentences", "mean", "lo", "hi",
-                                               "interval_basis"])
-        table["_empty"] = table["group"] == ""
-        table = table.sort_values(["_empty", "group"], kind="stable").drop(columns="_empty").reset_index(drop=True)
+        bounds = [memo[next(keys)] if row[4] is not None else (np.nan, np.nan) for row in rows]
+        if rows:
+            table = pd.DataFrame({"group": [labels[i] for i in order],
+                                  "n_docs": [rows[i][1] for i in order],
+                                  "n_sentences": [rows[i][2] for i in order],
+                                  "mean": [rows[i][3] for i in order],
+                                  "lo": [bounds[i][0] for i in order], "hi": [bounds[i][1] for i in order],
+                                  "interval_basis": [rows[i][5] for i in order]})
+        else:
+            table = pd.DataFrame([], columns=columns)
         if sent_groups is None:
             table = table.drop(columns="n_sentences")
         out.append(table)
