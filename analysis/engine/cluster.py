@@ -10,7 +10,9 @@
   share one core), BLAS limited to one thread per worker; with ``n_workers=1`` one worker thread
   inside this process (nothing to start, nothing to pickle). Worker processes are started (and
   restarted) without re-running this process's ``__main__``
-  (:func:`analysis.methods.bulk_scoring.children_skip_main`).
+  (:func:`analysis.methods.bulk_scoring.children_skip_main`); with ``fork=True`` (``build``) they
+  are forked from this process once it has imported the tasks' modules. Dask's nanny does not set
+  ``MALLOC_TRIM_THRESHOLD_`` in them (see ``docs/DEPLOY.md``, "More than one machine").
 
 :class:`TaskLog` counts what the engine sends: tasks submitted, bytes sent to the workers (the
 pickled arguments) and bytes received back (the pickled results) - what would cross the network
