@@ -17,7 +17,7 @@ __all__ = ["ANALYSIS_VERSION", "STAGES", "AnalysisParams", "topic_params", "vers
 
 STAGES = ("load", "prepare", "sentiment", "terms", "topics", "reuse")
 
-ANALYSIS_VERSION = 2  # 2: quotes and spaced dashes normalised; bootstrap in seeded blocks
+ANALYSIS_VERSION = 3  # 2: quotes and spaced dashes normalised; bootstrap in seeded blocks; 3: NMF on dense arrays
 """Bumped whenever a change here changes stored results (part of the cache key)."""
 
 
