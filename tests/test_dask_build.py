@@ -9,7 +9,6 @@ documents with k fixed, so that both the small-corpus and the sampled topic path
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import signal
@@ -127,39 +126,6 @@ def test_a_killed_worker_changes_nothing(cluster, csv_path, local_stores, tmp_pa
     deadline = time.time() + 60
     while len(client.scheduler_info()["workers"]) < 2 and time.time() < deadline:
         time.sleep(0.5)  # the nanny restarts the worker, for the tests after this one
-
-
-def _task_modules_loaded() -> bool:
-    return "analysis.methods.topics" in sys.modules and "sklearn.decomposition" in sys.modules
-
-
-def test_a_killed_forked_worker_changes_nothing(csv_path, local_stores, tmp_path, monkeypatch):
-    """The build's own local workers are forked from the build's process with the task modules
-    already imported (and Dask restarts a dead one the same way): killing one mid-build changes
-    nothing either."""
-    clients, loaded, killed = [], [], []
-    real = build_mod.dask_client
-
-    @contextlib.contextmanager
-    def watched(*args, **kwargs):
-        with real(*args, **kwargs) as client:
-            clients.append(client)
-            loaded.extend(client.run(_task_modules_loaded).values())  # before any task ran
-            yield client
-
-    def kill_one(n_docs: int) -> None:
-        if not killed:
-            pids = clients[0].run(os.getpid)
-            victim = sorted(pids)[0]
-            os.kill(pids[victim], signal.SIGKILL)
-            killed.append(victim)
-
-    monkeypatch.setattr(build_mod, "dask_client", watched)
-    manifest = build_store([csv_path], tmp_path / "whole", WHOLE, chunk_size=CHUNK, n_jobs=2, progress=False,
-                           on_chunk=kill_one)
-    assert loaded == [True, True] and killed
-    assert manifest["engine"]["scheduler"] == "local processes"
-    assert_same_store(tmp_path / "whole", local_stores["whole"])
 
 
 def test_an_interrupted_build_leaves_the_previous_store(csv_path, local_stores, tmp_path):

@@ -325,7 +325,7 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
             writer.track_phrases(phrases, phrase_window)
         with contextlib.ExitStack() as stack:
             if client is None:
-                client = stack.enter_context(dask_client(address, n_jobs, fork=True))
+                client = stack.enter_context(dask_client(address, n_jobs))
             t0 = time.perf_counter()
             timings["start_workers"] = t0 - t_start
             chunks = _Chunks(client, log, writer, params, bar, on_chunk)

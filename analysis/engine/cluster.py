@@ -10,8 +10,7 @@
   share one core), BLAS limited to one thread per worker; with ``n_workers=1`` one worker thread
   inside this process (nothing to start, nothing to pickle). Worker processes are started (and
   restarted) without re-running this process's ``__main__``
-  (:func:`analysis.methods.bulk_scoring.children_skip_main`); with ``fork=True`` (``build``) they
-  are forked from this process once it has imported the tasks' modules. Dask's nanny does not set
+  (:func:`analysis.methods.bulk_scoring.children_skip_main`). Dask's nanny does not set
   ``MALLOC_TRIM_THRESHOLD_`` in them (see ``docs/DEPLOY.md``, "More than one machine").
 
 :class:`TaskLog` counts what the engine sends: tasks submitted, bytes sent to the workers (the
@@ -42,14 +41,10 @@ def default_workers() -> int:
 
 @contextlib.contextmanager
 def dask_client(scheduler: str | None = None, n_workers: int | None = None,
-                processes: bool | None = None, fork: bool = False) -> Iterator:
+                processes: bool | None = None) -> Iterator:
     """A ``distributed.Client`` for the duration of the block (see the module docstring);
     ``processes`` forces worker processes (True) or threads in this process (False) for a local
-    cluster (default: processes when ``n_workers`` > 1). ``fork``: local worker processes are
-    forked from this one after it has imported the tasks' modules (:data:`TASK_MODULES`), instead
-    of started afresh (each of which would import them again: about 3.5 CPU-s a worker); for a
-    command-line process such as ``build``, not for a server's (forking a process that runs many
-    threads is unsafe)."""
+    cluster (default: processes when ``n_workers`` > 1)."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -81,54 +76,14 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None,
               # every larger array was then mapped and unmapped afresh (a page fault per 4 kB; the
               # build of us-sotu spent 6.4 of its 46 CPU-s in the kernel, 2.8 without it)
               "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
-    forked = fork and in_processes
-    if forked:
-        config["distributed.worker.multiprocessing-method"] = "fork"
-        import_task_modules()
     with children_skip_main() if in_processes else contextlib.nullcontext(), dask.config.set(config):
         cluster = LocalCluster(processes=in_processes, **kwargs)
         client = Client(cluster, set_as_default=False)
-        if forked:  # the env's thread limits come too late for the BLAS this process loaded
-            client.register_plugin(_one_blas_thread(), name="explorer-one-blas-thread")
         try:
             yield client
         finally:
             client.close()
             cluster.close()
-
-
-#: The modules the engine's tasks run, imported before workers are forked from this process.
-TASK_MODULES = ("analysis.engine.stages", "analysis.engine.build", "analysis.engine.aggregates",
-                "analysis.methods.sentiment", "analysis.methods.terms", "analysis.methods.topics",
-                "analysis.methods.reuse", "analysis.methods.tone_groups", "analysis.engine.topic_stage",
-                "sklearn.decomposition", "scipy.optimize")
-
-
-def import_task_modules() -> None:
-    """Import :data:`TASK_MODULES` and load the sentiment lexicons in this process."""
-    import importlib
-
-    for name in TASK_MODULES:
-        importlib.import_module(name)
-    from analysis.methods import textblob_tables, tone_classifier, vader
-
-    textblob_tables.load_textblob()
-    vader.load_vader()
-    tone_classifier.load_model()
-
-
-def _one_blas_thread():
-    """A worker plugin: BLAS and OpenMP on one thread in each worker (as the environment sets them
-    for a worker started afresh; a forked worker inherits its parent's already loaded BLAS)."""
-    from distributed import WorkerPlugin
-
-    class OneBlasThread(WorkerPlugin):
-        def setup(self, worker):
-            from threadpoolctl import threadpool_limits
-
-            self.limits = threadpool_limits(1)
-
-    return OneBlasThread()
 
 
 def payload_bytes(obj) -> int:
