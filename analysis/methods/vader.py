@@ -93,11 +93,11 @@ def _has_emoji(text: str, vd) -> bool:
     return (vd.emoji_ascii or not text.isascii()) and not vd.emoji_chars.isdisjoint(text)
 
 
-def _words(text: str, vd) -> tuple[list, list, str]:
-    """``(words, low, text)``: VADER's tokens of ``text`` (emoji spelled out, the text stripped,
-    split at whitespace, punctuation stripped from each word as ``SentiText`` does), lower-cased,
-    and the stripped text."""
-    if _has_emoji(text, vd):
+def _words(text: str, vd, emoji: bool) -> tuple[list, list, str]:
+    """``(words, low, text)``: VADER's tokens of ``text`` (emoji spelled out when ``emoji``
+    (:func:`_has_emoji`), the text stripped, split at whitespace, punctuation stripped from each
+    word as ``SentiText`` does), lower-cased, and the stripped text."""
+    if emoji:
         text = _vader_demoji(text, vd.emojis)
     text = text.strip()
     # SentiText._strip_punc_if_word on each whitespace-separated token.
@@ -139,8 +139,9 @@ def vader_sentence(text: str, keep: bool = True) -> tuple[float, VaderParts | No
     is None when ``keep`` is false or the text holds an emoji (spelled out first, its words are no
     longer the text's)."""
     vd = _VD or load_vader()
-    keep = keep and not _has_emoji(text, vd)
-    words, low, stripped = _words(text, vd)
+    emoji = _has_emoji(text, vd)
+    keep = keep and not emoji
+    words, low, stripped = _words(text, vd, emoji)
     nw = len(words)
     if nw == 0:
         return 0.0, VaderParts(words, low, None, []) if keep else None
