@@ -198,3 +198,56 @@ def test_what_a_score_task_sends_is_score_and_index_again():
     other = prepare_documents(docs[:2])
     with pytest.raises(ValueError, match="not the prepared slice's"):
         received_from_builder_task(other, sent)
+
+
+def test_local_workers_start_with_one_heap_and_glibcs_own_mmap_threshold():
+    """The local cluster's nanny gives each worker ``MALLOC_ARENA_MAX=1`` and does not set
+    ``MALLOC_TRIM_THRESHOLD_`` (which would also fix glibc's mmap threshold at 128 kB)."""
+    from analysis.engine.cluster import dask_client
+
+    names = ("MALLOC_ARENA_MAX", "MALLOC_TRIM_THRESHOLD_")
+    with children_skip_main(), dask_client(None, n_workers=2) as client:
+        seen = client.run(lambda: {k: os.environ.get(k) for k in names})
+    assert len(seen) == 2
+    assert all(env == {"MALLOC_ARENA_MAX": "1", "MALLOC_TRIM_THRESHOLD_": None} for env in seen.values()), seen
+
+
+_HEAPS = r"""
+import ctypes, sys, tempfile, threading
+sys.path.insert(0, sys.argv[2])
+from analysis.engine.cluster import one_malloc_arena
+if sys.argv[1] == "one":
+    assert one_malloc_arena()
+together, keep = threading.Barrier(4), []
+def allocate():
+    together.wait()  # all four threads alive at once: none can take over another's heap
+    keep.append([bytearray(5000) for _ in range(100)])
+    together.wait()
+threads = [threading.Thread(target=allocate) for _ in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+libc = ctypes.CDLL("libc.so.6")
+libc.fopen.restype = ctypes.c_void_p
+with tempfile.NamedTemporaryFile(suffix=".xml") as f:
+    fp = ctypes.c_void_p(libc.fopen(f.name.encode(), b"w"))
+    libc.malloc_info(0, fp)
+    libc.fclose(fp)
+    print(open(f.name).read().count("<heap nr="))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_one_malloc_arena_keeps_every_thread_on_one_heap():
+    """``build``'s process allocates from one glibc heap whatever thread allocates (by default
+    glibc gives four threads allocating at once heaps of their own)."""
+    def heaps(mode: str) -> int:
+        env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+        done = subprocess.run([sys.executable, "-c", _HEAPS, mode, str(ROOT)], capture_output=True, text=True,
+                              env=env, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return int(done.stdout.strip())
+
+    assert heaps("default") >= 3
+    assert heaps("one") == 1

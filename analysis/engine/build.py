@@ -58,7 +58,7 @@ import pandas as pd
 from analysis.corpus.limits import Limits
 from analysis.corpus.model import LoadError
 from analysis.corpus.prepare import Prepared
-from analysis.engine.cluster import SCHEDULER_ENV, TaskLog, dask_client, default_workers
+from analysis.engine.cluster import SCHEDULER_ENV, TaskLog, dask_client, default_workers, one_malloc_arena
 from analysis.engine.params import AnalysisParams
 from analysis.engine.results import TopicResult
 from analysis.engine.stages import merge_prepared, merge_slices, prepare_documents, received_from_builder_task, \
@@ -445,6 +445,7 @@ def cmd_build(args) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    one_malloc_arena()  # this process does nothing but the build
     limits = Limits.from_env(preset="local" if getattr(args, "local_limits", False) else None)
     params = AnalysisParams(clean=not getattr(args, "no_clean", False), topic_k=getattr(args, "k", None))
     manifest = build_store(args.paths, args.out, params, chunk_size=args.chunk_size, chunk_chars=args.chunk_chars,
