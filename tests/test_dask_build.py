@@ -92,6 +92,7 @@ def test_the_cluster_writes_the_local_store(cluster, csv_path, local_stores, tmp
     engine = manifest["engine"]
     assert engine["scheduler"] == c.scheduler_address and engine["workers"] == 2
     assert engine["tasks"]["prepare"] > 6 and engine["tasks"]["topics:score"] == 6  # one per part
+    assert engine["tasks"]["topics:k"] == 1  # k is set: one k scored, by a task the fit's task started
     assert engine["bytes_to_workers"] > 0 and engine["bytes_from_workers"] > 0
     assert len(manifest["parts"]) == 6
     assert_same_store(tmp_path / "sampled", local_stores["sampled"])
@@ -200,24 +201,29 @@ def test_what_a_score_task_sends_is_score_and_index_again():
         received_from_builder_task(other, sent)
 
 
-def test_local_workers_start_with_one_heap_and_glibcs_own_mmap_threshold():
-    """The local cluster's nanny gives each worker ``MALLOC_ARENA_MAX=1`` and does not set
-    ``MALLOC_TRIM_THRESHOLD_`` (which would also fix glibc's mmap threshold at 128 kB)."""
+def test_local_workers_start_with_one_heap_and_glibcs_own_mmap_threshold(monkeypatch):
+    """The local cluster's nanny puts each worker on one heap (``MALLOC_ARENA_MAX=1``, Arrow on
+    the system allocator) and does not set ``MALLOC_TRIM_THRESHOLD_`` (which would also fix
+    glibc's mmap threshold at 128 kB)."""
     from analysis.engine.cluster import dask_client
 
-    names = ("MALLOC_ARENA_MAX", "MALLOC_TRIM_THRESHOLD_")
+    # as in a fresh `build` process (a nanny started with Dask's defaults, such as this module's
+    # cluster, leaves the variable in the environment of the process that started it)
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    names = ("MALLOC_ARENA_MAX", "MALLOC_TRIM_THRESHOLD_", "ARROW_DEFAULT_MEMORY_POOL")
     with children_skip_main(), dask_client(None, n_workers=2) as client:
         seen = client.run(lambda: {k: os.environ.get(k) for k in names})
     assert len(seen) == 2
-    assert all(env == {"MALLOC_ARENA_MAX": "1", "MALLOC_TRIM_THRESHOLD_": None} for env in seen.values()), seen
+    want = {"MALLOC_ARENA_MAX": "1", "MALLOC_TRIM_THRESHOLD_": None, "ARROW_DEFAULT_MEMORY_POOL": "system"}
+    assert all(env == want for env in seen.values()), seen
 
 
 _HEAPS = r"""
 import ctypes, sys, tempfile, threading
 sys.path.insert(0, sys.argv[2])
-from analysis.engine.cluster import one_malloc_arena
+from analysis.engine.cluster import one_heap
 if sys.argv[1] == "one":
-    assert one_malloc_arena()
+    assert one_heap()
 together, keep = threading.Barrier(4), []
 def allocate():
     together.wait()  # all four threads alive at once: none can take over another's heap
@@ -228,6 +234,8 @@ for t in threads:
     t.start()
 for t in threads:
     t.join()
+import pyarrow as pa
+print(pa.default_memory_pool().backend_name)
 libc = ctypes.CDLL("libc.so.6")
 libc.fopen.restype = ctypes.c_void_p
 with tempfile.NamedTemporaryFile(suffix=".xml") as f:
@@ -239,15 +247,19 @@ with tempfile.NamedTemporaryFile(suffix=".xml") as f:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
-def test_one_malloc_arena_keeps_every_thread_on_one_heap():
+def test_one_heap_keeps_every_thread_and_arrow_on_one_heap():
     """``build``'s process allocates from one glibc heap whatever thread allocates (by default
-    glibc gives four threads allocating at once heaps of their own)."""
-    def heaps(mode: str) -> int:
-        env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+    glibc gives four threads allocating at once heaps of their own), Arrow included."""
+    def heaps(mode: str) -> tuple[str, int]:
+        # (a local cluster started earlier in this process leaves its nannies' settings in the
+        # environment)
+        env = {k: v for k, v in os.environ.items() if k not in ("MALLOC_ARENA_MAX", "ARROW_DEFAULT_MEMORY_POOL")}
         done = subprocess.run([sys.executable, "-c", _HEAPS, mode, str(ROOT)], capture_output=True, text=True,
                               env=env, timeout=60)
         assert done.returncode == 0, done.stderr
-        return int(done.stdout.strip())
+        pool, n = done.stdout.split()
+        return pool, int(n)
 
-    assert heaps("default") >= 3
-    assert heaps("one") == 1
+    pool, n = heaps("default")
+    assert pool != "system" and n >= 3
+    assert heaps("one") == ("system", 1)

@@ -84,6 +84,30 @@ def test_k_scores_report_distinctness():
     assert (s["max_topics_per_term"] >= 1).all()
 
 
+
+def test_k_scores_do_not_depend_on_how_the_ks_are_run():
+    """``k_map`` runs the candidate k's (the build runs each as a Dask task): here in threads,
+    finishing in scrambled order. The scores, the chosen k and the topics are those of the
+    plain run, and every k is run once, largest first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    asked = []
+
+    def scrambled(func, ks):
+        ks = list(ks)
+        asked.extend(ks)
+        with ThreadPoolExecutor(3) as pool:
+            futures = [pool.submit(func, k) for k in reversed(ks)]
+            done = {k: f.result() for k, f in zip(reversed(ks), futures)}
+        return [done[k] for k in ks]
+
+    docs = _synthetic_docs()
+    plain = TopicModel().fit(docs)
+    mapped = TopicModel().fit(docs, k_map=scrambled)
+    assert asked == sorted(plain.k_scores_["k"], reverse=True)
+    pd.testing.assert_frame_equal(mapped.k_scores_, plain.k_scores_)
+    assert mapped.k_ == plain.k_ and np.array_equal(mapped.components_, plain.components_)
+
 # ----------------------------------------------------------------- names and passages
 
 @pytest.fixture(scope="module")

@@ -48,6 +48,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from collections import deque
 from pathlib import Path
 from typing import Callable, Sequence
@@ -58,7 +59,8 @@ import pandas as pd
 from analysis.corpus.limits import Limits
 from analysis.corpus.model import LoadError
 from analysis.corpus.prepare import Prepared
-from analysis.engine.cluster import SCHEDULER_ENV, TaskLog, dask_client, default_workers, one_malloc_arena
+from analysis.engine.cluster import SCHEDULER_ENV, TaskLog, dask_client, default_workers, one_heap, \
+    payload_bytes
 from analysis.engine.params import AnalysisParams
 from analysis.engine.results import TopicResult
 from analysis.engine.stages import merge_prepared, merge_slices, prepare_documents, received_from_builder_task, \
@@ -78,23 +80,73 @@ CHUNKS_AHEAD = 2
 #: last chunk is and would otherwise run first on the worker that holds a slice still to be scored
 #: (every chunk waits for its slices before it is written, and the aggregates for every chunk).
 PER_DOCUMENT_PRIORITY = 20
+#: Dask priority of the aggregates' interval tasks (the builder waits for them) and of the topic
+#: model's k's (:class:`KTasks`), which run once nothing else is waiting.
+INTERVALS_PRIORITY = 15
+K_PRIORITY = 10
 
 
 # ----------------------------------------------------------------------------- tasks
 
 
+def _identity(x):
+    return x
+
+
+def _score_one_k(func, k: int):
+    """Task: ``func(k)`` with BLAS on one thread (as the topic stage runs it)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return func(k)
+
+
+class KTasks:
+    """A ``k_map`` for the topic model fitted inside a Dask task: each candidate k is scored as a
+    task of its own, launched from that task (``distributed.worker_client``, which frees the
+    task's thread while it waits), so every worker takes part in the stability fits (88 NMF fits
+    on us-sotu) instead of one. Counts what it sends, as :class:`TaskLog` does."""
+
+    def __init__(self):
+        self.tasks = self.sent = self.received = 0
+
+    def __call__(self, func, ks) -> list:
+        from distributed import worker_client
+
+        ks = list(ks)
+        with worker_client() as client:
+            # sent once, as a task's result (which is computed again if its worker is lost; data
+            # scattered to a lost worker would be gone)
+            func_f = client.submit(_identity, func, pure=False, priority=K_PRIORITY)
+            futures = client.map(_score_one_k, [func_f] * len(ks), ks, pure=False, priority=K_PRIORITY)
+            out = client.gather(futures)
+        self.tasks += len(ks)
+        self.sent += payload_bytes(func)
+        self.received += sum(payload_bytes(r) for r in out)
+        return out
+
+    def log_to(self, log: TaskLog) -> None:
+        """Add these tasks to ``log`` (kind "topics:k")."""
+        if self.tasks:
+            log.add("topics:k", self.tasks, self.sent, self.received)
+
+
 def topics_from_slices(params: AnalysisParams, *prepared: Prepared):
-    """Task: the topic stage on every document, from the prepared slices (in order):
-    ``(TopicResult without the model, seconds)``."""
+    """Task: the topic stage on every document, from the prepared slices (in order; each may be
+    reduced to its :func:`topic_input`), its k's scored as tasks (:class:`KTasks`):
+    ``(TopicResult without the model, seconds, KTasks)``."""
     t0 = time.perf_counter()
     whole = merge_prepared(prepared)
-    out = topic_stage(topic_input(whole, params.topic_units), params, keep_model=False)
-    return out, time.perf_counter() - t0
+    k_tasks = KTasks()
+    out = topic_stage(topic_input(whole, params.topic_units), params, keep_model=False, k_map=k_tasks)
+    return out, time.perf_counter() - t0, k_tasks
 
 
 def fit_topic_sample(prepared: Prepared, params: AnalysisParams):
-    """Task: ``(model, settings, error)`` of :func:`analysis.engine.topic_stage.fit_topics`."""
-    return fit_topics(prepared, params)
+    """Task: ``(model, settings, error, KTasks)``: :func:`analysis.engine.topic_stage.fit_topics`,
+    its k's scored as tasks (:class:`KTasks`)."""
+    k_tasks = KTasks()
+    return (*fit_topics(prepared, params, k_tasks), k_tasks)
 
 
 def score_topic_part(model, doc_ids: list, texts: list) -> pd.DataFrame:
@@ -174,7 +226,11 @@ class _Chunks:
         self.n_submitted += len(chunk)
         if self.topic_slices is not None:
             if self.n_submitted <= self.params.topic_sample_docs:
-                self.topic_slices.extend(p for p, _ in futures)
+                # the workers keep only what the topic model reads (not the raw text, not the
+                # sentences' text) until the topic task runs
+                self.topic_slices.extend(
+                    self.log.submit(self.client, "topics:input", topic_input, p, self.params.topic_units,
+                                    measure=0, priority=PER_DOCUMENT_PRIORITY) for p, _ in futures)
             else:
                 self.topic_slices = None
         self.pending.append((len(chunk), futures))
@@ -217,8 +273,9 @@ def _topics_on_sample(client, log: TaskLog, path: Path, manifest: dict, params: 
                     [], pd.DataFrame(), params.clean, "")
     fitted = log.submit(client, "topics:fit", fit_topic_sample, prep, params, priority=10)
     del prep, docs
-    model, settings, error = fitted.result()
+    model, settings, error, k_tasks = fitted.result()
     log.got("topics:fit", (model, settings, error))
+    k_tasks.log_to(log)
     if model is None:
         return TopicResult(error=error, params=settings)
     shares = None
@@ -259,7 +316,13 @@ class _ReuseJob:
 
         if self.searched and self.future is None:
             docs = StoredAnalysis(self.writer.path, self.partial).docs(columns=["doc_id", "text", "n_words"])
-            self.future = self.log.submit(self.client, "reuse", reuse_task, docs, self.params)
+            with warnings.catch_warnings():
+                # the texts go inside the task (not scattered: a task can be run again on another
+                # worker if its worker is lost, scattered data cannot); they are bounded by
+                # params.reuse_max_words, and Dask's advice on stderr about a task graph of more
+                # than 10 MB is not for the build's user
+                warnings.filterwarnings("ignore", message="Sending large graph")
+                self.future = self.log.submit(self.client, "reuse", reuse_task, docs, self.params)
 
     def result(self) -> tuple:
         if self.searched:
@@ -357,8 +420,9 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
                 topics = TopicResult(error="no documents")
             elif topics_f is not None:
                 def topics():  # waited for once the tone and term aggregates are done
-                    result, timings["topics"] = topics_f.result()
+                    result, timings["topics"], k_tasks = topics_f.result()
                     log.got("topics", result)
+                    k_tasks.log_to(log)
                     return result
             else:
                 t0 = time.perf_counter()
@@ -366,7 +430,8 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
                 timings["topics"] = time.perf_counter() - t0
 
             def run_tasks(func, arglist):
-                futures = log.map(client, "aggregates:intervals", func, arglist)
+                # before the topic model's k's: the aggregates, in this process, wait for them
+                futures = log.map(client, "aggregates:intervals", func, arglist, priority=INTERVALS_PRIORITY)
                 results = client.gather(futures)
                 for r in results:
                     log.got("aggregates:intervals", r)
@@ -445,7 +510,7 @@ def cmd_build(args) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    one_malloc_arena()  # this process does nothing but the build
+    one_heap()  # this process does nothing but the build
     limits = Limits.from_env(preset="local" if getattr(args, "local_limits", False) else None)
     params = AnalysisParams(clean=not getattr(args, "no_clean", False), topic_k=getattr(args, "k", None))
     manifest = build_store(args.paths, args.out, params, chunk_size=args.chunk_size, chunk_chars=args.chunk_chars,

@@ -11,8 +11,9 @@
   inside this process (nothing to start, nothing to pickle). Worker processes are started (and
   restarted) without re-running this process's ``__main__``
   (:func:`analysis.methods.bulk_scoring.children_skip_main`). Dask's nanny does not set
-  ``MALLOC_TRIM_THRESHOLD_`` in them and gives them a single glibc heap (``MALLOC_ARENA_MAX=1``,
-  see :func:`one_malloc_arena` and ``docs/DEPLOY.md``, "More than one machine").
+  ``MALLOC_TRIM_THRESHOLD_`` in them and puts each on one heap (``MALLOC_ARENA_MAX=1``,
+  ``ARROW_DEFAULT_MEMORY_POOL=system``: see :func:`one_heap` and ``docs/DEPLOY.md``, "More than
+  one machine").
 
 :class:`TaskLog` counts what the engine sends: tasks submitted, bytes sent to the workers (the
 pickled arguments) and bytes received back (the pickled results) - what would cross the network
@@ -28,7 +29,7 @@ import pickle
 import time
 from typing import Iterator
 
-__all__ = ["SCHEDULER_ENV", "dask_client", "default_workers", "one_malloc_arena", "TaskLog", "payload_bytes"]
+__all__ = ["SCHEDULER_ENV", "dask_client", "default_workers", "one_heap", "TaskLog", "payload_bytes"]
 
 SCHEDULER_ENV = "EXPLORER_DASK_SCHEDULER"
 
@@ -77,9 +78,9 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None,
               # every larger array was then mapped and unmapped afresh (a page fault per 4 kB; the
               # build of us-sotu spent 6.4 of its 46 CPU-s in the kernel, 2.8 without it)
               "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-              # a worker's task thread and its event loop's thread share one heap: less memory held
-              # by half-empty heaps (see one_malloc_arena)
-              "distributed.nanny.pre-spawn-environ.MALLOC_ARENA_MAX": 1}
+              # each worker on one heap, as the build's own process (see one_heap)
+              "distributed.nanny.pre-spawn-environ.MALLOC_ARENA_MAX": 1,
+              "distributed.nanny.pre-spawn-environ.ARROW_DEFAULT_MEMORY_POOL": "system"}
     with children_skip_main() if in_processes else contextlib.nullcontext(), dask.config.set(config):
         cluster = LocalCluster(processes=in_processes, **kwargs)
         client = Client(cluster, set_as_default=False)
@@ -90,23 +91,34 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None,
             cluster.close()
 
 
-def one_malloc_arena() -> bool:
-    """Make every thread of this process allocate from glibc's one main heap (``mallopt(M_ARENA_MAX,
-    1)``, what ``MALLOC_ARENA_MAX=1`` does at start-up); True if set, False without glibc.
+def one_heap() -> bool:
+    """Make this process allocate from one heap: every thread from glibc's main heap
+    (``mallopt(M_ARENA_MAX, 1)``, what ``MALLOC_ARENA_MAX=1`` does at start-up) and Arrow's
+    buffers (Parquet, pandas' Arrow strings) from it too (``pyarrow.system_memory_pool``, what
+    ``ARROW_DEFAULT_MEMORY_POOL=system`` does), instead of heaps that each keep their own free
+    memory. True if glibc's setting took (False without glibc).
 
-    By default glibc gives threads heaps of their own. In the build's process, results arrive on
-    Dask's event-loop thread and are used on the main thread, and each heap kept its own free
-    memory: on us-sotu the build's peak (all its processes) was 1,583-1,589 MB with the default
-    and 1,499-1,526 MB with one heap, at the same speed. Call it before the process starts threads
-    (threads that already have a heap keep it). Not for the app's server, whose many session
-    threads would then wait on one lock.
+    By default glibc gives threads heaps of their own: in the build's process, results arrive on
+    Dask's event-loop thread and are used on the main thread. Arrow's own allocator (mimalloc)
+    keeps what the Parquet tables freed. On us-sotu (``build --jobs 2``, back to back) the peak
+    of all the build's processes was 1,574 and 1,585 MB with one glibc heap alone, 1,403 and
+    1,411 MB with Arrow on it as well, at the same speed. Call it before the process starts
+    threads (threads that already have a heap keep it). Not for the app's server, whose many
+    session threads would then wait on one lock.
     """
     try:
         import ctypes
 
-        return bool(ctypes.CDLL("libc.so.6").mallopt(-8, 1))  # M_ARENA_MAX in glibc's malloc.h
+        glibc = bool(ctypes.CDLL("libc.so.6").mallopt(-8, 1))  # M_ARENA_MAX in glibc's malloc.h
     except (OSError, AttributeError):
-        return False
+        glibc = False
+    try:
+        import pyarrow as pa
+
+        pa.set_memory_pool(pa.system_memory_pool())
+    except ImportError:
+        pass
+    return glibc
 
 
 def payload_bytes(obj) -> int:
@@ -141,6 +153,12 @@ class TaskLog:
     def _count(self, kind: str, sent_bytes: int) -> None:
         self.tasks[kind] = self.tasks.get(kind, 0) + 1
         self.sent[kind] = self.sent.get(kind, 0) + int(sent_bytes)
+
+    def add(self, kind: str, tasks: int, sent_bytes: int, received_bytes: int) -> None:
+        """Count ``tasks`` submitted elsewhere (by a task, on a worker) under ``kind``."""
+        self.tasks[kind] = self.tasks.get(kind, 0) + int(tasks)
+        self.sent[kind] = self.sent.get(kind, 0) + int(sent_bytes)
+        self.received[kind] = self.received.get(kind, 0) + int(received_bytes)
 
     def map(self, client, kind: str, func, arglist: list[tuple], **kwargs) -> list:
         """:meth:`submit` of ``func(*args)`` for each of ``arglist``, as one batch (``client.map``: the

@@ -23,8 +23,9 @@ __all__ = ["topic_stage", "topic_sample", "fit_topics", "n_topic_units", "topic_
 
 
 def topic_stage(prepared: Prepared, params: AnalysisParams = AnalysisParams(),
-                keep_model: bool = True) -> TopicResult:
-    """Fit the topic model (see :func:`topic_params`) and collect its tables.
+                keep_model: bool = True, k_map=None) -> TopicResult:
+    """Fit the topic model (see :func:`topic_params`) and collect its tables; ``k_map`` as in
+    :meth:`analysis.methods.topics.TopicModel.fit`.
 
     With more than ``params.topic_sample_docs`` documents the model is fitted
     on a seeded random sample of that many documents (:func:`topic_sample`)
@@ -35,7 +36,7 @@ def topic_stage(prepared: Prepared, params: AnalysisParams = AnalysisParams(),
     docs = prepared.docs
     sample = topic_sample(len(docs), params)
     fit_on = prepared if sample is None else prepared.subset(docs["doc_id"].iloc[sample].tolist())
-    model, settings, error = fit_topics(fit_on, params)
+    model, settings, error = fit_topics(fit_on, params, k_map)
     if model is None:
         return TopicResult(error=error, params=settings)
     shares = None
@@ -54,9 +55,10 @@ def topic_sample(n_docs: int, params: AnalysisParams) -> np.ndarray | None:
     return np.sort(rng.choice(n_docs, size=params.topic_sample_docs, replace=False))
 
 
-def fit_topics(prepared: Prepared, params: AnalysisParams):
+def fit_topics(prepared: Prepared, params: AnalysisParams, k_map=None):
     """``(model, settings, error)``: the fitted TopicModel (None and the
-    reason when the text is too little) with the settings of :func:`topic_params`."""
+    reason when the text is too little) with the settings of :func:`topic_params`; ``k_map``
+    as in :meth:`analysis.methods.topics.TopicModel.fit`."""
     from threadpoolctl import threadpool_limits
 
     from analysis.methods import topics as tp
@@ -65,7 +67,7 @@ def fit_topics(prepared: Prepared, params: AnalysisParams):
     try:
         with warnings.catch_warnings(), threadpool_limits(1):
             warnings.simplefilter("ignore")
-            model = tp.TopicModel(k=params.topic_k, units=params.topic_units, **settings).fit(prepared)
+            model = tp.TopicModel(k=params.topic_k, units=params.topic_units, **settings).fit(prepared, k_map=k_map)
     except ValueError as err:
         return None, settings, str(err)
     return model, settings, ""

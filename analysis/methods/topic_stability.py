@@ -61,6 +61,8 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
+from functools import partial
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -223,28 +225,41 @@ def null_matrix(X, random_state: int = 0):
     return Xr
 
 
+def score_k(k: int, X, X_null, samples, *, n_terms: int, random_state: int, max_iter: int,
+            null_max_iter: int, tol: float) -> dict:
+    """The :data:`SCORE_COLUMNS` row of one k (see :func:`score_ks`); ``X_null`` is
+    :func:`null_matrix` of ``X``, or None for no baseline."""
+    s, leading = stability_of_k(X, k, samples, n_terms, random_state, max_iter, tol)
+    b = adj = float("nan")
+    if X_null is not None:
+        b, _ = stability_of_k(X_null, k, samples, n_terms, random_state, null_max_iter, tol)
+        if np.isfinite(s) and np.isfinite(b):
+            adj = (s - b) / (1.0 - b) if b < 1.0 else 0.0
+    per_term, shared = distinctness(leading)
+    return {"k": int(k), "stability": s, "baseline": b, "adjusted": adj, "max_topics_per_term": per_term,
+            "max_shared_terms": shared, "distinct": is_distinct(per_term, shared)}
+
+
 def score_ks(X, ks, samples, *, adjust: bool, n_terms: int, random_state: int, max_iter: int,
-             null_max_iter: int, tol: float) -> pd.DataFrame:
+             null_max_iter: int, tol: float, k_map: Callable | None = None) -> pd.DataFrame:
     """One row per k of ``ks``: :data:`SCORE_COLUMNS`.
 
     ``stability`` and (when ``adjust``) ``baseline`` and ``adjusted`` as in the
     module docstring (NaN when not computed); ``max_topics_per_term``,
     ``max_shared_terms`` and ``distinct`` from :func:`distinctness` of the
     reference fit's top 10 terms.
+
+    Each k is scored on its own (:func:`score_k`, with its own seeds), so the k's can be scored
+    side by side: ``k_map(func, ks)``, like the built-in ``map`` (the default), returns
+    ``func(k)`` for each k, in order (the build passes one that runs each k as a Dask task). The
+    largest k, the slowest, are handed to it first.
     """
     X_null = null_matrix(X, random_state) if adjust else None
-    rows = []
-    for k in ks:
-        s, leading = stability_of_k(X, k, samples, n_terms, random_state, max_iter, tol)
-        b = adj = float("nan")
-        if adjust:
-            b, _ = stability_of_k(X_null, k, samples, n_terms, random_state, null_max_iter, tol)
-            if np.isfinite(s) and np.isfinite(b):
-                adj = (s - b) / (1.0 - b) if b < 1.0 else 0.0
-        per_term, shared = distinctness(leading)
-        rows.append({"k": int(k), "stability": s, "baseline": b, "adjusted": adj, "max_topics_per_term": per_term,
-                     "max_shared_terms": shared, "distinct": is_distinct(per_term, shared)})
-    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+    one = partial(score_k, X=X, X_null=X_null, samples=samples, n_terms=n_terms, random_state=random_state,
+                  max_iter=max_iter, null_max_iter=null_max_iter, tol=tol)
+    order = sorted((int(k) for k in ks), reverse=True)
+    rows = {row["k"]: row for row in (k_map or map)(one, order)}
+    return pd.DataFrame([rows[int(k)] for k in ks], columns=SCORE_COLUMNS)
 
 
 def choose_k(k_scores: pd.DataFrame, n_units: int, *, criterion: str = "adjusted", min_adjusted: float = 0.15,

@@ -249,9 +249,11 @@ class TopicModel:
                                max_features=self.max_features, sublinear_tf=self.sublinear_tf,
                                norm="l2", dtype=np.float64)
 
-    def fit(self, data, y=None) -> "TopicModel":
+    def fit(self, data, y=None, k_map=None) -> "TopicModel":
         """Fit topics to ``data`` (a Prepared corpus, a docs DataFrame with a
-        ``text`` column, a ready-made units DataFrame, or a list of strings)."""
+        ``text`` column, a ready-made units DataFrame, or a list of strings).
+        ``k_map``: how the candidate k's are scored, the built-in ``map`` by default
+        (:func:`analysis.methods.topic_stability.score_ks`; the result does not depend on it)."""
         if self.criterion not in ("adjusted", "stability"):
             raise ValueError(f"criterion must be 'adjusted' or 'stability', not {self.criterion!r}")
         table, docs, kind = build_units(data, self.units, self.min_unit_words)
@@ -307,7 +309,7 @@ class TopicModel:
         adjust = self.k is None and self.criterion == "adjusted" and len(ks) > 1
         k_scores = score_ks(X_stab, ks, samples, adjust=adjust, n_terms=self.n_stability_terms,
                             random_state=self.random_state, max_iter=self.stability_max_iter,
-                            null_max_iter=self.null_max_iter, tol=self.tol)
+                            null_max_iter=self.null_max_iter, tol=self.tol, k_map=k_map)
         rule = dict(criterion="adjusted" if adjust else "stability", min_adjusted=self.min_adjusted,
                     min_readable_k=self.min_readable_k, units_per_topic=self.units_per_topic,
                     readable_ratio=self.readable_ratio)
