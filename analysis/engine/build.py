@@ -114,7 +114,8 @@ class KTasks:
         from distributed import worker_client
 
         ks = list(ks)
-        with worker_client() as client:
+        with worker_client() as client, warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Sending large graph")  # see _ReuseJob.start
             # sent once, as a task's result (which is computed again if its worker is lost; data
             # scattered to a lost worker would be gone)
             func_f = client.submit(_identity, func, pure=False, priority=K_PRIORITY)
