@@ -263,3 +263,23 @@ def test_one_heap_keeps_every_thread_and_arrow_on_one_heap():
     pool, n = heaps("default")
     assert pool != "system" and n >= 3
     assert heaps("one") == ("system", 1)
+
+
+def test_dasks_large_task_advice_is_not_shown_to_the_user(csv_path, tmp_path, recwarn):
+    """The build's tasks carry their texts (so that a lost worker's tasks can run again): Dask's
+    advice about tasks of more than 10 MB (here 1 kB, so that this small corpus trips it) is
+    not printed, and the warning filter does not outlive the build."""
+    import warnings
+
+    import dask
+
+    warnings.simplefilter("always")
+    with dask.config.set({"distributed.admin.large-graph-warning-threshold": "1kB"}):
+        build_store([csv_path], tmp_path / "store", WHOLE, chunk_size=CHUNK, n_jobs=1, progress=False)
+        assert not [w for w in recwarn if "large graph" in str(w.message)]
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(processes=False, n_workers=1, dashboard_address=":0") as lc, \
+                Client(lc, set_as_default=False) as client:
+            client.submit(len, "x" * 5000).result()  # the same advice, outside a build
+    assert [w for w in recwarn if "large graph" in str(w.message)]

@@ -84,6 +84,11 @@ PER_DOCUMENT_PRIORITY = 20
 #: model's k's (:class:`KTasks`), which run once nothing else is waiting.
 INTERVALS_PRIORITY = 15
 K_PRIORITY = 10
+#: Dask's advice on stderr when a task carries more than 10 MB, not for the build's user: the tasks
+#: carry their texts (the fit's sample, a part's documents, the corpus for the shared passages),
+#: not scattered data, because a task can be run again elsewhere when its worker is lost and
+#: data scattered to that worker cannot.
+LARGE_GRAPH = "Sending large graph"
 
 
 # ----------------------------------------------------------------------------- tasks
@@ -115,7 +120,7 @@ class KTasks:
 
         ks = list(ks)
         with worker_client() as client, warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Sending large graph")  # see _ReuseJob.start
+            warnings.filterwarnings("ignore", message=LARGE_GRAPH)
             # sent once, as a task's result (which is computed again if its worker is lost; data
             # scattered to a lost worker would be gone)
             func_f = client.submit(_identity, func, pure=False, priority=K_PRIORITY)
@@ -317,13 +322,7 @@ class _ReuseJob:
 
         if self.searched and self.future is None:
             docs = StoredAnalysis(self.writer.path, self.partial).docs(columns=["doc_id", "text", "n_words"])
-            with warnings.catch_warnings():
-                # the texts go inside the task (not scattered: a task can be run again on another
-                # worker if its worker is lost, scattered data cannot); they are bounded by
-                # params.reuse_max_words, and Dask's advice on stderr about a task graph of more
-                # than 10 MB is not for the build's user
-                warnings.filterwarnings("ignore", message="Sending large graph")
-                self.future = self.log.submit(self.client, "reuse", reuse_task, docs, self.params)
+            self.future = self.log.submit(self.client, "reuse", reuse_task, docs, self.params)
 
     def result(self) -> tuple:
         if self.searched:
@@ -388,6 +387,8 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
         if phrases:
             writer.track_phrases(phrases, phrase_window)
         with contextlib.ExitStack() as stack:
+            stack.enter_context(warnings.catch_warnings())
+            warnings.filterwarnings("ignore", message=LARGE_GRAPH)
             if client is None:
                 client = stack.enter_context(dask_client(address, n_jobs))
             t0 = time.perf_counter()
