@@ -100,9 +100,9 @@ def one_heap() -> bool:
 
     By default glibc gives threads heaps of their own: in the build's process, results arrive on
     Dask's event-loop thread and are used on the main thread. Arrow's own allocator (mimalloc)
-    keeps what the Parquet tables freed. On us-sotu (``build --jobs 2``, back to back) the peak
-    of all the build's processes was 1,574 and 1,585 MB with one glibc heap alone, 1,403 and
-    1,411 MB with Arrow on it as well, at the same speed. Call it before the process starts
+    keeps what the Parquet tables freed. On us-sotu (``build --jobs 2``) the peak of all the
+    build's processes was 1,575-1,617 MB with neither, 1,495-1,585 MB with one glibc heap alone
+    and 1,402-1,457 MB with Arrow on it as well, at the same speed. Call it before the process starts
     threads (threads that already have a heap keep it). Not for the app's server, whose many
     session threads would then wait on one lock.
     """
@@ -151,8 +151,7 @@ class TaskLog:
         return client.submit(func, *args, **kwargs)
 
     def _count(self, kind: str, sent_bytes: int) -> None:
-        self.tasks[kind] = self.tasks.get(kind, 0) + 1
-        self.sent[kind] = self.sent.get(kind, 0) + int(sent_bytes)
+        self.add(kind, 1, sent_bytes, 0)
 
     def add(self, kind: str, tasks: int, sent_bytes: int, received_bytes: int) -> None:
         """Count ``tasks`` submitted elsewhere (by a task, on a worker) under ``kind``."""
