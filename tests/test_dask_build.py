@@ -129,6 +129,42 @@ def test_a_killed_worker_changes_nothing(cluster, csv_path, local_stores, tmp_pa
         time.sleep(0.5)  # the nanny restarts the worker, for the tests after this one
 
 
+def test_a_worker_killed_while_the_topic_ks_run_changes_nothing(cluster, csv_path, tmp_path):
+    """With k chosen automatically the topic task launches a task per candidate k
+    (:class:`analysis.engine.build.KTasks`). The worker that starts the first of them is killed
+    at that moment: Dask runs again what was lost (the k's, what they read, the topic task if it
+    was there) and the store is the one built in this process."""
+    from distributed.diagnostics.plugin import SchedulerPlugin
+
+    auto = AnalysisParams(topic_sample_docs=15)  # sampled: the fit's own task launches the k's
+    build_store([csv_path], tmp_path / "local", auto, chunk_size=CHUNK, n_jobs=1, progress=False)
+    c, client = cluster
+    pids = client.run(os.getpid)
+    killed = []
+
+    class KillOnFirstK(SchedulerPlugin):
+        def transition(self, key, start, finish, *args, **kwargs):
+            name = key if isinstance(key, str) else str(key[0]) if isinstance(key, tuple) else str(key)
+            if finish == "processing" and name.startswith("_score_one_k") and not killed:
+                address = c.scheduler.tasks[key].processing_on.address
+                os.kill(pids[address], signal.SIGKILL)
+                killed.append(address)
+
+    plugin = KillOnFirstK()
+    c.scheduler.add_plugin(plugin, name="kill-on-first-k")
+    try:
+        manifest = build_store([csv_path], tmp_path / "cluster", auto, chunk_size=CHUNK, client=client,
+                               progress=False)
+    finally:
+        c.scheduler.remove_plugin(name="kill-on-first-k")
+    assert killed
+    assert manifest["engine"]["tasks"]["topics:k"] >= 2
+    assert_same_store(tmp_path / "cluster", tmp_path / "local")
+    deadline = time.time() + 60
+    while len(client.scheduler_info()["workers"]) < 2 and time.time() < deadline:
+        time.sleep(0.5)  # the nanny restarts the worker, for the tests after this one
+
+
 def test_an_interrupted_build_leaves_the_previous_store(csv_path, local_stores, tmp_path):
     out = tmp_path / "store"
     build_store([ROOT / "seeds"], out, WHOLE, n_jobs=1, progress=False)
