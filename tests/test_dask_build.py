@@ -144,7 +144,7 @@ def test_a_worker_killed_while_the_topic_ks_run_changes_nothing(cluster, csv_pat
 
     class KillOnFirstK(SchedulerPlugin):
         def transition(self, key, start, finish, *args, **kwargs):
-            name = key if isinstance(key, str) else str(key[0]) if isinstance(key, tuple) else str(key)
+            name = str(key[0] if isinstance(key, tuple) else key)
             if finish == "processing" and name.startswith("_score_one_k") and not killed:
                 address = c.scheduler.tasks[key].processing_on.address
                 os.kill(pids[address], signal.SIGKILL)

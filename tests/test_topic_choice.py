@@ -84,7 +84,6 @@ def test_k_scores_report_distinctness():
     assert (s["max_topics_per_term"] >= 1).all()
 
 
-
 def test_k_scores_do_not_depend_on_how_the_ks_are_run():
     """``k_map`` runs the candidate k's (the build runs each as a Dask task): here in threads,
     finishing in scrambled order. The scores, the chosen k and the topics are those of the
@@ -107,6 +106,7 @@ def test_k_scores_do_not_depend_on_how_the_ks_are_run():
     assert asked == sorted(plain.k_scores_["k"], reverse=True)
     pd.testing.assert_frame_equal(mapped.k_scores_, plain.k_scores_)
     assert mapped.k_ == plain.k_ and np.array_equal(mapped.components_, plain.components_)
+
 
 # ----------------------------------------------------------------- names and passages
 
