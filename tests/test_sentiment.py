@@ -24,6 +24,7 @@ from analysis.methods import sentiment as S
 from analysis.methods import tone_groups as TG
 from analysis.methods import lexicons as F
 from analysis.methods import bulk_scoring as B
+from analysis.methods import vader_batch as VB
 
 from tests.conftest import ROOT, shared_corpus_frame
 
@@ -48,6 +49,10 @@ def assert_exact(texts, label=""):
     assert not bad_tb, f"{label}: {len(bad_tb)} TextBlob mismatches, e.g. {bad_tb[:3]}"
     bad_v = [(t, ref_vader(t), F.vader_compound(t)) for t in texts if ref_vader(t) != F.vader_compound(t)]
     assert not bad_v, f"{label}: {len(bad_v)} VADER mismatches, e.g. {bad_v[:3]}"
+    # all at once, over arrays
+    batch = VB.compounds(list(texts))
+    bad_b = [(t, ref_vader(t), b) for t, b in zip(texts, batch) if ref_vader(t) != b]
+    assert not bad_b, f"{label}: {len(bad_b)} VADER mismatches scored at once, e.g. {bad_b[:3]}"
 
 
 # --------------------------------------------------------------------------------------
@@ -255,9 +260,9 @@ def test_whole_text_from_the_sentences_assessments(text, runs, monkeypatch):
     "Without. Doubt good. At. Least bad. The. Kiss of death.",
 ])
 def test_whole_text_vader_from_the_sentences(text, monkeypatch):
-    joined = []
-    real = F.vader_joined
-    monkeypatch.setattr(F, "vader_joined", lambda parts, t: joined.append(real(parts, t)) or joined[-1])
+    split = []
+    real = VB._Words
+    monkeypatch.setattr(VB, "_Words", lambda raw, vd: split.append(len(raw)) or real(raw, vd))
     spans, at = [], 0
     for part in text.split(" "):  # every word a sentence: every valence reads across a boundary
         start = text.index(part, at)
@@ -269,7 +274,27 @@ def test_whole_text_vader_from_the_sentences(text, monkeypatch):
     sentences = [m.span() for m in re.finditer(r"\S[^.!?]*[.!?]*", text)]
     (_, _, _, doc_vader), = F.score_document_chunk([(text, sentences)], vader=True)
     assert doc_vader == ref_vader(text)
-    assert len(joined) == 2 and all((j is None) == ("😀" in text) for j in joined)
+    # the sentences' words are the whole text's: split once, read with two sets of boundaries
+    # (a text with an emoji is scored text by text)
+    assert split == ([] if "😀" in text else [len(text.split())] * 2)
+
+
+def test_whole_text_vader_when_the_sentences_do_not_tile_it(monkeypatch):
+    split = []
+    real = VB._Words
+    monkeypatch.setattr(VB, "_Words", lambda raw, vd: split.append(len(raw)) or real(raw, vd))
+    text = "Not good. (aside) Very BAD news!! but fine"
+    spans = [(0, 9), (18, 32), (33, 42)]  # "(aside)" lies outside the sentences
+    (sentences, whole), = VB.document_compounds([(text, spans)])
+    assert whole == ref_vader(text) and sentences == [ref_vader(text[s:e]) for s, e in spans]
+    assert split == [len(" ".join(text[s:e] for s, e in spans).split()) + len(text.split())]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(messy_text(), min_size=0, max_size=8))
+def test_many_texts_at_once_equal_the_library(texts):
+    # texts side by side must not read each other's words
+    assert VB.compounds(texts) == [ref_vader(t) for t in texts]
 
 
 def test_emoticon_across_sentence_boundary_falls_back():

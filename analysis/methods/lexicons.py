@@ -19,15 +19,16 @@ tables are plain dicts built once, the string passes run only when the
 characters they act on are present, and the emoticon regex runs only on the
 rare sentences where it could change anything (see :func:`textblob_tokens`).
 
-Nothing here imports pandas, numpy, TextBlob or NLTK: importing TextBlob
-pulls in NLTK, which costs seconds. The lexicon tables are read from the
+Nothing here imports TextBlob or NLTK: importing TextBlob pulls in NLTK,
+which costs seconds. The lexicon tables are read from the
 installed packages' own data files (``textblob/en/en-sentiment.xml`` via
 TextBlob's own ``_text.py`` loaded stand-alone: :mod:`analysis.methods.textblob_tables`,
 and VADER's ``vader_lexicon.txt``), so they are the libraries' tables exactly; the
 test-suite compares them with the libraries' loaded objects.
 
-VADER lives in :mod:`analysis.methods.vader`; spreading many texts over
-processes (Dask) in :mod:`analysis.methods.bulk_scoring`.
+VADER lives in :mod:`analysis.methods.vader` (one text) and
+:mod:`analysis.methods.vader_batch` (many texts at once, as the bulk scorers here use it);
+spreading many texts over processes (Dask) in :mod:`analysis.methods.bulk_scoring`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ import re
 from typing import Iterable, Sequence
 
 from analysis.methods.textblob_tables import TextBlobTables, load_textblob
-from analysis.methods.vader import load_vader, vader_compound, vader_joined, vader_sentence
+from analysis.methods import vader_batch
+from analysis.methods.vader import load_vader, vader_compound
 
 __all__ = [
     "textblob_sentiment",
@@ -525,19 +527,19 @@ def score_chunk(texts: Sequence[str], vader: bool = True,
     ``len(textblob_assessments(text))``.
     """
     tb = load_textblob()
-    if vader:
-        load_vader()
     count = _word_counter(word_pattern)
+    vaders = vader_batch.compounds(texts) if vader else [math.nan] * len(texts)
     out = []
-    for t in texts:
+    for t, v in zip(texts, vaders):
         pol, subj, n_assessed = _assess_stats(_tokens_joined(t, tb)[0].lower().split(), tb)
-        out.append((pol, subj, vader_compound(t) if vader else math.nan,
-                    len(count(t)) if count is not None else -1, n_assessed))
+        out.append((pol, subj, v, len(count(t)) if count is not None else -1, n_assessed))
     return out
 
 
-def _score_document(text: str, spans: Sequence[tuple[int, int]], vader: bool, count) -> tuple:
-    """Whole-text TextBlob scores of ``text`` and per-sentence scores of its spans.
+def _score_document(text: str, spans: Sequence[tuple[int, int]], vaders: tuple | None, count) -> tuple:
+    """Whole-text TextBlob scores of ``text`` and per-sentence scores of its spans; ``vaders``:
+    :func:`analysis.methods.vader_batch.document_compounds`' ``(sentence_scores, text_score)``
+    for them (None: no VADER).
 
     When the spans tile the text's non-whitespace (consecutive, separated by
     whitespace, nothing outside them but whitespace), TextBlob's tokens for
@@ -548,25 +550,22 @@ def _score_document(text: str, spans: Sequence[tuple[int, int]], vader: bool, co
     needed, and the whole-text score is the sentences' assessments added up
     again (:func:`_joined_means`; sentences whose assessments could reach into
     the next are assessed again together). Otherwise the whole text is
-    tokenized on its own. VADER's
-    score of the whole text likewise reuses the sentences' words and valences
-    where the spans are separated by whitespace
-    (:func:`analysis.methods.vader.vader_joined`).
+    tokenized on its own.
     """
     tb = load_textblob()
     pairs = tb.pairs
     rows = []
     lows = []
     parts: list[_Parts] = []  # of the sentences with tokens, while the spans tile the text
-    vader_parts: list = []
-    tiled = gaps = True  # gaps: the spans are separated by whitespace, nothing else outside them
+    tiled = True
     prev_end = 0
     prev_last = ""
+    sentence_vaders = vaders[0] if vaders is not None else [math.nan] * len(spans)
     for k, (s, e) in enumerate(spans):
         if s < prev_end or (k > 0 and s == prev_end):
-            tiled = gaps = False
+            tiled = False
         elif s > prev_end and not text[prev_end:s].isspace():
-            tiled = gaps = False
+            tiled = False
         st = text[s:e]
         joined, slow = _tokens_joined(st, tb)
         low = joined.lower()
@@ -574,12 +573,7 @@ def _score_document(text: str, spans: Sequence[tuple[int, int]], vader: bool, co
         pol, subj, n_assessed = _assess_stats(low.split(), tb, got)
         if got is not None and joined:
             parts.append(got)
-        if vader:
-            v, vparts = vader_sentence(st, keep=gaps)
-            vader_parts.append(vparts)
-        else:
-            v = math.nan
-        rows.append((pol, subj, v, len(count(st)) if count is not None else -1, n_assessed))
+        rows.append((pol, subj, sentence_vaders[k], len(count(st)) if count is not None else -1, n_assessed))
         if slow:
             tiled = False
         if tiled and joined:
@@ -592,17 +586,12 @@ def _score_document(text: str, spans: Sequence[tuple[int, int]], vader: bool, co
             lows.append(low)
         prev_end = max(prev_end, e)
     if prev_end < len(text) and not text[prev_end:].isspace():
-        tiled = gaps = False
+        tiled = False
     if tiled:  # the sentences' assessments, added up again
         doc = _joined_means(parts, lows, tb)
     else:
         doc = _assess_means(_tokens_joined(text, tb)[0].lower().split(), tb)
-    doc_vader = math.nan
-    if vader:
-        doc_vader = vader_joined(vader_parts, text) if gaps else None
-        if doc_vader is None:
-            doc_vader = vader_compound(text)
-    return doc[0], doc[1], rows, doc_vader
+    return doc[0], doc[1], rows, vaders[1] if vaders is not None else math.nan
 
 
 def score_document_chunk(items: Sequence[tuple[str, Sequence[tuple[int, int]]]], vader: bool = True,
@@ -617,7 +606,6 @@ def score_document_chunk(items: Sequence[tuple[str, Sequence[tuple[int, int]]]],
     ``len(textblob_assessments(span))``.
     """
     load_textblob()
-    if vader:
-        load_vader()
     count = _word_counter(word_pattern)
-    return [_score_document(text, spans, vader, count) for text, spans in items]
+    vaders = vader_batch.document_compounds(items) if vader else [None] * len(items)
+    return [_score_document(text, spans, v, count) for (text, spans), v in zip(items, vaders)]

@@ -6,6 +6,7 @@ as a float (the tests compare them on tens of thousands of real sentences): -1 (
 word occurs. It avoids the library's per-call rebuild of a lower-cased copy of the whole token
 list for every sentiment word (quadratic in the text's length). The tables are the library's own
 (``vader_lexicon.txt`` and its constants), read once per process (:func:`load_vader`).
+Many texts at once are scored faster, over arrays, by :mod:`analysis.methods.vader_batch`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import string
 import threading
 from itertools import compress
 
-__all__ = ["vader_compound", "vader_sentence", "vader_joined", "VaderParts", "load_vader"]
+__all__ = ["vader_compound", "load_vader", "but_rule", "compound_of_sum"]
 
 _VD_LOCK = threading.Lock()
 _VD = None
@@ -119,79 +120,15 @@ def vader_compound(text: str) -> float:
     x / sqrt(x^2 + 15). 0.0 when no lexicon word occurs. Conventionally
     >= 0.05 is read as positive and <= -0.05 as negative.
     """
-    return vader_sentence(text, keep=False)[0]
-
-
-class VaderParts:
-    """What the whole text's score reuses of one sentence's (:func:`vader_sentence`): its words,
-    lower-cased words, whether some but not all are upper case (None when none is), and the
-    valences before the "but" rule."""
-
-    __slots__ = ("words", "low", "cap_diff", "sentiments")
-
-    def __init__(self, words, low, cap_diff, sentiments):
-        # cap_diff None: no word is upper case, so whether the whole text's are mixed changes no valence
-        self.words, self.low, self.cap_diff, self.sentiments = words, low, cap_diff, sentiments
-
-
-def vader_sentence(text: str, keep: bool = True) -> tuple[float, VaderParts | None]:
-    """``(vader_compound(text), parts)``; ``parts`` (:class:`VaderParts`, for :func:`vader_joined`)
-    is None when ``keep`` is false or the text holds an emoji (spelled out first, its words are no
-    longer the text's)."""
     vd = _VD or load_vader()
-    emoji = _has_emoji(text, vd)
-    keep = keep and not emoji
-    words, low, stripped = _words(text, vd, emoji)
-    nw = len(words)
-    if nw == 0:
-        return 0.0, VaderParts(words, low, None, []) if keep else None
-    cap_diff = _cap_diff(words)
-    # words not in the lexicon, and booster words, score 0 (int)
-    sentiments = _valences(words, low, cap_diff, list(compress(range(nw), map(vd.lexicon.__contains__, low))),
-                           [0] * nw, vd)
-    score = _finish(sentiments, low, stripped)
-    return score, VaderParts(words, low, cap_diff, sentiments) if keep else None
-
-
-#: A valence reads at most this many words before its word and :data:`_AFTER` after it.
-_BEFORE, _AFTER = 3, 2
-
-
-def vader_joined(parts: list, text: str) -> float | None:
-    """``vader_compound(text)`` from the :class:`VaderParts` of sentences whose words, one after
-    another, are the words of ``text`` (the caller checks that: sentences separated by whitespace,
-    nothing else outside them); None when a part is missing or ``text`` holds an emoji. Only the
-    valences that could read across a sentence boundary (a word's first three and last two
-    words), or all of a sentence's when its upper-case contrast differs from the whole text's, are
-    worked out again; then the "but" rule and the sum run over the whole text, as VADER does."""
-    vd = _VD or load_vader()
-    if any(p is None for p in parts) or _has_emoji(text, vd):
-        return None
-    words, low, sentiments = [], [], []
-    for p in parts:
-        words += p.words
-        low += p.low
-        sentiments += p.sentiments
+    words, low, stripped = _words(text, vd, _has_emoji(text, vd))
     nw = len(words)
     if nw == 0:
         return 0.0
-    cap_diff = _cap_diff(words)
-    lex = vd.lexicon
-    again = []
-    at = 0
-    for p in parts:
-        n = len(p.words)
-        if p.cap_diff is not None and p.cap_diff != cap_diff:
-            again.extend(range(at, at + n))
-        else:
-            again.extend(range(at, at + min(n, _BEFORE)))
-            again.extend(range(max(at + _BEFORE, at + n - _AFTER), at + n))
-        at += n
-    again = [i for i in again if low[i] in lex]
-    for i in again:
-        sentiments[i] = 0
-    _valences(words, low, cap_diff, again, sentiments, vd)
-    return _finish(sentiments, low, text.strip())
+    # words not in the lexicon, and booster words, score 0 (int)
+    sentiments = _valences(words, low, _cap_diff(words), list(compress(range(nw), map(vd.lexicon.__contains__, low))),
+                           [0] * nw, vd)
+    return _finish(sentiments, low, stripped)
 
 
 def _valences(words: list, low: list, is_cap_diff: bool, positions, sentiments: list, vd) -> list:
@@ -301,34 +238,47 @@ def _valences(words: list, low: list, is_cap_diff: bool, positions, sentiments: 
 def _finish(sentiments: list, low: list, text: str) -> float:
     """VADER's "but" rule over ``sentiments``, then the compound score of their sum with the
     emphasis of ``text``'s "!" and "?"."""
-    # _but_check with VADER's exact result (including its use of list.index on values), in
-    # n log n rather than n^2 steps: VADER visits each position k in turn and rescales the FIRST
-    # position si that holds the value now at k (x0.5 before the first "but", x1.5 after it).
-    # Position k is never rescaled before its visit (si <= k), and zeros change no sum, so a
-    # heap of positions per non-zero value gives the same list. No zero becomes non-zero, nor the
-    # reverse, so only the positions non-zero at the start are visited.
-    if "but" in low:
-        sentiments = list(sentiments)  # the caller's list stays as it was
-        bi = low.index("but")
-        nonzero = list(compress(range(len(sentiments)), sentiments))
-        holders: dict = {}
-        for k in nonzero:
-            holders.setdefault(sentiments[k], []).append(k)  # ascending: already a heap
-        for k in nonzero:
-            v = sentiments[k]
-            heap = holders[v]
-            si = heap[0]
-            if si == bi:
-                continue
-            nv = v * 0.5 if si < bi else v * 1.5
-            heapq.heappop(heap)
-            if not heap:
-                del holders[v]
-            sentiments[si] = nv
-            if nv:
-                heapq.heappush(holders.setdefault(nv, []), si)
-    # score_valence (compound only)
-    sum_s = float(sum(sentiments))
+    return compound_of_sum(float(sum(but_rule(sentiments, low))), text)
+
+
+def but_rule(sentiments: list, low: list) -> list:
+    """VADER's _but_check: ``sentiments`` (the valences of the lower-cased words ``low``) with
+    those before the first "but" halved and those after it raised by half, as VADER does it
+    (a new list; the caller's is left as it was)."""
+    # VADER's exact result (including its use of list.index on values), in n log n rather than
+    # n^2 steps: VADER visits each position k in turn and rescales the FIRST position si that
+    # holds the value now at k (x0.5 before the first "but", x1.5 after it). Position k is never
+    # rescaled before its visit (si <= k), and zeros change no sum, so a heap of positions per
+    # non-zero value gives the same list. No zero becomes non-zero, nor the reverse, so only the
+    # positions non-zero at the start are visited.
+    if "but" not in low:
+        return sentiments
+    sentiments = list(sentiments)
+    bi = low.index("but")
+    nonzero = list(compress(range(len(sentiments)), sentiments))
+    holders: dict = {}
+    for k in nonzero:
+        holders.setdefault(sentiments[k], []).append(k)  # ascending: already a heap
+    for k in nonzero:
+        v = sentiments[k]
+        heap = holders[v]
+        si = heap[0]
+        if si == bi:
+            continue
+        nv = v * 0.5 if si < bi else v * 1.5
+        heapq.heappop(heap)
+        if not heap:
+            del holders[v]
+        sentiments[si] = nv
+        if nv:
+            heapq.heappush(holders.setdefault(nv, []), si)
+    return sentiments
+
+
+def compound_of_sum(sum_s: float, text: str) -> float:
+    """VADER's score_valence, the compound only: valences summing to ``sum_s`` (after the "but"
+    rule), raised by the emphasis of ``text``'s "!" and "?", normalised by x / sqrt(x^2 + 15)
+    and rounded to 4 decimals."""
     ep_count = text.count("!")
     if ep_count > 4:
         ep_count = 4
