@@ -10,6 +10,8 @@ import gzip
 import io
 import json
 import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -31,7 +33,7 @@ from analysis.corpus.loaders import (
     load_paths,
     load_seeds,
 )
-from tests.conftest import SEEDS, SHARED, shared_corpus_frame, shared_corpus_path
+from tests.conftest import ROOT, SEEDS, SHARED, shared_corpus_frame, shared_corpus_path
 
 CURLY = "\u201cquotes\u201d and it\u2019s \u20ac5 \u2013 said the minister\u2026"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -349,6 +351,14 @@ def test_docx_with_no_text_is_an_error():
 def test_corrupt_docx_is_an_error(data, start):
     error = only_error(load_bytes("bad.docx", data))
     assert error.path == "bad.docx" and error.reason.startswith(start), error.reason
+
+
+def test_word_and_pdf_readers_are_imported_only_to_read_such_a_file():
+    # every process of a build imports the loaders; python-docx and pypdf cost a few tenths of a second
+    code = ("import sys; from analysis.corpus.loaders import load_bytes; "
+            "assert 'docx' not in sys.modules and 'pypdf' not in sys.modules; "
+            "load_bytes('a.txt', b'Some text.'); assert 'pypdf' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 def test_pdf_text_layer_pages_separated_by_blank_line():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -17,7 +19,7 @@ from analysis.methods import terms as T
 from analysis.corpus.model import Corpus
 from analysis.corpus.prepare import prepare
 
-from tests.conftest import SEEDS, shared_corpus_frame
+from tests.conftest import ROOT, SEEDS, shared_corpus_frame
 
 
 def seed_docs() -> pd.DataFrame:
@@ -273,3 +275,13 @@ def test_cli_contract_columns():
         pc = phrase_counts(prepared, ["left behind", "single market"], by=by)
         assert {key_col, "phrase", "count", "rate_per_10k", "positions"} <= set(pc.columns)
     assert len(find_phrases(prepared, "single market")) == 2
+
+
+def test_stop_words_are_scikit_learns_read_without_importing_it():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as lib
+
+    assert T.ENGLISH_STOP_WORDS == frozenset(lib) and len(lib) > 300
+    # the build's own process needs only the list: scikit-learn (and scipy.stats) stay unimported
+    code = ("import sys; import analysis.methods.terms as T; assert len(T.DEFAULT_STOPWORDS) > 300; "
+            "assert 'sklearn' not in sys.modules and 'scipy.stats' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -19,10 +19,7 @@ from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from typing import Protocol
 
-import docx
 import pandas as pd
-import pypdf
-from docx.table import Table
 
 from analysis.corpus.decoding import Refused, decode_nonempty, decode_or_refuse
 from analysis.corpus.limits import Limits
@@ -408,6 +405,8 @@ def _parse_docx(data: bytes, name: str, load: "Load") -> Parsed:
     if not data.startswith(b"PK\x03\x04"):
         raise Refused("corrupt .docx: not a zip package")
     load.check_package(data)
+    import docx  # imported when a .docx is read (a few tenths of a second in every process otherwise)
+
     try:
         document = docx.Document(io.BytesIO(data))
         text = _docx_text(document)
@@ -425,6 +424,8 @@ def _parse_docx(data: bytes, name: str, load: "Load") -> Parsed:
 def _docx_text(document) -> str:
     """Paragraphs and tables (a row per line, cells joined by " | ") in document
     order, separated by blank lines."""
+    from docx.table import Table
+
     blocks = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -445,6 +446,8 @@ def _parse_pdf(data: bytes, name: str, load: "Load") -> Parsed:
 
 def _pdf_pages(data: bytes) -> list[str]:
     """The text layer of each page."""
+    import pypdf  # imported when a PDF is read
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):

@@ -36,7 +36,10 @@ with :func:`term_counts` and :func:`top_terms`. Keyness lives in
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable
@@ -44,12 +47,32 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from analysis.corpus.segment import WORD_RE, count_words, normalise_token
 
 # ---------------------------------------------------------------------------
 # Stopwords
+
+
+def _english_stop_words() -> frozenset[str]:
+    """scikit-learn's ``ENGLISH_STOP_WORDS``, read from its own file
+    (``sklearn/feature_extraction/_stop_words.py``, which defines the list and nothing else)
+    without importing scikit-learn: its import pulls in scipy.stats, about a second, in every
+    process that needs only the word list (the build's own process)."""
+    module = sys.modules.get("sklearn.feature_extraction._stop_words")
+    if module is None:
+        spec = importlib.util.find_spec("sklearn")
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("scikit-learn is not installed")
+        path = os.path.join(list(spec.submodule_search_locations)[0], "feature_extraction", "_stop_words.py")
+        module = importlib.util.module_from_spec(
+            importlib.util.spec_from_file_location("analysis._sklearn_stop_words", path))
+        module.__spec__.loader.exec_module(module)
+    return frozenset(module.ENGLISH_STOP_WORDS)
+
+
+#: scikit-learn's English stop word list (see :func:`_english_stop_words`).
+ENGLISH_STOP_WORDS = _english_stop_words()
 
 #: Words of scikit-learn's list that carry content in political text (a bill, an
 #: interest, the tax system, "UN", "Con") or are plain content words; they are
