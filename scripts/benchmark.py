@@ -295,8 +295,13 @@ def run_build(corpus: Path, jobs: int | None = None, extra: tuple = ()) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="explorer-bench-build-"))
     cmd = [sys.executable, "-m", "analysis", "build", str(corpus), "--out", str(tmp / "store"), "--local-limits",
            "--no-progress", *(["--jobs", str(jobs)] if jobs else []), *extra]
+    import resource
+
     try:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         done, wall, peak, nproc = run_measured(cmd)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build and every process it started
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)
             raise SystemExit("build failed")
@@ -304,7 +309,7 @@ def run_build(corpus: Path, jobs: int | None = None, extra: tuple = ()) -> dict:
         size = sum(f.stat().st_size for f in (tmp / "store").rglob("*") if f.is_file())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return {"wall": wall, "peak_rss": peak, "peak_processes": nproc, "summary": summary, "store_bytes": size,
+    return {"wall": wall, "cpu": cpu, "peak_rss": peak, "peak_processes": nproc, "summary": summary, "store_bytes": size,
             "words_per_s": summary["n_words"] / wall if wall else float("nan"), "jobs": jobs,
             "command": " ".join(rel(Path(c)) if c.startswith("/") else c for c in cmd)}
 
@@ -349,6 +354,11 @@ def cold(corpus: Path, builds: tuple[int, ...] = (2, 1)) -> dict:
         print_engine(f"--jobs {b['jobs']}", b)
     cpu_peer = (peer1["cpu_main"] + peer2["cpu_main"]) / 2
     critical = max(ours["cpu_main"], ours["cpu_workers"])
+    cores = min(len(os.sched_getaffinity(0)), (builds[0] if builds else 2) + 1)  # the workers and the builder
+    print(f"   CPU seconds of the build (its process and every process it started, user + system): {build['cpu']:.1f}; "
+          f"on {cores} cores at this run's speed it cannot take less than {build['cpu'] / cores:.1f} s = "
+          f"{build['cpu'] / cores / cpu_peer:.2f} x the peer's {cpu_peer:.1f} CPU seconds (a floor of the build's "
+          "ratio that the machine's load does not move)")
     print(f"   CPU seconds: peer {cpu_peer:.1f}; ours {ours['cpu_main']:.1f} (main) + {ours['cpu_workers']:.1f} "
           f"(worker) = {ours['cpu_main'] + ours['cpu_workers']:.1f}; load-independent estimate of the ratio on an "
           f"idle 2-core machine = busier process / peer = {critical:.1f} / {cpu_peer:.1f} = {critical / cpu_peer:.2f}")

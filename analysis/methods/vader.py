@@ -17,7 +17,7 @@ import string
 import threading
 from itertools import compress
 
-__all__ = ["vader_compound", "load_vader", "but_rule", "compound_of_sum"]
+__all__ = ["vader_compound", "load_vader", "has_emoji", "strip_punctuation", "but_rule", "compound_of_sum"]
 
 _VD_LOCK = threading.Lock()
 _VD = None
@@ -77,8 +77,9 @@ def _vader_demoji(text: str, emojis: dict) -> str:
 _ASCII_PUNCTUATION = string.punctuation
 
 
-def _vader_strip_punc(token: str) -> str:
-    """SentiText._strip_punc_if_word (an alphanumeric token is returned as is)."""
+def strip_punctuation(token: str) -> str:
+    """A whitespace-separated token as VADER reads it (SentiText._strip_punc_if_word): ASCII
+    punctuation stripped from both ends, unless two characters or fewer would be left."""
     stripped = token.strip(_ASCII_PUNCTUATION)
     if len(stripped) <= 2:
         return token
@@ -89,20 +90,21 @@ def _vader_negated(word: str, negate: frozenset) -> bool:
     return word in negate or "n't" in word
 
 
-def _has_emoji(text: str, vd) -> bool:
-    # the emoji pass can change only text that holds one of VADER's emoji characters
+def has_emoji(text: str, vd) -> bool:
+    """Whether ``text`` holds one of VADER's emoji characters (``vd``: :func:`load_vader`), which
+    VADER spells out as words before scoring; only then can that pass change the text."""
     return (vd.emoji_ascii or not text.isascii()) and not vd.emoji_chars.isdisjoint(text)
 
 
 def _words(text: str, vd, emoji: bool) -> tuple[list, list, str]:
     """``(words, low, text)``: VADER's tokens of ``text`` (emoji spelled out when ``emoji``
-    (:func:`_has_emoji`), the text stripped, split at whitespace, punctuation stripped from each
+    (:func:`has_emoji`), the text stripped, split at whitespace, punctuation stripped from each
     word as ``SentiText`` does), lower-cased, and the stripped text."""
     if emoji:
         text = _vader_demoji(text, vd.emojis)
     text = text.strip()
     # SentiText._strip_punc_if_word on each whitespace-separated token.
-    words = [t if t.isalnum() else _vader_strip_punc(t) for t in text.split()]
+    words = [t if t.isalnum() else strip_punctuation(t) for t in text.split()]
     return words, list(map(str.lower, words)), text
 
 
@@ -121,7 +123,7 @@ def vader_compound(text: str) -> float:
     >= 0.05 is read as positive and <= -0.05 as negative.
     """
     vd = _VD or load_vader()
-    words, low, stripped = _words(text, vd, _has_emoji(text, vd))
+    words, low, stripped = _words(text, vd, has_emoji(text, vd))
     nw = len(words)
     if nw == 0:
         return 0.0

@@ -25,8 +25,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.methods.vader import _has_emoji, _vader_strip_punc, but_rule, load_vader, \
-    vader_compound
+from analysis.methods.vader import but_rule, has_emoji, load_vader, strip_punctuation, vader_compound
 
 __all__ = ["compounds", "document_compounds"]
 
@@ -48,7 +47,7 @@ class _Words:
     def __init__(self, raw: list[str], vd):
         codes, uniq = pd.factorize(np.array(raw, dtype=object)) if raw else (np.zeros(0, np.int64), [])
         # SentiText strips the punctuation off each token (unless two characters or fewer are left)
-        words = [t if t.isalnum() else _vader_strip_punc(t) for t in uniq]
+        words = [t if t.isalnum() else strip_punctuation(t) for t in uniq]
         low_code, low = pd.factorize(np.array([w.lower() for w in words], dtype=object)) if words else \
             (np.zeros(0, np.int64), np.zeros(0, dtype=object))
         self.n = len(raw)
@@ -114,7 +113,8 @@ def _valences(w: _Words, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     def at(off):  # the lower-cased word numbers at i + off (clipped where there is none)
         return lc[np.clip(i + off, 0, top)]
 
-    n_caps = np.concatenate(([0], np.cumsum(upper)))[ends] - np.concatenate(([0], np.cumsum(upper)))[starts]
+    caps_before = np.concatenate(([0], np.cumsum(upper)))
+    n_caps = caps_before[ends] - caps_before[starts]
     cap_diff = ((n_caps > 0) & (n_caps < ends - starts))[seg]  # some but not all words upper case
     l1, l2, l3 = at(-1), at(-2), at(-3)
     c0 = cls[lc[i]]
@@ -235,7 +235,7 @@ def compounds(texts: Sequence[str]) -> list[float]:
     raw: list[str] = []
     starts, ends, scored = [], [], []
     for k, text in enumerate(texts):
-        if _has_emoji(text, vd):
+        if has_emoji(text, vd):
             out[k] = vader_compound(text)
             continue
         starts.append(len(raw))
@@ -272,7 +272,7 @@ def document_compounds(items: Sequence[tuple[str, Sequence[tuple[int, int]]]]) -
     starts, ends, texts = [], [], []  # the sentences', then the documents'
     doc_starts, doc_ends, doc_texts, scored = [], [], [], []
     for k, (text, spans) in enumerate(items):
-        if _has_emoji(text, vd):
+        if has_emoji(text, vd):
             out[k] = ([vader_compound(text[s:e]) for s, e in spans], vader_compound(text))
             continue
         first = len(raw)
