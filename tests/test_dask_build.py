@@ -254,6 +254,25 @@ def test_local_workers_start_with_one_heap_and_glibcs_own_mmap_threshold(monkeyp
     assert all(env == want for env in seen.values()), seen
 
 
+def test_local_workers_run_without_dasks_profiler_and_check_their_loop_once_a_second():
+    """The workers' statistical profiler (for the dashboard) is off and their event loop's health
+    check runs once a second, not every 20 ms: each takes the interpreter lock from the task's
+    thread. A cluster started with Dask's defaults has both."""
+    from distributed import LocalCluster
+
+    from analysis.engine.cluster import dask_client
+
+    def profiling(dask_worker):
+        return "profile" in dask_worker.periodic_callbacks, dask_worker._tick_interval
+
+    with children_skip_main(), dask_client(None, n_workers=2) as client:
+        ours = client.run(profiling)
+    with children_skip_main(), LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0",
+                                            processes=True) as cluster, cluster.get_client() as client:
+        defaults = client.run(profiling)
+    assert list(ours.values()) == [(False, 1.0)] * 2 and list(defaults.values()) == [(True, 0.02)]
+
+
 _HEAPS = r"""
 import ctypes, sys, tempfile, threading
 sys.path.insert(0, sys.argv[2])

@@ -80,7 +80,15 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None,
               "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
               # each worker on one heap, as the build's own process (see one_heap)
               "distributed.nanny.pre-spawn-environ.MALLOC_ARENA_MAX": 1,
-              "distributed.nanny.pre-spawn-environ.ARROW_DEFAULT_MEMORY_POOL": "system"}
+              "distributed.nanny.pre-spawn-environ.ARROW_DEFAULT_MEMORY_POOL": "system",
+              # Dask's timers for its own diagnostics wake each process's event loop, which then takes
+              # the interpreter lock from the task's thread: the workers' statistical profiler (for the
+              # dashboard, which no one here reads) 100 times a second, the event loop's health check
+              # 50 times. us-sotu's build, means of alternating runs: 40.7 CPU-s and 23.4 s with the
+              # profiler, 37.4 and 21.7 s without it (5 pairs); then 36.4 and 21.2 s with the health
+              # check every 20 ms, 35.3 and 20.6 s with it every second (3 pairs)
+              "distributed.worker.profile.enabled": False,
+              "distributed.admin.tick.interval": "1s"}
     with children_skip_main() if in_processes else contextlib.nullcontext(), dask.config.set(config):
         cluster = LocalCluster(processes=in_processes, **kwargs)
         client = Client(cluster, set_as_default=False)
