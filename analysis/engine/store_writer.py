@@ -9,6 +9,7 @@ aggregates (:mod:`analysis.engine.aggregates`) and the manifest, ``complete`` la
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -218,9 +219,8 @@ class StoreWriter:
             self.index_meta = {"ngram_range": list(index.ngram_range), "stop_ngrams": index.stop_ngrams,
                                "min_count": index.min_count, "numbers": index.numbers,
                                "stopwords": sorted(index.stopwords)}
-        get = self.vocab.get
         terms = index.terms.tolist() if hasattr(index.terms, "tolist") else list(index.terms)
-        ids = np.fromiter((get(t, -1) for t in terms), dtype=np.int64, count=len(terms))
+        ids = np.fromiter(map(self.vocab.get, terms, itertools.repeat(-1)), dtype=np.int64, count=len(terms))
         for j in np.flatnonzero(ids < 0).tolist():  # new terms, in the chunk's order
             if len(self.vocab) >= MAX_VOCABULARY:
                 break  # the rest stay -1: not counted
@@ -236,10 +236,10 @@ class StoreWriter:
         keep = tid >= 0
         self.dropped_occurrences += int(coo.data[~keep].sum())
         rows, tid, data = coo.row[keep], tid[keep], coo.data[keep]
-        order = np.lexsort((tid, rows))
+        order = np.argsort(rows.astype(np.int64) * max(V, 1) + tid, kind="stable")  # by document, then term
         rows, tid, data = rows[order], tid[order], data[order]
-        np.add.at(self.term_total, tid, data)
-        np.add.at(self.term_df, tid, 1)
+        self.term_total += np.bincount(tid, weights=data, minlength=V).astype(np.int64)
+        self.term_df += np.bincount(tid, minlength=V).astype(np.int64)
         self._chunk_ids = ids
         return pd.DataFrame({"doc_idx": (rows + offset).astype(np.int64), "term_id": tid.astype(np.int64),
                              "count": data.astype(np.int64)})
