@@ -358,7 +358,7 @@ def cold(corpus: Path, builds: tuple[int, ...] = (2, 1)) -> dict:
     print(f"   CPU seconds of the build (its process and every process it started, user + system): {build['cpu']:.1f}; "
           f"on {cores} cores at this run's speed it cannot take less than {build['cpu'] / cores:.1f} s = "
           f"{build['cpu'] / cores / cpu_peer:.2f} x the peer's {cpu_peer:.1f} CPU seconds (a floor of the build's "
-          "ratio that the machine's load does not move)")
+          "ratio; other work on the machine moves CPU seconds too, but less than it moves the wall clock)")
     print(f"   CPU seconds: peer {cpu_peer:.1f}; ours {ours['cpu_main']:.1f} (main) + {ours['cpu_workers']:.1f} "
           f"(worker) = {ours['cpu_main'] + ours['cpu_workers']:.1f}; load-independent estimate of the ratio on an "
           f"idle 2-core machine = busier process / peer = {critical:.1f} / {cpu_peer:.1f} = {critical / cpu_peer:.2f}")
