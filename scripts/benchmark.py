@@ -309,7 +309,8 @@ def run_build(corpus: Path, jobs: int | None = None, extra: tuple = ()) -> dict:
         size = sum(f.stat().st_size for f in (tmp / "store").rglob("*") if f.is_file())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return {"wall": wall, "cpu": cpu, "peak_rss": peak, "peak_processes": nproc, "summary": summary, "store_bytes": size,
+    return {"wall": wall, "cpu": cpu, "peak_rss": peak, "peak_processes": nproc, "summary": summary,
+            "store_bytes": size,
             "words_per_s": summary["n_words"] / wall if wall else float("nan"), "jobs": jobs,
             "command": " ".join(rel(Path(c)) if c.startswith("/") else c for c in cmd)}
 
