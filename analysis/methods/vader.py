@@ -86,10 +86,6 @@ def strip_punctuation(token: str) -> str:
     return stripped
 
 
-def _vader_negated(word: str, negate: frozenset) -> bool:
-    return word in negate or "n't" in word
-
-
 def has_emoji(text: str, vd) -> bool:
     """Whether ``text`` holds one of VADER's emoji characters (``vd``: :func:`load_vader`), which
     VADER spells out as words before scoring; only then can that pass change the text."""
