@@ -66,7 +66,6 @@ class _Words:
         # multi-word idioms and boosters as tuples of word numbers (keys with a word absent here cannot occur)
         self.special = self._keyed(vd.special, index)
         self.booster_ngrams = self._keyed(booster, index)
-        self.least_in_lex = vd.least_in_lex
 
     @staticmethod
     def _keyed(table: dict, index: pd.Index) -> dict[int, list]:
