@@ -338,3 +338,21 @@ def test_dasks_large_task_advice_is_not_shown_to_the_user(csv_path, tmp_path, re
                 Client(lc, set_as_default=False) as client:
             client.submit(len, "x" * 5000).result()  # the same advice, outside a build
     assert [w for w in recwarn if "large graph" in str(w.message)]
+
+
+def test_payload_bytes_counts_the_buffers_it_does_not_copy():
+    """The engine's byte counts: a frame's numpy and Arrow buffers are counted (pickled out of
+    band, as Dask sends them), so the count is the in-band pickle's size, within its framing."""
+    import pickle
+
+    import numpy as np
+
+    from analysis.engine.cluster import payload_bytes
+
+    frame = pd.DataFrame({"x": np.arange(200_000, dtype=np.float64),
+                          "s": pd.array([f"word {i}" for i in range(200_000)], dtype="string[pyarrow]")})
+    in_band = len(pickle.dumps(frame, protocol=5))
+    got = payload_bytes(frame)
+    assert got > 1_600_000  # the float column alone is 1.6 MB
+    assert abs(got - in_band) <= 0.01 * in_band, (got, in_band)
+    assert payload_bytes(lambda: 0) == 0  # what plain pickle cannot send is not counted

@@ -398,3 +398,35 @@ def test_bbc_topics_with_the_app_settings():
     nmi = normalized_mutual_info_score(df["category"], m.assignments()["topic"])
     print(f"app settings {settings}: k={m.k_}, NMI={nmi:.4f}")
     assert nmi >= 0.80, (m.k_, nmi)
+
+
+def test_terms_worked_out_beforehand_give_the_same_model(monkeypatch):
+    """A documents table carrying its terms (TERMS_COLUMN, as a build's slices work them out) fits
+    the same topics as tokenising the texts, without tokenising them; with other stopwords the
+    texts are tokenised (the column holds the default set's terms) and the column leaves no trace."""
+    import analysis.methods.topics as topics_module
+    from analysis.engine.topic_stage import topic_input
+    from analysis.methods.topic_units import TERMS_COLUMN, analyzed_terms
+
+    docs = _synthetic_docs()
+    plain = TopicModel(n_resamples=2).fit(docs)
+    carried = docs.assign(**{TERMS_COLUMN: analyzed_terms(docs["text"])})
+    calls = []
+    real = topics_module.analyze
+    monkeypatch.setattr(topics_module, "analyze", lambda *a, **k: calls.append(1) or real(*a, **k))
+    fast = TopicModel(n_resamples=2).fit(carried)
+    assert calls == []  # nothing tokenised
+    assert fast.to_dict() == plain.to_dict()
+    pd.testing.assert_frame_equal(fast.k_scores_, plain.k_scores_)
+    np.testing.assert_array_equal(fast.unit_topics_, plain.unit_topics_)
+    assert TERMS_COLUMN not in fast.unit_table_.columns and TERMS_COLUMN not in fast.docs_.columns
+    # a wrong column would show: other stopwords ignore it and tokenise
+    wrong = docs.assign(**{TERMS_COLUMN: ["rocket " * 5] * len(docs)})
+    own = TopicModel(n_resamples=2, stopwords=list(T.STOPWORDS) + ["harvest"])
+    assert own.fit(wrong).k_ == TopicModel(n_resamples=2, stopwords=list(T.STOPWORDS) + ["harvest"]).fit(docs).k_
+    assert calls
+    # the build's per-slice input carries the terms for document units, the analyse path's does not
+    seeds = _seed_prepared()
+    assert topic_input(seeds).docs[TERMS_COLUMN].tolist() == analyzed_terms(seeds.docs["text"])
+    assert TERMS_COLUMN not in topic_input(seeds, terms=False).docs.columns
+    assert TERMS_COLUMN not in topic_input(seeds, "paragraphs").docs.columns

@@ -188,7 +188,8 @@ def analyse(source, params: AnalysisParams | None = None, n_jobs: int | None = N
         # -- topics in the worker (the longest stage), everything else here
         if worker is not None:
             mark("topics", "start")
-            worker.submit(topic_input(prepared, params.topic_units), params)
+            # the texts are tokenised in the worker, not here
+            worker.submit(topic_input(prepared, params.topic_units, terms=False), params)
         say("sentiment")
         from analysis.methods import sentiment
 

@@ -130,9 +130,16 @@ def one_heap() -> bool:
 
 
 def payload_bytes(obj) -> int:
-    """Bytes of ``obj`` pickled (what Dask sends for it, up to framing and compression)."""
+    """Bytes of ``obj`` pickled (what Dask sends for it, up to framing and compression). Large
+    buffers (numpy and Arrow data) are counted, not copied: pickled out of band, as Dask sends them."""
+    buffers = 0
+
+    def count(buffer: pickle.PickleBuffer) -> None:
+        nonlocal buffers
+        buffers += memoryview(buffer).nbytes
+
     try:
-        return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+        return len(pickle.dumps(obj, protocol=5, buffer_callback=count)) + buffers
     except Exception:  # noqa: BLE001 - unpicklable here: Dask would use cloudpickle
         return 0
 

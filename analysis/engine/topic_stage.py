@@ -132,12 +132,17 @@ def score_documents(model, batches) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def topic_input(prepared: Prepared, units: str = "auto") -> Prepared:
+def topic_input(prepared: Prepared, units: str = "auto", terms: bool = True) -> Prepared:
     """The smallest Prepared the topic model needs (no raw text, no sentence
-    texts; no paragraphs or sentences at all when the units are documents)."""
-    from analysis.methods.topics import PARAGRAPH_BELOW_DOCS
+    texts; no paragraphs or sentences at all when the units are documents). With ``terms``, the
+    documents' terms are worked out (:data:`analysis.methods.topic_units.TERMS_COLUMN`) when the
+    units may be documents: the build runs this on each slice while the corpus is still being
+    read, so the topic task, which waits for every slice, does not tokenise the texts itself."""
+    from analysis.methods.topic_units import PARAGRAPH_BELOW_DOCS, TERMS_COLUMN, analyzed_terms
 
     docs = prepared.docs.drop(columns=[c for c in ("raw_text",) if c in prepared.docs.columns])
+    if terms and units in ("auto", "documents") and TERMS_COLUMN not in docs.columns:
+        docs = docs.assign(**{TERMS_COLUMN: analyzed_terms(docs["text"].tolist())})
     empty = pd.DataFrame()
     if units == "documents" or (units == "auto" and len(docs) >= PARAGRAPH_BELOW_DOCS):
         return Prepared(docs, empty, prepared.paragraphs.iloc[:0], prepared.sentences.iloc[:0, :5], [],

@@ -103,7 +103,20 @@ def analyze(text: str, stopwords=STOPWORDS) -> list[str]:
     # normalising the whole text first equals normalising each token, and is faster; each distinct
     # token is judged once (a corpus repeats a few tens of thousands of them millions of times)
     term_of = _TermOf.of(stopwords)
-    return [t for t in map(term_of.__getitem__, WORD_RE.findall(normalise_token(text))) if t]
+    return list(filter(None, map(term_of.__getitem__, WORD_RE.findall(normalise_token(text)))))
+
+
+#: A documents table may carry each text's :func:`analyze` terms (default stopwords) in this
+#: column, joined by spaces, worked out beforehand (a build does so in each slice's task, while
+#: the corpus is still being read); the topic model of document units then reads them instead
+#: of tokenising the texts again. Terms hold no whitespace, so splitting gives them back.
+TERMS_COLUMN = "topic_terms"
+
+
+def analyzed_terms(texts) -> list[str]:
+    """:data:`TERMS_COLUMN` of ``texts``: each text's :func:`analyze` terms with the default
+    :data:`STOPWORDS`, joined by single spaces."""
+    return [" ".join(analyze(str(t))) for t in texts]
 
 
 class _TermOf(dict):
@@ -193,7 +206,8 @@ def build_units(data, units: str = "auto", min_unit_words: int = 5) -> tuple[pd.
     ``end`` columns is taken as ready-made units (``units`` is then ignored;
     the kind is reported as ``"custom"``).
 
-    Returns ``(units, docs, kind)``: ``units`` has columns :data:`UNIT_COLUMNS`
+    Returns ``(units, docs, kind)``: ``units`` has columns :data:`UNIT_COLUMNS` (and, for
+    document units of a table that has it, :data:`TERMS_COLUMN`)
     (``unit`` is an id: the doc_id for documents, ``"<doc_id>#p<para>"`` for
     paragraphs, ``"<doc_id>#s<sent>"`` for sentences; ``para``/``sent`` are
     ``<NA>`` where they do not apply; ``start``/``end`` index the document's
@@ -219,7 +233,7 @@ def build_units(data, units: str = "auto", min_unit_words: int = 5) -> tuple[pd.
     doc_ids = docs["doc_id"].astype(str).tolist()
     texts = [str(t) for t in docs["text"].tolist()]
     text_of = dict(zip(doc_ids, texts))
-    meta = docs.drop(columns=[c for c in ("text", "raw_text") if c in docs.columns]).copy()
+    meta = docs.drop(columns=[c for c in ("text", "raw_text", TERMS_COLUMN) if c in docs.columns]).copy()
     meta["doc_id"] = meta["doc_id"].astype(str)
 
     kind = units
@@ -261,5 +275,8 @@ def build_units(data, units: str = "auto", min_unit_words: int = 5) -> tuple[pd.
         u["n_words"] = docs["n_words"].to_numpy(dtype=int)  # a Prepared's: the same count, already made
     else:
         u["n_words"] = [_count(t) for t in u["text"]]
+    if kind == "documents" and TERMS_COLUMN in docs.columns:
+        u[TERMS_COLUMN] = docs[TERMS_COLUMN].to_numpy(dtype=object)
+        return u[UNIT_COLUMNS + [TERMS_COLUMN]], meta, kind
     return u[UNIT_COLUMNS], meta, kind
 

@@ -99,8 +99,8 @@ from analysis.methods.topic_readings import describe_stability
 from analysis.methods.topic_stability import (SCORE_COLUMNS, average_jaccard, choose_k, fit_nmf, null_matrix,
                                               ranking_agreement, score_ks, smallest_considered)
 from analysis.methods.topic_units import (EXTRA_STOPWORDS, PARAGRAPH_BELOW_DOCS, SENTENCE_BELOW_PARAGRAPHS,
-                                          SPEECH_STOPWORDS, STOPWORDS, UNIT_COLUMNS, UNIT_KINDS, analyze, as_is,
-                                          build_units, stopword_set)
+                                          SPEECH_STOPWORDS, STOPWORDS, TERMS_COLUMN, UNIT_COLUMNS, UNIT_KINDS,
+                                          analyze, as_is, build_units, stopword_set)
 from analysis.methods.topic_views import (PASSAGE_COLUMNS, TopicSummary, distinctive_terms, document_topics,
                                           group_topics, representative_units, summarize, term_relevance,
                                           top_terms, topic_labels, topic_map, typical_passages)
@@ -261,7 +261,11 @@ class TopicModel:
         if fit_mask.sum() < 2:
             fit_mask = (table["n_words"] > 0).to_numpy()
         stop = self._stopwords()
-        tokens = [analyze(str(t), stop) for t in table["text"]]
+        if TERMS_COLUMN in table.columns and stop == STOPWORDS:
+            tokens = [str(t).split() for t in table[TERMS_COLUMN].tolist()]
+        else:
+            tokens = [analyze(str(t), stop) for t in table["text"]]
+        table = table.drop(columns=[TERMS_COLUMN], errors="ignore")
         fit_tokens = [toks for toks, f in zip(tokens, fit_mask) if f]
         if len(fit_tokens) < 2:
             raise ValueError(f"too few {kind} with words to find topics ({len(fit_tokens)})")
