@@ -21,7 +21,7 @@ def _doubled(key: str, n: int, _big: list) -> int:
     return 2 * n
 
 
-def test_results_stay_while_held_and_go_when_released():
+def test_results_stay_while_held_and_go_when_released(monkeypatch):
     CALLS.clear()
     lease_a = corpus_cache.hold("corpus-a")
     lease_b = corpus_cache.hold("corpus-b")
@@ -29,13 +29,18 @@ def test_results_stay_while_held_and_go_when_released():
     assert _doubled("corpus-a", 1, ["not hashed"]) == 2
     assert CALLS == [("corpus-a", 1), ("corpus-b", 1)], "the second call for corpus-a was not a cache hit"
     mine = {"corpus-a", "corpus-b"}  # (other tests' corpora may be swept too)
-    # the test's clock starts far beyond the real monotonic one: the server's own sweeper thread
-    # (started by any AppTest of app.py in this process) then never finds corpus-a idle for long
-    t = 1e9
+    # the server's own sweeper thread (started by any AppTest of app.py in this process) may sweep
+    # between the test's steps: it reads the test's clock too, so whichever sweep first finds
+    # corpus-a idle records the same moment (a clock of its own once made it idle for ages)
+    clock = [1e9]
+    monkeypatch.setattr(corpus_cache, "time", type("Clock", (), {"monotonic": staticmethod(lambda: clock[0])}))
+    t = clock[0]
     assert not mine & set(corpus_cache.sweep(now=t, grace=0.0))  # both held
+    clock[0] = t + 100.0
     del lease_a
     gc.collect()
     assert not mine & set(corpus_cache.sweep(now=t + 100.0, grace=30.0))  # idle from now on: within the grace
+    clock[0] = t + 131.0
     assert mine & set(corpus_cache.sweep(now=t + 131.0, grace=30.0)) == {"corpus-a"}
     _doubled("corpus-a", 1, [])
     _doubled("corpus-b", 1, [])
