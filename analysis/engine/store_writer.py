@@ -221,11 +221,13 @@ class StoreWriter:
                                "stopwords": sorted(index.stopwords)}
         terms = index.terms.tolist() if hasattr(index.terms, "tolist") else list(index.terms)
         ids = np.fromiter(map(self.vocab.get, terms, itertools.repeat(-1)), dtype=np.int64, count=len(terms))
-        for j in np.flatnonzero(ids < 0).tolist():  # new terms, in the chunk's order
-            if len(self.vocab) >= MAX_VOCABULARY:
-                break  # the rest stay -1: not counted
-            ids[j] = self.vocab[terms[j]] = len(self.vocab)
-            self.term_n.append(int(index.term_n[j]))
+        # new terms, numbered in the chunk's order until the vocabulary is full (the rest stay -1:
+        # not counted); a chunk's terms are distinct
+        new = np.flatnonzero(ids < 0)[:max(0, MAX_VOCABULARY - len(self.vocab))]
+        numbers = np.arange(len(self.vocab), len(self.vocab) + len(new), dtype=np.int64)
+        ids[new] = numbers
+        self.vocab.update(zip(map(terms.__getitem__, new.tolist()), numbers.tolist()))
+        self.term_n.extend(np.asarray(index.term_n)[new].astype(np.int64).tolist())
         V = len(self.vocab)
         if len(self.term_total) < V:
             grow = V - len(self.term_total)
