@@ -398,16 +398,69 @@ def load_phases(page) -> dict[str, float]:
 
 # --------------------------------------------------------------------------- uploads
 
-def upload_files(page, files: list, add: bool = False, timeout_ms: int = 300_000) -> None:
+def upload_files(page, files: list, add: bool = False, timeout_ms: int = 300_000,
+                 unanswered_ms: int = 60_000) -> None:
     """Choose ``files`` (Playwright file payloads or paths) in the Corpus page's uploader: they load
     at once (no button), replacing the texts in use, or added to them with ``add``. Waits for
-    the "Loaded N document(s)" message of the run after the load."""
+    the "Loaded N document(s)" message of the run after the load.
+
+    Once in a CI run (of several hundred uploads) a choice of files went unanswered: no script
+    run followed it in 300 s. If no run at all has followed the choice after ``unanswered_ms``,
+    what the page shows is printed and saved as a screenshot, the files still waiting in the
+    uploader are removed and the files are chosen once more; a second silence fails the test
+    with that record."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     label = "Add them to the current texts" if add else None
     if add:
         radio = page.get_by_text(label, exact=True)
         rerun(page, radio.click)
+    chooser = page.locator('[data-testid="stFileUploader"] input[type="file"]')
     before = runs(page)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(files)
-    page.wait_for_function(f"() => (window.__stRuns || 0) > {before} && "
-                           "document.body.innerText.includes('Loaded ')", timeout=timeout_ms, polling=200)
+    loaded = f"() => (window.__stRuns || 0) > {before} && document.body.innerText.includes('Loaded ')"
+    deadline = time.monotonic() + timeout_ms / 1000
+    chooser.set_input_files(files)
+    try:
+        page.wait_for_function(loaded, timeout=min(unanswered_ms, timeout_ms), polling=200)
+    except PlaywrightTimeout:
+        if runs(page) > before:  # it is being answered, slowly
+            left = max(1, int((deadline - time.monotonic()) * 1000))
+            page.wait_for_function(loaded, timeout=left, polling=200)
+        else:
+            first = _unanswered_upload(page, "upload-unanswered-1")
+            print(f"[upload] no script run {unanswered_ms / 1000:.0f} s after the files were chosen; "
+                  f"choosing them again. The page showed:\n{first}", file=sys.stderr)
+            _drop_chosen_files(page)  # a new choice would queue behind a request that hangs
+            chooser.set_input_files(files)
+            left = max(1, int((deadline - time.monotonic()) * 1000))
+            try:
+                page.wait_for_function(loaded, timeout=left, polling=200)
+            except PlaywrightTimeout:
+                raise AssertionError("choosing the files twice loaded nothing; first time the page showed:\n"
+                                     f"{first}\n--- second time ---\n"
+                                     f"{_unanswered_upload(page, 'upload-unanswered-2')}") from None
     wait_idle(page, timeout_ms)
+
+
+def _drop_chosen_files(page) -> None:
+    """Remove every file chip from the uploader (Streamlit cancels its upload request)."""
+    delete = page.locator('[data-testid="stFileUploader"] [data-testid="stFileChipDeleteBtn"] button')
+    for _ in range(delete.count()):
+        delete.first.click()
+        page.wait_for_timeout(200)
+
+
+def _unanswered_upload(page, shot: str) -> str:
+    """What the page shows after an unanswered upload: its state, the uploader's text, the page's
+    text; a screenshot into artifacts/screenshots/<shot>.png."""
+    try:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
+        state = page.evaluate("""() => ({
+            script: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
+            runs: window.__stRuns || 0,
+            uploader: document.querySelector('[data-testid="stFileUploader"]')?.innerText,
+            status: document.querySelector('[data-testid="stStatusWidget"]')?.innerText || ''})""")
+        return f"{state}\n{all_text(page)[:3000]}"
+    except Exception as err:  # noqa: BLE001 - a record of a failure must not hide it
+        return f"(could not read the page: {err})"
