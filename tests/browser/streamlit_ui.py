@@ -399,13 +399,14 @@ def load_phases(page) -> dict[str, float]:
 # --------------------------------------------------------------------------- uploads
 
 def upload_files(page, files: list, add: bool = False, timeout_ms: int = 300_000,
-                 unanswered_ms: int = 60_000) -> None:
+                 unanswered_ms: int = 60_000, settle: bool = True) -> None:
     """Choose ``files`` (Playwright file payloads or paths) in the Corpus page's uploader: they load
     at once (no button), replacing the texts in use, or added to them with ``add``. Waits for
-    the "Loaded N document(s)" message of the run after the load.
+    the "Loaded N document(s)" message of the run after the load and, with ``settle``, for the
+    app to be idle.
 
     Once in a CI run (of several hundred uploads) a choice of files went unanswered: no script
-    run followed it in 300 s. If no run at all has followed the choice after ``unanswered_ms``,
+    run followed it in 300 s. If no run has followed the choice or is running after ``unanswered_ms``,
     what the page shows is printed and saved as a screenshot, the files still waiting in the
     uploader are removed and the files are chosen once more; a second silence fails the test
     with that record."""
@@ -423,7 +424,9 @@ def upload_files(page, files: list, add: bool = False, timeout_ms: int = 300_000
     try:
         page.wait_for_function(loaded, timeout=min(unanswered_ms, timeout_ms), polling=200)
     except PlaywrightTimeout:
-        if runs(page) > before:  # it is being answered, slowly
+        answering = page.evaluate("() => document.querySelector('[data-testid=\"stApp\"]')"
+                                  "?.getAttribute('data-test-script-state') === 'running'")
+        if answering or runs(page) > before:  # it is being answered, slowly
             left = max(1, int((deadline - time.monotonic()) * 1000))
             page.wait_for_function(loaded, timeout=left, polling=200)
         else:
@@ -439,7 +442,8 @@ def upload_files(page, files: list, add: bool = False, timeout_ms: int = 300_000
                 raise AssertionError("choosing the files twice loaded nothing; first time the page showed:\n"
                                      f"{first}\n--- second time ---\n"
                                      f"{_unanswered_upload(page, 'upload-unanswered-2')}") from None
-    wait_idle(page, timeout_ms)
+    if settle:
+        wait_idle(page, timeout_ms)
 
 
 def _drop_chosen_files(page) -> None:

@@ -53,8 +53,8 @@ def test_topics_page_on_the_uk_covid_speeches(new_page, app_url):
     page = new_page()
     page.set_viewport_size(WIDE)
     ui.goto(page, app_url + "/corpus")
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
-        [{"name": "uk_covid_speeches.csv", "mimeType": "text/csv", "buffer": gzip.decompress(COVID.read_bytes())}])
+    ui.upload_files(page, [{"name": "uk_covid_speeches.csv", "mimeType": "text/csv",
+                            "buffer": gzip.decompress(COVID.read_bytes())}])
     page.get_by_text(re.compile(r"Loaded 493 document")).first.wait_for(timeout=ui.LOAD_TIMEOUT_MS)
     ui.wait_idle(page)
     ui.click_nav(page, "Topics")
