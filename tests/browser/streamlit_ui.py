@@ -447,7 +447,8 @@ def upload_files(page, files: list, add: bool = False, timeout_ms: int = 300_000
 
 
 def _drop_chosen_files(page) -> None:
-    """Remove every file chip from the uploader (Streamlit cancels its upload request)."""
+    """Remove every file chip from the uploader: a held upload request then no longer holds up
+    the next choice (seen with a request held by a Playwright route)."""
     delete = page.locator('[data-testid="stFileUploader"] [data-testid="stFileChipDeleteBtn"] button')
     for _ in range(delete.count()):
         delete.first.click()
@@ -458,8 +459,7 @@ def _unanswered_upload(page, shot: str) -> str:
     """What the page shows after an unanswered upload: its state, the uploader's text, the page's
     text; a screenshot into artifacts/screenshots/<shot>.png."""
     try:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
+        screenshot(page, shot)
         state = page.evaluate("""() => ({
             script: document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state'),
             runs: window.__stRuns || 0,
