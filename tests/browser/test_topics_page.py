@@ -56,7 +56,6 @@ def test_topics_page_on_the_uk_covid_speeches(new_page, app_url):
     ui.upload_files(page, [{"name": "uk_covid_speeches.csv", "mimeType": "text/csv",
                             "buffer": gzip.decompress(COVID.read_bytes())}])
     page.get_by_text(re.compile(r"Loaded 493 document")).first.wait_for(timeout=ui.LOAD_TIMEOUT_MS)
-    ui.wait_idle(page)
     ui.click_nav(page, "Topics")
     page.locator(READY).first.wait_for(timeout=600_000)  # the first fit on a loaded machine
     ui.wait_idle(page, 600_000)
