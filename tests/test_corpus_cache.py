@@ -29,11 +29,7 @@ def test_results_stay_while_held_and_go_when_released(monkeypatch):
     assert _doubled("corpus-a", 1, ["not hashed"]) == 2
     assert CALLS == [("corpus-a", 1), ("corpus-b", 1)], "the second call for corpus-a was not a cache hit"
     mine = {"corpus-a", "corpus-b"}  # (other tests' corpora may be swept too)
-    # the server's own sweeper thread (started by any AppTest of app.py in this process) may sweep
-    # between the test's steps: it reads the test's clock too, so whichever sweep first finds
-    # corpus-a idle records the same moment (a clock of its own once made it idle for ages)
-    clock = [1e9]
-    monkeypatch.setattr(corpus_cache, "time", type("Clock", (), {"monotonic": staticmethod(lambda: clock[0])}))
+    clock = _test_clock(monkeypatch, 1e9)
     t = clock[0]
     assert not mine & set(corpus_cache.sweep(now=t, grace=0.0))  # both held
     clock[0] = t + 100.0
@@ -47,6 +43,18 @@ def test_results_stay_while_held_and_go_when_released(monkeypatch):
     assert CALLS[2:] == [("corpus-a", 1)], "corpus-a was recomputed, corpus-b (still held) was not"
     assert corpus_cache.held_keys().get("corpus-b") == 1
     del lease_b
+
+
+def _test_clock(monkeypatch, start: float) -> list[float]:
+    """Make the module's clock the test's own: ``clock[0]`` is "now".
+
+    The server's sweeper thread (started by any AppTest of app.py in this process) may sweep between
+    a test's steps. With the test's clock, whichever sweep first finds a corpus idle records the same
+    moment the test does; with the real clock it once recorded a moment hours after the test's, and the
+    corpus never looked idle for long enough to be cleared."""
+    clock = [start]
+    monkeypatch.setattr(corpus_cache, "time", type("Clock", (), {"monotonic": staticmethod(lambda: clock[0])}))
+    return clock
 
 
 FIGURES: list = []
@@ -124,6 +132,7 @@ def test_a_lease_of_a_disconnected_session_does_not_keep_results(monkeypatch):
     fake = SimpleNamespace(exists=lambda: True,
                            get_instance=lambda: SimpleNamespace(is_active_session=lambda sid: sid in connected))
     monkeypatch.setattr(corpus_cache, "runtime", fake)
+    clock = _test_clock(monkeypatch, 0.0)
     CALLS.clear()
     lease = corpus_cache.Lease("corpus-tab", "s1")
     corpus_cache._leases["corpus-tab"].add(lease)
@@ -131,7 +140,9 @@ def test_a_lease_of_a_disconnected_session_does_not_keep_results(monkeypatch):
     assert "corpus-tab" not in corpus_cache.sweep(now=0.0, grace=10.0)
     connected.clear()  # the tab was closed; the session object (and the lease) still exist
     assert corpus_cache.held_keys().get("corpus-tab") is None
+    clock[0] = 5.0
     assert "corpus-tab" not in corpus_cache.sweep(now=5.0, grace=10.0)  # within the grace
+    clock[0] = 16.0
     assert "corpus-tab" in corpus_cache.sweep(now=16.0, grace=10.0)
     _doubled("corpus-tab", 3, [])
     assert CALLS == [("corpus-tab", 3), ("corpus-tab", 3)]
