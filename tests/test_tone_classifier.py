@@ -54,6 +54,38 @@ def test_logit_by_hand():
     assert vals[4] == pytest.approx(m.logit("good\x00not good", 0, 0), abs=1e-12)
 
 
+def test_word_counts_from_the_classifiers_pass_are_count_words():
+    """The scorer of a corpus takes each sentence's word count from the classifier's pass over the
+    sentences: it must be what segment.count_words counts, text by text, whatever the text holds."""
+    m = toy()
+    texts = ["", "Not good, good good.", "Why?! Really?? Yes!", "DON\u2019T well\u2010known \u2018quoted\u2019 o'clock",
+             "\u0130stanbul \u0130zmir", "snake_case __init__ 3.14 \u00c9t\u00e9 \u0391\u0398\u0397\u039d\u0391",
+             "!", "?!?", "good", "  \n\t ", "\u00df STRASSE \u212a\u0131 \ufb01ne \u2160\u2161"]
+    for batch in (texts, texts[1:], texts[:1], list(reversed(texts)), texts + ["good\x00not good"]):
+        scores, counts = m.scores_and_word_counts(batch, [0.0] * len(batch), [0.0] * len(batch))
+        assert counts.tolist() == [segment.count_words(t) for t in batch], batch
+        assert np.allclose(scores, m.scores(batch, [0.0] * len(batch), [0.0] * len(batch)), rtol=0, atol=1e-12)
+    assert m.scores_and_word_counts([], [], [])[1].tolist() == []
+    # "\u0130" lower-cases to two characters, "i" and a combining dot, which splits the word
+    assert len(tc.tokens("\u0130stanbul")) == 2 and segment.count_words("\u0130stanbul") == 1
+
+
+def test_sentence_word_counts_of_real_sentences(us_sotu_sentences):
+    """Every sentence of a real corpus: the counts from the classifier's pass equal count_words."""
+    texts = us_sotu_sentences
+    _, counts = tc.load_model().scores_and_word_counts(texts, np.zeros(len(texts)), np.zeros(len(texts)))
+    assert counts.tolist() == [segment.count_words(t) for t in texts]
+
+
+@pytest.fixture(scope="module")
+def us_sotu_sentences() -> list[str]:
+    from analysis.corpus.prepare import prepare
+    from analysis.corpus.loaders import load_paths
+
+    prepared = prepare(load_paths([shared_corpus_path("us-sotu")]))
+    return prepared.sentences["text"].astype(str).tolist()
+
+
 def test_shipped_model_loads_offline(monkeypatch):
     def no_network(*a, **k):
         raise AssertionError("the classifier tried to use the network")

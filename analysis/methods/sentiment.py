@@ -501,12 +501,13 @@ def score_corpus(docs: pd.DataFrame, sentences: pd.DataFrame, exclude_phrases: S
         for d, t in zip(ids, texts):
             rows = by_doc[d]
             items.append((t, [(int(starts[k]), int(ends[k])) for k in rows]))
-        results = bulk_scoring.score_documents(items, vader=True, n_jobs=n_jobs, word_pattern=segment.WORD_RE.pattern)
+        # the sentences' words are counted below, in the classifier's pass over their text
+        results = bulk_scoring.score_documents(items, vader=True, n_jobs=n_jobs)
         for d, (dp, ds, rows_out, dv) in zip(ids, results):
             whole[d] = (dp, ds, dv)
             rows = by_doc[d]
             for k, r in zip(rows, rows_out):
-                pol[k], subj[k], vad[k], nw[k], n_assessed[k] = r
+                pol[k], subj[k], vad[k], _, n_assessed[k] = r
     else:
         for d, t in zip(ids, texts):
             whole[d] = textblob_scores(t, "reference") + (vader_score(t, "reference"),)
@@ -517,6 +518,13 @@ def score_corpus(docs: pd.DataFrame, sentences: pd.DataFrame, exclude_phrases: S
                 nw[k] = segment.count_words(st)
                 n_assessed[k] = len(_reference_assessments(st))
     text_of = dict(zip(ids, texts))
+    sentence_texts = [text_of[d][int(s):int(e)] for d, s, e in zip(sents["doc_id"].tolist(), starts, ends)]
+    model = tone_classifier.load_model()
+    if method == "fast":
+        classifier, nw = model.scores_and_word_counts(sentence_texts, vad, pol)
+    else:
+        classifier = model.scores(sentence_texts, vad, pol)
+    del sentence_texts
     flags = np.zeros(n, dtype=bool)
     for d, raw, spans in zip(ids, raw_texts, doc_spans):
         if not spans:
@@ -533,8 +541,7 @@ def score_corpus(docs: pd.DataFrame, sentences: pd.DataFrame, exclude_phrases: S
     sents["polarity"] = pol
     sents["subjectivity"] = subj
     sents["vader"] = vad
-    sents["classifier"] = tone_classifier.load_model().scores(
-        [text_of[d][int(s):int(e)] for d, s, e in zip(sents["doc_id"].tolist(), starts, ends)], vad, pol)
+    sents["classifier"] = classifier
     sents["n_words"] = nw
     sents["masked"] = flags
     sents["n_assessments"] = n_assessed

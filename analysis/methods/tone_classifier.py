@@ -38,6 +38,8 @@ from typing import Sequence
 
 import numpy as np
 
+from analysis.corpus.segment import WORD_RE
+
 __all__ = ["TOKEN_RE", "DATA_DIR", "WEIGHTS_PATH", "ToneClassifier", "load_model", "tokens", "features",
            "read_weights", "write_weights", "fit_classifier"]
 
@@ -66,6 +68,25 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
     """Sorted distinct values (by sorting: much faster here than ``np.unique``'s hash table)."""
     k = np.sort(keys)
     return k[np.concatenate(([True], k[1:] != k[:-1]))] if len(k) else k
+
+
+def _word_counts(texts: list[str], text_of_token: np.ndarray, n: int) -> np.ndarray:
+    """Each text's number of :data:`~analysis.corpus.segment.WORD_RE` words, from the text number
+    of each token of the joined texts (separators included, each numbered as the text after it).
+
+    A text's tokens are its words, then one token per "!" and "?" (neither can be inside a word);
+    lower-casing and :func:`_normalise` keep every character's kind (word character, joiner, other),
+    so the words are the same as in the text itself, except where "\u0130" (capital I with a dot)
+    becomes two characters, "i" and a combining dot: such texts are counted on their own."""
+    per_text = np.bincount(text_of_token, minlength=n)[:n]
+    per_text[1:] -= 1  # the separator before each text but the first
+    marks = np.fromiter((t.count("!") + t.count("?") for t in texts), dtype=np.int64, count=n)
+    counts = per_text - marks
+    if any("\u0130" in t for t in texts):
+        for i, t in enumerate(texts):
+            if "\u0130" in t:
+                counts[i] = len(WORD_RE.findall(t))
+    return counts
 
 
 def tokens(text: str) -> list[str]:
@@ -133,16 +154,33 @@ class ToneClassifier:
         text's distinct features are summed with numpy; equal to :meth:`logit` up to the
         order of float additions.
         """
+        return self._logits(texts, vader, polarity)[0]
+
+    def scores_and_word_counts(self, texts: Sequence[str], vader: Sequence[float],
+                               polarity: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`scores` of the texts, and each text's number of words as
+        :func:`analysis.corpus.segment.count_words` counts them, from the same pass over the texts
+        (the scorer of a corpus needs both; counting again costs as much as the classifier)."""
+        logits, counts = self._logits(texts, vader, polarity, count_words=True)
+        return np.tanh(logits / 2.0), counts
+
+    def _logits(self, texts: Sequence[str], vader: Sequence[float], polarity: Sequence[float],
+                count_words: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         texts = [str(t) for t in texts]
         n = len(texts)
         joined = _SEP.join(texts)
+        counts = None
         if n == 0 or joined.count(_SEP) != n - 1:  # a text holds the separator itself: one by one
             sums = np.array([self.logit(t, 0.0, 0.0) - self.intercept_ for t in texts], dtype=float)
+            if count_words:
+                counts = np.array([len(WORD_RE.findall(t)) for t in texts], dtype=np.int64)
         else:
             ids, nw, uni, keys, bw = self._index()
             toks = _JOINED_RE.findall(_normalise(joined))
             tid = np.fromiter(map(ids.get, toks, repeat(-1)), dtype=np.int64, count=len(toks))
             sent = np.cumsum(tid == -2)  # text number of each token
+            if count_words:
+                counts = _word_counts(texts, sent, n)
             known = tid >= 0
             u = _distinct(sent[known] * nw + tid[known])  # distinct (text, word)
             sums = np.bincount(u // nw, weights=uni[u % nw], minlength=n)
@@ -155,8 +193,9 @@ class ToneClassifier:
                 nb = len(keys)
                 u2 = _distinct(sent[:-1][ok][hit] * nb + pos[hit])  # distinct (text, word pair)
                 sums += np.bincount(u2 // nb, weights=bw[u2 % nb], minlength=n)
-        return (sums + self.intercept_ + self.w_vader_ * np.asarray(vader, dtype=float)
-                + self.w_textblob_ * np.asarray(polarity, dtype=float))
+        logits = (sums + self.intercept_ + self.w_vader_ * np.asarray(vader, dtype=float)
+                  + self.w_textblob_ * np.asarray(polarity, dtype=float))
+        return logits, counts
 
     def scores(self, texts: Sequence[str], vader: Sequence[float], polarity: Sequence[float]) -> np.ndarray:
         """Tone score of each text: 2 x P(positive) - 1 = tanh(logit / 2), in (-1, 1)."""
