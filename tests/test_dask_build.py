@@ -129,6 +129,24 @@ def test_a_killed_worker_changes_nothing(cluster, csv_path, local_stores, tmp_pa
         time.sleep(0.5)  # the nanny restarts the worker, for the tests after this one
 
 
+def test_the_passage_search_reads_the_kept_slices_or_the_store_alike(cluster, csv_path, local_stores, tmp_path,
+                                                                   monkeypatch):
+    """The shared-passage search starts from the slices the workers kept while the corpus was read
+    (so it can run while this process still writes); a corpus that outgrows REUSE_SLICE_CHARS is
+    read back from the store instead. Either way the store is the one every task in this process
+    writes."""
+    _, client = cluster
+    early = build_store([csv_path], tmp_path / "early", WHOLE, chunk_size=CHUNK, client=client, progress=False)
+    tasks = early["engine"]["tasks"]
+    assert tasks["reuse:input"] == tasks["prepare"] and tasks["reuse"] == 1
+    assert len(open_store(tmp_path / "early").table("passages")) > 10
+    monkeypatch.setattr(build_mod, "REUSE_SLICE_CHARS", 20_000)  # kept for the first chunks, then dropped
+    late = build_store([csv_path], tmp_path / "late", WHOLE, chunk_size=CHUNK, client=client, progress=False)
+    assert 0 < late["engine"]["tasks"]["reuse:input"] < tasks["reuse:input"]
+    assert_same_store(tmp_path / "early", local_stores["whole"])
+    assert_same_store(tmp_path / "late", local_stores["whole"])
+
+
 def test_a_worker_killed_while_the_topic_ks_run_changes_nothing(cluster, csv_path, tmp_path):
     """With k chosen automatically the topic task launches a task per candidate k
     (:class:`analysis.engine.build.KTasks`). The worker that starts the first of them is killed

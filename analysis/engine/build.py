@@ -18,8 +18,12 @@ Then the corpus-wide stages, combined from the partitions:
   on a larger one a task fits them on a seeded random sample read back from the parts, and one
   task per part scores that part's documents with the fitted model;
 - reuse: shared passages when the corpus has at most ``reuse_max_words`` words (10 million),
-  document similarity up to ``similarity_max_docs`` documents (5,000), one task queued after the
-  aggregates' own tasks; otherwise skipped, the reason written to the manifest;
+  document similarity up to ``similarity_max_docs`` documents (5,000), one task; otherwise
+  skipped, the reason written to the manifest. On a corpus of at most :data:`REUSE_SLICE_CHARS`
+  characters the workers keep each slice's cleaned texts and the task starts from them as soon as
+  the last slice is prepared (a worker free while the client still writes the last chunks runs
+  it); on a larger one it reads the texts back from the parts, queued after the aggregates' own
+  tasks;
 - the group aggregates of :mod:`analysis.engine.aggregates`, in this process (the one-document
   groups' sentence intervals as tasks), while the topics and the reuse task run: the builder
   waits for the topics only for the topic shares per group, and for reuse at the very end.
@@ -76,6 +80,12 @@ __all__ = ["build_store", "cmd_build", "add_build_parser", "iter_documents", "Do
 TASK_CHARS = 1_000_000
 #: Chunks whose tasks may be submitted before the oldest one is written.
 CHUNKS_AHEAD = 2
+#: While no more characters than this have been read, the workers keep each slice's documents
+#: (id, cleaned text, word count) for the shared-passage search, which can then start as soon as
+#: the last slice is prepared (the search is skipped above 10 million words, about 60 million
+#: characters); a larger corpus that is searched all the same (few long documents) is read back
+#: from the store instead.
+REUSE_SLICE_CHARS = 60_000_000
 #: Dask priority of the per-document tasks: above the topic fit's (10), which is submitted once the
 #: last chunk is and would otherwise run first on the worker that holds a slice still to be scored
 #: (every chunk waits for its slices before it is written, and the aggregates for every chunk).
@@ -218,7 +228,9 @@ class _Chunks:
         self.bar, self.on_chunk = bar, on_chunk
         self.pending: deque = deque()
         self.topic_slices: list | None = []  # prepare futures, while the corpus is small enough
+        self.reuse_slices: list | None = []  # reuse_input futures, likewise
         self.n_submitted = 0
+        self.chars_submitted = 0
         self.write_seconds = 0.0
 
     def submit(self, chunk) -> None:
@@ -230,6 +242,13 @@ class _Chunks:
                                      measure=0, priority=PER_DOCUMENT_PRIORITY)
             futures.append((prep, scored))
         self.n_submitted += len(chunk)
+        self.chars_submitted += sum(len(d.text) for d in chunk)
+        if self.reuse_slices is not None:
+            if self.chars_submitted <= REUSE_SLICE_CHARS:
+                self.reuse_slices.extend(self.log.submit(self.client, "reuse:input", reuse_input, p, measure=0,
+                                                         priority=PER_DOCUMENT_PRIORITY) for p, _ in futures)
+            else:
+                self.reuse_slices = None
         if self.topic_slices is not None:
             if self.n_submitted <= self.params.topic_sample_docs:
                 # the workers keep only what the topic model reads (not the raw text, not the
@@ -306,16 +325,36 @@ def reuse_task(docs: pd.DataFrame, params: AnalysisParams) -> tuple:
     return (*reuse_stage(docs, params), time.perf_counter() - t0)
 
 
+def reuse_input(prepared: Prepared) -> pd.DataFrame:
+    """Task: what the shared-passage search reads of a prepared slice (``doc_id, text, n_words``:
+    the cleaned text, as the store keeps it)."""
+    return prepared.docs[["doc_id", "text", "n_words"]].reset_index(drop=True)
+
+
+def reuse_from_slices(params: AnalysisParams, *slices: pd.DataFrame) -> tuple:
+    """Task: :func:`reuse_task` on the slices' :func:`reuse_input`, in order (the documents the
+    store holds, as it holds them)."""
+    return reuse_task(pd.concat(slices, ignore_index=True), params)
+
+
 class _ReuseJob:
     """Shared passages and similarity as a task that runs while the aggregates are computed:
-    :meth:`start` submits it (the engine does so once the aggregates' own tasks are queued, so they
-    come first); :meth:`result` waits for ``(passages, similarity, notes, seconds)``."""
+    ``early``, the task that searches the slices the workers kept (:func:`reuse_from_slices`,
+    submitted once the corpus was read: it runs as soon as a worker is free, while this process
+    still writes the last chunks); else :meth:`start` submits a task reading the documents back from
+    the store (the engine does so once the aggregates' own tasks are queued, so they come first);
+    :meth:`result` waits for ``(passages, similarity, notes, seconds)``."""
 
-    def __init__(self, client, log: TaskLog, writer, partial: dict, params: AnalysisParams):
+    def __init__(self, client, log: TaskLog, writer, partial: dict, params: AnalysisParams, early=None):
         self.client, self.log, self.writer, self.partial, self.params = client, log, writer, partial, params
         self.future = None
         self.searched = bool(writer.n_docs) and (writer.n_words <= params.reuse_max_words
                                                  or writer.n_docs <= params.similarity_max_docs)
+        if early is not None:  # the task of reuse_from_slices, submitted once the corpus was read
+            if self.searched:
+                self.future = early
+            else:
+                early.cancel()
 
     def start(self) -> None:
         from analysis.engine.store_reader import StoredAnalysis
@@ -410,13 +449,19 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
                 topics_f = log.submit(client, "topics", topics_from_slices, params, *chunks.topic_slices,
                                       measure=0, priority=10)
             chunks.topic_slices = None
+            early_reuse = None
+            if chunks.reuse_slices:
+                early_reuse = log.submit(client, "reuse", reuse_from_slices, params, *chunks.reuse_slices,
+                                         measure=0, priority=10)
+            chunks.reuse_slices = None
             chunks.drain()
             timings["prepare+sentiment+terms"] = time.perf_counter() - t0
             timings["write"] = chunks.write_seconds
             content_hash = hasher.hexdigest()
             bar.set_description("aggregates, topics, reuse")
             partial = writer.partial_manifest(content_hash)
-            reuse = _ReuseJob(client, log, writer, partial, params)  # a task, beside the topics and aggregates
+            reuse = _ReuseJob(client, log, writer, partial, params, early_reuse)  # beside the topics and aggregates
+            del early_reuse
             notes = {}
             if not writer.n_docs:
                 topics = TopicResult(error="no documents")
