@@ -243,12 +243,6 @@ class _Chunks:
             futures.append((prep, scored))
         self.n_submitted += len(chunk)
         self.chars_submitted += sum(len(d.text) for d in chunk)
-        if self.reuse_slices is not None:
-            if self.chars_submitted <= REUSE_SLICE_CHARS:
-                self.reuse_slices.extend(self.log.submit(self.client, "reuse:input", reuse_input, p, measure=0,
-                                                         priority=PER_DOCUMENT_PRIORITY) for p, _ in futures)
-            else:
-                self.reuse_slices = None
         if self.topic_slices is not None:
             if self.n_submitted <= self.params.topic_sample_docs:
                 # the workers keep only what the topic model reads (not the raw text, not the
@@ -258,6 +252,12 @@ class _Chunks:
                                     measure=0, priority=PER_DOCUMENT_PRIORITY) for p, _ in futures)
             else:
                 self.topic_slices = None
+        if self.reuse_slices is not None:  # after the topic inputs: the topic fit comes first
+            if self.chars_submitted <= REUSE_SLICE_CHARS:
+                self.reuse_slices.extend(self.log.submit(self.client, "reuse:input", reuse_input, p, measure=0,
+                                                         priority=PER_DOCUMENT_PRIORITY) for p, _ in futures)
+            else:
+                self.reuse_slices = None
         self.pending.append((len(chunk), futures))
         while len(self.pending) > CHUNKS_AHEAD:
             self.write_oldest()
