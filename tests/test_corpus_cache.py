@@ -50,8 +50,8 @@ def _test_clock(monkeypatch, start: float) -> list[float]:
 
     The server's sweeper thread (started by any AppTest of app.py in this process) may sweep between
     a test's steps. With the test's clock, whichever sweep first finds a corpus idle records the same
-    moment the test does; with the real clock it once recorded a moment hours after the test's, and the
-    corpus never looked idle for long enough to be cleared."""
+    moment the test does; with the real clock it recorded a moment far from the test's (one test failed so
+    here, the other in CI), and the corpus never looked idle for as long as the test expected."""
     clock = [start]
     monkeypatch.setattr(corpus_cache, "time", type("Clock", (), {"monotonic": staticmethod(lambda: clock[0])}))
     return clock

@@ -38,7 +38,7 @@ from typing import Sequence
 
 import numpy as np
 
-from analysis.corpus.segment import WORD_RE
+from analysis.corpus.segment import count_words as _count_words
 
 __all__ = ["TOKEN_RE", "DATA_DIR", "WEIGHTS_PATH", "ToneClassifier", "load_model", "tokens", "features",
            "read_weights", "write_weights", "fit_classifier"]
@@ -85,7 +85,7 @@ def _word_counts(texts: list[str], text_of_token: np.ndarray, n: int) -> np.ndar
     if any("\u0130" in t for t in texts):
         for i, t in enumerate(texts):
             if "\u0130" in t:
-                counts[i] = len(WORD_RE.findall(t))
+                counts[i] = _count_words(t)
     return counts
 
 
@@ -173,7 +173,7 @@ class ToneClassifier:
         if n == 0 or joined.count(_SEP) != n - 1:  # a text holds the separator itself: one by one
             sums = np.array([self.logit(t, 0.0, 0.0) - self.intercept_ for t in texts], dtype=float)
             if count_words:
-                counts = np.array([len(WORD_RE.findall(t)) for t in texts], dtype=np.int64)
+                counts = np.array([_count_words(t) for t in texts], dtype=np.int64)
         else:
             ids, nw, uni, keys, bw = self._index()
             toks = _JOINED_RE.findall(_normalise(joined))
