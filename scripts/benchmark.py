@@ -320,7 +320,8 @@ def print_engine(label: str, b: dict) -> None:
     t = b["summary"]["timings"]
     print(f"   {label}: {b['wall']:.1f} s wall, {b['summary']['n_words']:,} words -> THROUGHPUT "
           f"{b['words_per_s']:,.0f} words/s; peak RSS {mb(b['peak_rss'])} over {b['peak_processes']} processes; "
-          f"{e.get('workers', '?')} worker(s) ({e.get('scheduler', '?')})")
+          f"{e.get('workers', '?')} worker(s) ({e.get('scheduler', '?')}"
+          + (f", started by {e['workers_started_by']}" if e.get("workers_started_by") else "") + ")")
     print("     stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in t.items()))
     kinds = ", ".join(f"{k} {v}" for k, v in e.get("tasks", {}).items())
     print(f"     tasks: {e.get('tasks_total', 0)} ({kinds}); bytes to workers {mb(e.get('bytes_to_workers', 0))}, "

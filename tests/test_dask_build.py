@@ -374,3 +374,60 @@ def test_payload_bytes_counts_the_buffers_it_does_not_copy():
     assert got > 1_600_000  # the float column alone is 1.6 MB
     assert abs(got - in_band) <= 0.01 * in_band, (got, in_band)
     assert payload_bytes(lambda: 0) == 0  # what plain pickle cannot send is not counted
+
+
+_FORKED = r"""
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+from analysis.engine import cluster
+from analysis.methods.bulk_scoring import children_skip_main
+
+def load():
+    import analysis.methods.topics  # scikit-learn, which this script has not imported
+    cluster.LOADED_BY = os.getpid()
+
+def seen():
+    from threadpoolctl import threadpool_info
+    mod = sys.modules.get("analysis.engine.cluster")
+    return [getattr(mod, "LOADED_BY", None), "sklearn" in sys.modules,
+            max((p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"), default=None)]
+
+out = {}
+for name, after in (("forked", load), ("spawned", None)):
+    with children_skip_main(), cluster.dask_client(None, n_workers=2, fork_after=after) as client:
+        out[name] = list(client.run(seen).values())
+    cluster.__dict__.pop("LOADED_BY", None)
+print(json.dumps({"pid": os.getpid(), **out}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_local_workers_forked_after_loading_start_with_what_was_loaded():
+    """With ``fork_after`` the local workers are forked from the process once it has run it: each
+    starts with its modules and tables (here scikit-learn, and a mark the function set) and BLAS on
+    one thread; without it they are spawned and start with neither."""
+    import json
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", _FORKED, str(ROOT)], capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["forked"] == [[got["pid"], True, 1]] * 2
+    assert [w[:2] for w in got["spawned"]] == [[None, False]] * 2
+
+
+def test_the_build_command_forks_its_workers_and_writes_the_local_store(csv_path, local_stores, tmp_path):
+    """``python -m analysis build --jobs 2`` forks its two local workers from the process that
+    loaded what the tasks use (on Linux) and writes the store the build in one process writes."""
+    import json
+
+    out = tmp_path / "store"
+    done = subprocess.run([sys.executable, "-m", "analysis", "build", str(csv_path), "--out", str(out), "--jobs", "2",
+                           "--chunk-size", str(CHUNK), "--k", "2", "--no-progress"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    engine = json.loads(done.stdout)["engine"]
+    assert engine["workers"] == 2 and engine["scheduler"] == "local processes"
+    assert engine["workers_started_by"] == ("fork" if sys.platform.startswith("linux") else "spawn")
+    assert_same_store(out, local_stores["whole"])

@@ -64,11 +64,11 @@ from analysis.corpus.limits import Limits
 from analysis.corpus.model import LoadError
 from analysis.corpus.prepare import Prepared
 from analysis.engine.cluster import SCHEDULER_ENV, TaskLog, dask_client, default_workers, one_heap, \
-    payload_bytes
+    payload_bytes, workers_started_by
 from analysis.engine.params import AnalysisParams
 from analysis.engine.results import TopicResult
-from analysis.engine.stages import merge_prepared, merge_slices, prepare_documents, received_from_builder_task, \
-    reuse_stage, score_for_builder, slice_by_chars
+from analysis.engine.stages import load_for_tasks, merge_prepared, merge_slices, prepare_documents, \
+    received_from_builder_task, reuse_stage, score_for_builder, slice_by_chars
 from analysis.engine.streaming import DEFAULT_CHUNK_CHARS, DEFAULT_CHUNK_SIZE, DocumentHasher, iter_documents
 from analysis.engine.topic_stage import fit_topics, score_documents, topic_input, topic_sample, topic_stage, \
     topic_tables
@@ -390,7 +390,7 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
                 text_column: str | None = None, id_column: str | None = None, progress: bool = True,
                 scheduler: str | None = None, client=None,
                 on_chunk: Callable[[int], None] | None = None, phrases: Sequence[str] = (),
-                phrase_window: int = 25) -> dict:
+                phrase_window: int = 25, fork_workers: bool = False) -> dict:
     """Build the store of ``paths`` at ``out`` (see the module docstring) and return its manifest.
 
     ``n_jobs``: local worker processes (None = 2 on a 2+ core machine; 1 = one worker thread in
@@ -399,7 +399,9 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
     (neither is started then). ``on_chunk``: called with the number of documents written after
     each chunk (the tests interrupt a build with it). ``phrases``: also keep the tone near them
     (table ``phrase_tone``, :meth:`analysis.engine.store_writer.StoreWriter.track_phrases`), with
-    ``phrase_window`` words either side.
+    ``phrase_window`` words either side. ``fork_workers``: the local worker processes are forked
+    from this process once it has loaded what the tasks use (:func:`analysis.engine.cluster.dask_client`'s
+    ``fork_after``): for a process that does nothing but this build, as the command's.
     """
     import contextlib
 
@@ -429,7 +431,8 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
             stack.enter_context(warnings.catch_warnings())
             warnings.filterwarnings("ignore", message=LARGE_GRAPH)
             if client is None:
-                client = stack.enter_context(dask_client(address, n_jobs))
+                client = stack.enter_context(dask_client(address, n_jobs,
+                                                         fork_after=load_for_tasks if fork_workers else None))
             t0 = time.perf_counter()
             timings["start_workers"] = t0 - t_start
             chunks = _Chunks(client, log, writer, params, bar, on_chunk)
@@ -496,10 +499,12 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
             manifest = writer.finish(content_hash, errors, topics, None, None, notes, timings,
                                      run_tasks=run_tasks, reuse=reuse_result)
             workers = len(client.scheduler_info().get("workers", {}))
+            worker_start = workers_started_by(client)
         manifest["timings"]["total"] = time.perf_counter() - t_start
         manifest["engine"] = {"scheduler": address or ("local threads" if (n_jobs or default_workers()) <= 1
                                                        else "local processes"),
-                              "workers": workers, "task_chars": TASK_CHARS, "leftovers_removed": leftovers,
+                              "workers": workers, "workers_started_by": worker_start, "task_chars": TASK_CHARS,
+                              "leftovers_removed": leftovers,
                               **log.summary()}
         from analysis.engine.store_format import MANIFEST, json_default
 
@@ -557,14 +562,14 @@ def cmd_build(args) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    one_heap()  # this process does nothing but the build
+    one_heap()  # this process does nothing but the build (and its local workers are forked from it)
     limits = Limits.from_env(preset="local" if getattr(args, "local_limits", False) else None)
     params = AnalysisParams(clean=not getattr(args, "no_clean", False), topic_k=getattr(args, "k", None))
     manifest = build_store(args.paths, args.out, params, chunk_size=args.chunk_size, chunk_chars=args.chunk_chars,
                            n_jobs=args.jobs, limits=limits, text_column=args.text_column,
                            id_column=args.id_column, progress=not getattr(args, "no_progress", False),
                            scheduler=getattr(args, "scheduler", None), phrases=getattr(args, "phrase", []),
-                           phrase_window=getattr(args, "window", 25))
+                           phrase_window=getattr(args, "window", 25), fork_workers=True)
     from analysis.engine.store import open_store
 
     for e in open_store(args.out).errors():

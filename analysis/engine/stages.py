@@ -6,7 +6,7 @@ analysed anywhere (:func:`analyse_documents`), and the slices' results combined 
 (:func:`merge_prepared`, :func:`merge_sentiment`, :func:`merge_term_indexes`): the combination
 equals analysing the whole corpus at once (the tests check it). :func:`reuse_stage` is the
 corpus-wide shared-passage and similarity stage; :func:`release_memory` hands freed heap back to
-the operating system between stages.
+the operating system between stages; :func:`load_for_tasks` loads what the build's tasks use.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from analysis.engine.params import AnalysisParams
 __all__ = ["analyse_documents", "prepare_documents", "score_and_index", "score_for_builder",
            "received_from_builder_task", "terms_stage", "merge_prepared",
            "merge_sentiment", "merge_term_indexes", "merge_slices", "reuse_stage", "slice_by_chars",
-           "malloc_trim", "release_memory"]
+           "malloc_trim", "release_memory", "load_for_tasks"]
 
 
 def prepare_documents(documents: Sequence[Document], clean: bool = True) -> Prepared:
@@ -258,3 +258,22 @@ def release_memory() -> None:
 
 
 _MALLOC_TRIM = None
+
+
+def load_for_tasks() -> None:
+    """Import the modules the build's tasks run and load the tables they read (TextBlob's and
+    VADER's lexicons, the tone classifier's weights), in this process: local workers forked from
+    it afterwards start with all of it (:func:`analysis.engine.cluster.dask_client`)."""
+    import importlib
+
+    for name in ("analysis.engine.build", "analysis.engine.aggregates", "analysis.engine.topic_stage",
+                 "analysis.methods.sentiment", "analysis.methods.terms", "analysis.methods.topics",
+                 "analysis.methods.reuse", "analysis.methods.tone_groups"):
+        importlib.import_module(name)
+    from analysis.methods.textblob_tables import load_textblob
+    from analysis.methods.tone_classifier import load_model
+    from analysis.methods.vader import load_vader
+
+    load_textblob()
+    load_vader()
+    load_model()
