@@ -431,3 +431,41 @@ def test_the_build_command_forks_its_workers_and_writes_the_local_store(csv_path
     assert engine["workers"] == 2 and engine["scheduler"] == "local processes"
     assert engine["workers_started_by"] == ("fork" if sys.platform.startswith("linux") else "spawn")
     assert_same_store(out, local_stores["whole"])
+
+
+_KILL_A_FORKED_WORKER = r"""
+import json, os, signal, sys
+sys.path.insert(0, sys.argv[1])
+import psutil
+from analysis.engine.build import AnalysisParams, build_store
+
+me = psutil.Process()
+killed = []
+
+def kill_one(n_docs):
+    # the forked workers run this script's command line; Python's helpers (the resource tracker) do not
+    workers = [p for p in me.children() if p.cmdline() == me.cmdline()]
+    if not killed and workers:
+        os.kill(workers[0].pid, signal.SIGKILL)
+        killed.append(workers[0].pid)
+
+manifest = build_store([sys.argv[2]], sys.argv[3], AnalysisParams(topic_k=2), chunk_size=int(sys.argv[4]), n_jobs=2,
+                       progress=False, fork_workers=True, on_chunk=kill_one)
+print(json.dumps({"killed": killed, "started_by": manifest["engine"]["workers_started_by"]}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_a_killed_forked_worker_changes_nothing(csv_path, local_stores, tmp_path):
+    """In the command's cluster (workers forked from the build's process) one worker is killed
+    after the first chunk is written: Dask forks a new one from the busy build process and reruns
+    what was lost, and the store is the one every task in one process writes."""
+    import json
+
+    out = tmp_path / "store"
+    done = subprocess.run([sys.executable, "-c", _KILL_A_FORKED_WORKER, str(ROOT), str(csv_path), str(out),
+                           str(CHUNK)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["started_by"] == "fork" and len(got["killed"]) == 1
+    assert_same_store(out, local_stores["whole"])

@@ -32,7 +32,8 @@ import time
 import weakref
 from typing import Callable, Iterator
 
-__all__ = ["SCHEDULER_ENV", "dask_client", "can_fork", "workers_started_by", "default_workers", "one_heap", "TaskLog", "payload_bytes"]
+__all__ = ["SCHEDULER_ENV", "dask_client", "can_fork", "workers_started_by", "default_workers", "one_heap",
+           "TaskLog", "payload_bytes"]
 
 SCHEDULER_ENV = "EXPLORER_DASK_SCHEDULER"
 
@@ -61,12 +62,12 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None,
 
     ``fork_after``: for a process that does nothing but one job (``python -m analysis build``),
     a function that imports the modules the tasks run and loads what they read. It is called
-    here, then the local worker processes are forked from this process (:func:`can_fork`; else
-    spawned as usual), BLAS on one thread: each starts with all of it loaded, instead of starting
-    a Python of its own and importing it all again (us-sotu's build, 4 runs each, alternating: 39.7-45.9
-    CPU-s and 23.4-27.1 s spawned, 33.5-35.7 CPU-s and 20.4-21.5 s forked). Not for a process
-    with other work in its threads (the app's server): a forked child inherits their locks as
-    they were. Workers Dask restarts are forked from this process too."""
+    here, then the local worker processes are forked from this process, BLAS set to one thread
+    (:func:`can_fork`; else they are spawned as usual). Each starts with all of it loaded instead
+    of starting a Python of its own and importing it all again: us-sotu's build, 4 alternating
+    pairs of runs, took 39.7-45.9 CPU-s and 23.4-27.1 s spawned, 33.5-35.7 CPU-s and 20.4-21.5 s
+    forked. Not for a process with other work in its threads (the app's server): a forked child
+    inherits their locks as they were. Workers Dask restarts are forked from this process too."""
     import dask
     from distributed import Client, LocalCluster
 
