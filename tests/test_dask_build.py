@@ -377,7 +377,7 @@ def test_payload_bytes_counts_the_buffers_it_does_not_copy():
 
 
 _FORKED = r"""
-import json, os, sys
+import gc, json, os, sys
 sys.path.insert(0, sys.argv[1])
 from analysis.engine import cluster
 from analysis.methods.bulk_scoring import children_skip_main
@@ -390,7 +390,8 @@ def seen():
     from threadpoolctl import threadpool_info
     mod = sys.modules.get("analysis.engine.cluster")
     return [getattr(mod, "LOADED_BY", None), "sklearn" in sys.modules,
-            max((p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"), default=None)]
+            max((p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"), default=None),
+            gc.get_freeze_count() > 0]
 
 out = {}
 for name, after in (("forked", load), ("spawned", None)):
@@ -404,8 +405,9 @@ print(json.dumps({"pid": os.getpid(), **out}))
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
 def test_local_workers_forked_after_loading_start_with_what_was_loaded():
     """With ``fork_after`` the local workers are forked from the process once it has run it: each
-    starts with its modules and tables (here scikit-learn, and a mark the function set) and BLAS on
-    one thread; without it they are spawned and start with neither."""
+    starts with its modules and tables (here scikit-learn, and a mark the function set), frozen
+    for the cycle collector, and BLAS on one thread; without it they are spawned and start with
+    none of it."""
     import json
 
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
@@ -413,8 +415,8 @@ def test_local_workers_forked_after_loading_start_with_what_was_loaded():
                           timeout=300)
     assert done.returncode == 0, done.stderr
     got = json.loads(done.stdout.strip().splitlines()[-1])
-    assert got["forked"] == [[got["pid"], True, 1]] * 2
-    assert [w[:2] for w in got["spawned"]] == [[None, False]] * 2
+    assert got["forked"] == [[got["pid"], True, 1, True]] * 2
+    assert [w[:2] + w[3:] for w in got["spawned"]] == [[None, False, False]] * 2
 
 
 def test_the_build_command_forks_its_workers_and_writes_the_local_store(csv_path, local_stores, tmp_path):
