@@ -73,6 +73,7 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None,
     forked from this process too."""
     import dask
     from distributed import Client, LocalCluster
+    from threadpoolctl import threadpool_limits
 
     from analysis.methods.bulk_scoring import children_skip_main
 
@@ -121,8 +122,10 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None,
         # 0.33 s collecting, over the three processes)
         gc.freeze()
         config["distributed.worker.multiprocessing-method"] = "fork"
+    # BLAS on one thread while forked workers start: they keep it (the variables the nanny sets for
+    # them, OPENBLAS_NUM_THREADS and the like, are read only when BLAS loads, which they never do)
     with children_skip_main() if in_processes else contextlib.nullcontext(), dask.config.set(config), \
-            _one_blas_thread() if fork else contextlib.nullcontext():
+            threadpool_limits(1) if fork else contextlib.nullcontext():
         cluster = LocalCluster(processes=in_processes, **kwargs)
         client = Client(cluster, set_as_default=False)
         _STARTED_BY[client] = ("fork" if fork else "spawn") if in_processes else "thread"
@@ -140,17 +143,6 @@ def workers_started_by(client) -> str | None:
     """How :func:`dask_client` started ``client``'s local workers: ``"fork"`` or ``"spawn"``
     (processes), ``"thread"`` (in this process); None for a cluster it did not start."""
     return _STARTED_BY.get(client)
-
-
-@contextlib.contextmanager
-def _one_blas_thread() -> Iterator[None]:
-    """BLAS on one thread in this process while the block runs (workers forked in it keep that:
-    the variables the nanny sets for them, ``OPENBLAS_NUM_THREADS`` and the like, are read only
-    when BLAS is loaded, which a forked worker never does)."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        yield
 
 
 def one_heap() -> bool:
