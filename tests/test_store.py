@@ -337,3 +337,24 @@ def test_a_full_vocabulary_stops_counting_new_terms(tmp_path, monkeypatch):
     assert "terms" not in full["notes"]
     counts = pd.read_parquet(tmp_path / "capped" / "term_counts")
     assert counts["term_id"].max() < 50
+
+
+def test_a_store_gives_back_the_corpus_it_was_built_from_columns_named_like_derived_ones_included(tmp_path):
+    """A corpus with its own ``n_words`` column (as us-sotu's CSV has) keeps it as ``n_words_source``
+    in the store's tables; the corpus the store gives back has it under its own name again, so its
+    content hash is the store's and the app, pointed at the store, finds the stored results instead
+    of working everything out again."""
+    frame = pd.read_csv(io.StringIO(small_csv_text(6)))
+    frame["n_words"] = [str(len(t.split())) for t in frame["text"]]
+    frame["n_sentences_source"] = "theirs"  # named like a kept column: told apart all the same
+    path = tmp_path / "counted.csv"
+    frame.to_csv(path, index=False)
+    build_store([path], tmp_path / "store", AnalysisParams(topic_k=2), n_jobs=1, progress=False)
+    store = open_store(tmp_path / "store")
+    assert {"n_words_source", "n_sentences_source_source"} <= set(store.manifest["doc_columns"])
+    loaded = load_paths([path])
+    assert loaded.documents[0].extra["n_words"] == frame["n_words"][0]
+    again = store.corpus()
+    assert [d.extra for d in again.documents] == [d.extra for d in loaded.documents]
+    assert again.content_hash() == loaded.content_hash() == store.content_hash
+    assert store.matches(loaded.content_hash())

@@ -57,12 +57,37 @@ class Prepared:
                         self.errors, f(self.repairs), self.cleaned, "")
 
 
+_SOURCE = "_source"
+
+
+def _derived_name(name: str) -> bool:
+    """A name of :data:`DERIVED_COLUMNS`, or one of them followed by ``_source`` once or more."""
+    while name.endswith(_SOURCE):
+        name = name[:-len(_SOURCE)]
+    return name in DERIVED_COLUMNS
+
+
+def source_column(name: str) -> str:
+    """What :func:`prepare` calls a corpus's own column named like one it derives (the shared
+    CSVs bring ``n_words``: ``n_words_source``). A column already named so gets ``_source``
+    again, so that :func:`loaded_column` can always tell the two apart."""
+    return name + _SOURCE
+
+
+def loaded_column(name: str) -> str:
+    """A column's name as the corpus was loaded, from its name in :func:`prepare`'s table
+    (the inverse of :func:`source_column`): ``n_words`` for ``n_words_source``, else ``name``."""
+    if name.endswith(_SOURCE) and _derived_name(name[:-len(_SOURCE)]):
+        return name[:-len(_SOURCE)]
+    return name
+
+
 def prepare(corpus: Corpus, clean: bool = True) -> Prepared:
     """Clean (unless ``clean=False``) and segment every document of ``corpus``."""
     frame = corpus.to_frame()
     # A user's own column with a name we derive (the shared CSVs bring n_words)
     # is kept under another name rather than overwritten.
-    frame = frame.rename(columns={c: f"{c}_source" for c in DERIVED_COLUMNS if c in frame.columns})
+    frame = frame.rename(columns={c: source_column(c) for c in frame.columns if _derived_name(c)})
     texts, removals, repairs = [], [], []
     for doc_id, raw in zip(frame["doc_id"], frame["text"]):
         result = clean_mod.clean_text(str(raw), enabled=clean)

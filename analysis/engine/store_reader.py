@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from scipy import sparse as sp
 
 from analysis.corpus.model import Corpus, Document, LoadError, METADATA_FIELDS, STANDARD_FIELDS
-from analysis.corpus.prepare import Prepared
+from analysis.corpus.prepare import Prepared, loaded_column
 from analysis.engine.aggregates import group_topic_shares, rate_per_10k, tone_by_label
 from analysis.engine.params import AnalysisParams
 from analysis.engine.store_format import (GROUP_TOP_TERMS, INDEX_FILES, MEASURES, PER_DOC_TABLES, cache_key,
@@ -268,7 +268,7 @@ class StoredAnalysis:
         out = []
         for rec in docs.to_dict("records"):
             out.append(Document(doc_id=str(rec["doc_id"]), text=str(rec["raw_text"]),
-                                extra={c: str(rec.get(c, "")) for c in meta_cols},
+                                extra={loaded_column(c): str(rec.get(c, "")) for c in meta_cols},
                                 **{f: str(rec.get(f, "")) for f in METADATA_FIELDS}))
         return Corpus(out, self.errors())
 
