@@ -106,7 +106,8 @@ def test_work_of_a_corpus_nobody_holds_is_cancelled_or_dropped(bg):
     """One worker: the first job runs, the second waits for it. The visitor of corpus "gone" leaves:
     the job not started is cancelled; when its visitor leaves too, the running one is dropped."""
     with pytest.raises(background.Pending):
-        background.compute(("run",), "kept", "a test", 10**6, square_slowly, 2, 1.5)
+        # long enough that the test's own steps, however slow on a busy machine, end before it
+        background.compute(("run",), "kept", "a test", 10**6, square_slowly, 2, 6.0)
     with pytest.raises(background.Pending):
         background.compute(("queued",), "gone", "a test", 10**6, square_slowly, 3, 0.0)
     time.sleep(0.5)  # the first is now running
