@@ -15,8 +15,9 @@ Then the corpus-wide stages, combined from the partitions:
 
 - topics: on a corpus of at most ``topic_sample_docs`` (5,000) documents one task fits them on the
   prepared slices as soon as these exist (it runs while the other workers still score sentiment);
-  on a larger one a task fits them on a seeded random sample read back from the parts, and one
-  task per part scores that part's documents with the fitted model;
+  on a larger one a task fits them on a seeded random sample read back from the parts, and this
+  process scores every part's documents with the fitted model from the part's term counts
+  (:mod:`analysis.engine.topic_counts`; one task per part reads the texts where they cannot);
 - reuse: shared passages when the corpus has at most ``reuse_max_words`` words (10 million),
   document similarity up to ``similarity_max_docs`` documents (5,000), one task; otherwise
   skipped, the reason written to the manifest. On a corpus of at most :data:`REUSE_SLICE_CHARS`
@@ -70,6 +71,7 @@ from analysis.engine.results import TopicResult
 from analysis.engine.stages import load_for_tasks, merge_prepared, merge_slices, prepare_documents, \
     received_from_builder_task, reuse_stage, score_for_builder, slice_by_chars
 from analysis.engine.streaming import DEFAULT_CHUNK_CHARS, DEFAULT_CHUNK_SIZE, DocumentHasher, iter_documents
+from analysis.engine.topic_counts import part_shares, word_columns
 from analysis.engine.topic_stage import fit_topics, score_documents, topic_input, topic_sample, topic_stage, \
     topic_tables
 
@@ -283,9 +285,12 @@ class _Chunks:
             self.write_oldest()
 
 
-def _topics_on_sample(client, log: TaskLog, path: Path, manifest: dict, params: AnalysisParams) -> TopicResult:
+def _topics_on_sample(client, log: TaskLog, writer, manifest: dict, params: AnalysisParams) -> TopicResult:
     """The topic stage of a large corpus: a task fits the model on a seeded sample of documents
-    read back from the parts; one task per part scores that part's documents with it."""
+    read back from the parts; each part's documents are then scored with it from the part's term
+    counts (:mod:`analysis.engine.topic_counts`), or, where those cannot say it, by one task per
+    part reading the texts."""
+    path = writer.path
     from analysis.engine.store_reader import StoredAnalysis
 
     store = StoredAnalysis(path, manifest)
@@ -304,7 +309,13 @@ def _topics_on_sample(client, log: TaskLog, path: Path, manifest: dict, params: 
     if model is None:
         return TopicResult(error=error, params=settings)
     shares = None
-    if sample is not None:
+    mapped = None if sample is None or writer.dropped_occurrences else word_columns(
+        model, writer.vocab, writer.term_n, writer.index_meta.get("stopwords", ()),
+        bool(writer.index_meta.get("numbers", False)))
+    if mapped is not None:  # from the term counts already written (analysis.engine.topic_counts)
+        frames = [part_shares(model, path, p, mapped) for p in manifest["parts"]]
+        shares = pd.concat(frames, ignore_index=True) if frames else None
+    elif sample is not None:
         [model_f] = client.scatter([model], broadcast=True, hash=False)
         futures = []
         for p in manifest["parts"]:
@@ -476,7 +487,7 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
                     return result
             else:
                 t0 = time.perf_counter()
-                topics = _topics_on_sample(client, log, writer.path, partial, params)
+                topics = _topics_on_sample(client, log, writer, partial, params)
                 timings["topics"] = time.perf_counter() - t0
 
             def run_tasks(func, arglist):

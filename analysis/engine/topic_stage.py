@@ -19,7 +19,7 @@ from analysis.engine.params import AnalysisParams, topic_params
 from analysis.engine.results import TopicResult
 
 __all__ = ["topic_stage", "topic_sample", "fit_topics", "n_topic_units", "topic_tables", "score_documents",
-           "topic_input"]
+           "shares_frame", "topic_input"]
 
 
 def topic_stage(prepared: Prepared, params: AnalysisParams = AnalysisParams(),
@@ -122,14 +122,18 @@ def score_documents(model, batches) -> pd.DataFrame:
     frames = []
     with threadpool_limits(1):
         for ids, texts in batches:
-            ids = np.asarray([str(d) for d in ids], dtype=object)
-            shares = model.transform([str(t) for t in texts])
-            k = shares.shape[1]
-            frames.append(pd.DataFrame({"doc_id": np.repeat(ids, k), "topic": np.tile(np.arange(k), len(ids)),
-                                        "share": shares.ravel()}))
+            frames.append(shares_frame(ids, model.transform([str(t) for t in texts])))
     if not frames:
         return pd.DataFrame({"doc_id": [], "topic": np.zeros(0, dtype=int), "share": np.zeros(0)})
     return pd.concat(frames, ignore_index=True)
+
+
+def shares_frame(doc_ids, shares: np.ndarray) -> pd.DataFrame:
+    """Long ``doc_id, topic, share`` from the documents' topic shares (one row per document)."""
+    ids = np.asarray([str(d) for d in doc_ids], dtype=object)
+    k = shares.shape[1]
+    return pd.DataFrame({"doc_id": np.repeat(ids, k), "topic": np.tile(np.arange(k), len(ids)),
+                         "share": shares.ravel()})
 
 
 def topic_input(prepared: Prepared, units: str = "auto", terms: bool = True) -> Prepared:

@@ -154,6 +154,12 @@ def _is_number(word: str) -> bool:
     return word.replace("-", "").replace("'", "").isdigit()
 
 
+def is_hidden(word: str, stopwords, numbers: bool = False) -> bool:
+    """Whether :func:`build_index` leaves the (normalised) word out of the vocabulary: a stopword of
+    ``stopwords`` (normalised), or, unless ``numbers``, a word made of digits."""
+    return word in stopwords or (not numbers and _is_number(word))
+
+
 def docs_frame(docs) -> pd.DataFrame:
     """Accept a ``Prepared`` (use its ``docs``) or a DataFrame with ``doc_id`` and ``text``."""
     frame = getattr(docs, "docs", docs)
@@ -342,7 +348,7 @@ def build_index(
     V = len(words)
     is_word = word_id >= 0
     n_words = np.bincount(doc[is_word], minlength=n_docs).astype(np.int64)
-    is_stop = np.fromiter((w in stops or (not numbers and _is_number(w)) for w in words),
+    is_stop = np.fromiter((is_hidden(w, stops, numbers) for w in words),
                           dtype=bool, count=V)
 
     mats, vocab, term_n = [], [], []

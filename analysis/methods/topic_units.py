@@ -106,6 +106,12 @@ def analyze(text: str, stopwords=STOPWORDS) -> list[str]:
     return list(filter(None, map(term_of.__getitem__, WORD_RE.findall(normalise_token(text)))))
 
 
+def term_of(token: str, stopwords=STOPWORDS) -> str:
+    """The term a normalised word token counts as in :func:`analyze` ("britain" for
+    "britain's"), or "" when it is dropped."""
+    return _TermOf.of(stopwords)[token]
+
+
 #: A documents table may carry each text's :func:`analyze` terms (default stopwords) in this
 #: column, joined by spaces, worked out beforehand (a build does so in each slice's task, while
 #: the corpus is still being read); the topic model of document units then reads them instead

@@ -92,7 +92,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
 from analysis.corpus.segment import normalise_token
 from analysis.methods.topic_readings import describe_stability
@@ -100,7 +100,7 @@ from analysis.methods.topic_stability import (SCORE_COLUMNS, average_jaccard, ch
                                               ranking_agreement, score_ks, smallest_considered)
 from analysis.methods.topic_units import (EXTRA_STOPWORDS, PARAGRAPH_BELOW_DOCS, SENTENCE_BELOW_PARAGRAPHS,
                                           SPEECH_STOPWORDS, STOPWORDS, TERMS_COLUMN, UNIT_COLUMNS, UNIT_KINDS,
-                                          analyze, as_is, build_units, stopword_set)
+                                          analyze, as_is, build_units, stopword_set, term_of)
 from analysis.methods.topic_views import (PASSAGE_COLUMNS, TopicSummary, distinctive_terms, document_topics,
                                           group_topics, representative_units, summarize, term_relevance,
                                           top_terms, topic_labels, topic_map, typical_passages)
@@ -363,7 +363,33 @@ class TopicModel:
         """Topic shares (rows summing to 1; zero rows for texts without any
         vocabulary term) of new ``texts`` under the fitted topics."""
         self._check()
-        X = sparse.csr_matrix(self.vectorizer_.transform(list(texts)))
+        return self.shares_of(self.vectorizer_.transform(list(texts)))
+
+    def term_of(self, token: str) -> str:
+        """The term a (normalised) word token counts as in :meth:`transform` ("britain" for
+        "britain's"), or "" when it is dropped (a stopword, a number, a single character)."""
+        return term_of(token, self._stopwords())
+
+    def tfidf_of_counts(self, counts) -> sparse.csr_matrix:
+        """The rows :meth:`transform` weighs for texts whose vocabulary terms occur ``counts``
+        times (sparse, one row per text, one column per term of :attr:`vocabulary_`): the same
+        tf-idf values, for texts already counted (a store's term counts)."""
+        self._check()
+        vec = self.vectorizer_
+        tfidf = TfidfTransformer(norm=vec.norm, use_idf=vec.use_idf, smooth_idf=vec.smooth_idf,
+                                 sublinear_tf=vec.sublinear_tf)
+        tfidf.idf_ = vec.idf_
+        tfidf.n_features_in_ = len(vec.idf_)
+        X = sparse.csr_matrix(counts, dtype=np.float64)
+        X.sum_duplicates()
+        X.sort_indices()
+        return sparse.csr_matrix(tfidf.transform(X, copy=False))
+
+    def shares_of(self, X) -> np.ndarray:
+        """Topic shares of texts from their tf-idf rows (:meth:`transform` once the texts are
+        weighed; a batch's rows are solved together, so the same rows give the same shares)."""
+        self._check()
+        X = sparse.csr_matrix(X)
         W = np.zeros((X.shape[0], self.k_))
         ok = np.asarray(X.getnnz(axis=1) > 0)
         if ok.any():
