@@ -290,9 +290,9 @@ def _topics_on_sample(client, log: TaskLog, writer, manifest: dict, params: Anal
     read back from the parts; each part's documents are then scored with it from the part's term
     counts (:mod:`analysis.engine.topic_counts`), or, where those cannot say it, by one task per
     part reading the texts."""
-    path = writer.path
     from analysis.engine.store_reader import StoredAnalysis
 
+    path = writer.path
     store = StoredAnalysis(path, manifest)
     sample = topic_sample(store.n_docs, params)
     all_ids = store.docs(columns=["doc_id"])["doc_id"].astype(str)
