@@ -285,11 +285,13 @@ class _Chunks:
             self.write_oldest()
 
 
-def _topics_on_sample(client, log: TaskLog, writer, manifest: dict, params: AnalysisParams) -> TopicResult:
+def _topics_on_sample(client, log: TaskLog, writer, manifest: dict,
+                      params: AnalysisParams) -> Callable[[], TopicResult]:
     """The topic stage of a large corpus: a task fits the model on a seeded sample of documents
     read back from the parts; each part's documents are then scored with it from the part's term
     counts (:mod:`analysis.engine.topic_counts`), or, where those cannot say it, by one task per
-    part reading the texts."""
+    part reading the texts. Returns once the fit is submitted: the function it returns waits for
+    the fit and scores the documents (the builder works out the tone and term aggregates meanwhile)."""
     from analysis.engine.store_reader import StoredAnalysis
 
     path = writer.path
@@ -303,30 +305,34 @@ def _topics_on_sample(client, log: TaskLog, writer, manifest: dict, params: Anal
                     [], pd.DataFrame(), params.clean, "")
     fitted = log.submit(client, "topics:fit", fit_topic_sample, prep, params, priority=10)
     del prep, docs
-    model, settings, error, k_tasks = fitted.result()
-    log.got("topics:fit", (model, settings, error))
-    k_tasks.log_to(log)
-    if model is None:
-        return TopicResult(error=error, params=settings)
-    shares = None
-    mapped = None if sample is None or writer.dropped_occurrences else word_columns(
-        model, writer.vocab, writer.term_n, writer.index_meta.get("stopwords", ()),
-        bool(writer.index_meta.get("numbers", False)))
-    if mapped is not None:  # from the term counts already written (analysis.engine.topic_counts)
-        frames = [part_shares(model, path, p, mapped) for p in manifest["parts"]]
-        shares = pd.concat(frames, ignore_index=True) if frames else None
-    elif sample is not None:
-        [model_f] = client.scatter([model], broadcast=True, hash=False)
-        futures = []
-        for p in manifest["parts"]:
-            d = pd.read_parquet(store.path / "docs" / p["file"], columns=["doc_id", "text"])
-            futures.append(log.submit(client, "topics:score", score_topic_part, model_f,
-                                      d["doc_id"].tolist(), d["text"].tolist()))
-        frames = client.gather(futures)
-        for f in frames:
-            log.got("topics:score", f)
-        shares = pd.concat(frames, ignore_index=True) if frames else None
-    return topic_tables(model, settings, len(model.docs_), keep_model=False, doc_shares=shares)
+
+    def scored() -> TopicResult:
+        model, settings, error, k_tasks = fitted.result()
+        log.got("topics:fit", (model, settings, error))
+        k_tasks.log_to(log)
+        if model is None:
+            return TopicResult(error=error, params=settings)
+        shares = None
+        mapped = None if sample is None or writer.dropped_occurrences else word_columns(
+            model, writer.vocab, writer.term_n, writer.index_meta.get("stopwords", ()),
+            bool(writer.index_meta.get("numbers", False)))
+        if mapped is not None:  # from the term counts already written (analysis.engine.topic_counts)
+            frames = [part_shares(model, path, p, mapped) for p in manifest["parts"]]
+            shares = pd.concat(frames, ignore_index=True) if frames else None
+        elif sample is not None:
+            [model_f] = client.scatter([model], broadcast=True, hash=False)
+            futures = []
+            for p in manifest["parts"]:
+                d = pd.read_parquet(store.path / "docs" / p["file"], columns=["doc_id", "text"])
+                futures.append(log.submit(client, "topics:score", score_topic_part, model_f,
+                                          d["doc_id"].tolist(), d["text"].tolist()))
+            frames = client.gather(futures)
+            for f in frames:
+                log.got("topics:score", f)
+            shares = pd.concat(frames, ignore_index=True) if frames else None
+        return topic_tables(model, settings, len(model.docs_), keep_model=False, doc_shares=shares)
+
+    return scored
 
 
 def reuse_task(docs: pd.DataFrame, params: AnalysisParams) -> tuple:
@@ -486,9 +492,13 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
                     k_tasks.log_to(log)
                     return result
             else:
-                t0 = time.perf_counter()
-                topics = _topics_on_sample(client, log, writer, partial, params)
-                timings["topics"] = time.perf_counter() - t0
+                t_topics = time.perf_counter()
+                scored_topics = _topics_on_sample(client, log, writer, partial, params)
+
+                def topics():  # likewise: the fit runs on a worker while the builder aggregates
+                    result = scored_topics()
+                    timings["topics"] = time.perf_counter() - t_topics
+                    return result
 
             def run_tasks(func, arglist):
                 # before the topic model's k's: the aggregates, in this process, wait for them
