@@ -139,3 +139,30 @@ def test_the_build_scores_from_counts_the_shares_it_scored_from_texts(csv_path, 
     assert read.manifest["engine"]["tasks"]["topics:score"] == len(read.manifest["parts"])
     for table in ("topic_doc_shares", "agg_group_topics"):
         pd.testing.assert_frame_equal(counted.table(table), read.table(table), check_exact=True)
+
+
+def test_only_the_context_letters_lower_case_differently_inside_a_text():
+    """A word's lower case alone equals its lower case inside the text, except for the letters of
+    CONTEXT_LOWER: every other character normalises to one character of the same kind (letter or
+    digit, joining apostrophe or hyphen, anything else), so the words found and their spelling agree."""
+    import re
+
+    from analysis.corpus.segment import normalise_token
+    from analysis.engine.topic_counts import CONTEXT_LOWER
+
+    word = re.compile(r"[^\W_]")
+    joins = set("'\u2019\u2018-\u2010\u2011")
+
+    def kind(c: str) -> int:
+        return 1 if word.match(c) else 2 if c in joins else 0
+
+    odd = []
+    for cp in range(0x110000):
+        c = chr(cp)
+        n = normalise_token(c)
+        if len(n) != 1 or kind(c) != kind(n):
+            odd.append(c)
+    assert odd == ["\u0130"]
+    assert set(odd) < set(CONTEXT_LOWER)
+    # and the one rule that looks at the neighbours: capital sigma, final or not
+    assert "ΟΔΟΣ.Α".lower() != "".join(normalise_token(w) for w in re.split(r"(\W)", "ΟΔΟΣ.Α"))
