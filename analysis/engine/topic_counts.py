@@ -121,19 +121,25 @@ def part_shares(model, store: Path, part: Mapping, words: WordColumns) -> pd.Dat
 
     name, start = part["file"], int(part["doc_start"])
     n = int(part["doc_end"]) - start
-    docs = pq.read_table(store / "docs" / name, columns=["doc_id", "text"])
+    docs = pq.read_table(store / "docs" / name, columns=["doc_id", "text"] if words.hidden else ["doc_id"])
     counts = pq.read_table(store / "term_counts" / name, columns=["doc_idx", "term_id", "count"])
     rows = counts.column("doc_idx").to_numpy() - start
     terms = counts.column("term_id").to_numpy()
     data = counts.column("count").to_numpy()
     cols = words.columns[terms]
-    read = np.union1d(rows[words.lowered[terms]], may_hold(docs.column("text"), words.hidden))
+    read = rows[words.lowered[terms]]
+    if words.hidden:
+        read = np.union1d(read, may_hold(docs.column("text"), words.hidden))
+    else:
+        read = np.unique(read)
     keep = cols >= 0
     V = len(model.vectorizer_.vocabulary_)
     C = sp.csr_matrix((data[keep], (rows[keep], cols[keep])), shape=(n, V))
     with threadpool_limits(1):
         X = model.tfidf_of_counts(C)
         if len(read):
+            if "text" not in docs.column_names:
+                docs = pq.read_table(store / "docs" / name, columns=["doc_id", "text"])
             texts = docs.column("text").take(read).to_pylist()
             from_text = sp.csr_matrix(model.vectorizer_.transform([str(t) for t in texts]))
             order = np.arange(n)
