@@ -191,6 +191,29 @@ def rate(phrase: str, count: int, n_words: int, who: str) -> str:
             f"{per:,.1f} times in every 10,000 words.")
 
 
+#: A rate per 10,000 words from a text shorter than this multiplies its count more than tenfold.
+SHORT_TEXT_WORDS = 1_000
+#: A rate from this many uses or fewer in such a short text says little.
+FEW_USES = 2
+
+
+def rate_caution(count: int, n_words: int, most_used: tuple[str, str, int, int] | None = None) -> str:
+    """A warning beside the highest rate when it rests on a use or two in a short text (one use in
+    86 words reads as 116 per 10,000), or "": "That rate rests on 1 use in only 86 words, so it says
+    little about how much the phrase is used. X uses 'left behind' most often: 2 times in 460 words.".
+    ``most_used``: ``(who, phrase, count, n_words)`` of the text (or group) using a tracked phrase
+    most often; named when it uses it more often than the one with the highest rate."""
+    count, n_words = int(count), int(n_words)
+    if count <= 0 or count > FEW_USES or n_words >= SHORT_TEXT_WORDS:
+        return ""
+    out = (f"That rate rests on {count_words(count, 'use')} in only {n_words:,} words, so it says little about "
+           "how much the phrase is used.")
+    if most_used is not None and int(most_used[2]) > count:
+        who, phrase, c, w = most_used
+        out += f" {who} uses '{phrase}' most often: {count_words(int(c), 'time')} in {int(w):,} words."
+    return out
+
+
 # --------------------------------------------------------------------------- comparing texts
 
 def similarity(value: float, a: str, b: str) -> str:

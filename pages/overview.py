@@ -18,7 +18,7 @@ from ui import tone_sections as ts
 from ui import waiting
 from ui.charts import glance
 from ui.colors import OTHERS
-from ui.readings import reading
+from ui.readings import highest_rate, reading
 from ui.downloads import download_button
 from ui.state import get_view
 
@@ -108,9 +108,8 @@ else:
             spec = glance.phrase_bars(rates[rates["doc_id"].isin(busiest)], "doc_id", "group", colours, labels,
                                       group_names, "overview-phrases")
             st.vega_lite_chart(spec, key="ov_phrases", width="content")
-            top_hit = rates.sort_values("rate_per_10k", ascending=False, kind="stable").iloc[0]
-            reading(plain.rate(top_hit["phrase"], top_hit["count"], top_hit["n_words"], labels.get(top_hit["doc_id"], "")),
-                    "That is the highest rate of any selected document.")
+            reading(*highest_rate(rates, "doc_id", lambda d: labels.get(d, ""),
+                                  "That is the highest rate of any selected document."))
             st.caption("Each bar: how often the phrase occurs per 10,000 words of one document (hover for the count)"
                        + (f"; the {len(busiest)} documents with the highest rates." if len(busiest) < len(ids) else "."))
             download_button("Download phrase counts per document (CSV)", rates, "phrases_per_document.csv",

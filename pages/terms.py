@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import plain
-
 from ui import frame
 from ui import cached_terms as ct
 from ui import phrase_tone_sections as pts
 from ui import terms_sections as ts
 from ui import waiting
 from ui.colors import NEUTRAL, colour_map, lump
-from ui.readings import reading
+from ui.readings import highest_rate, reading
 from ui.tone_sections import colour_note
 from ui.downloads import download_button
 from ui.state import get_view
@@ -46,9 +44,8 @@ with tab_freq:
         tbl = ts.busiest(tbl, "doc_id", MAX_BARS, "documents")
         fig = ts.chart("phrase_bars", tbl, "doc_id", "group", colours, labels, group_names, "phrase-docs")
         ev = st.plotly_chart(fig, key="terms_doc_bars", **POINTS)
-        top_hit = tbl.sort_values("rate_per_10k", ascending=False, kind="stable").iloc[0]
-        reading(plain.rate(top_hit["phrase"], top_hit["count"], top_hit["n_words"], labels.get(top_hit["doc_id"], "")),
-                "No other selected document uses a tracked phrase as often.")
+        reading(*highest_rate(tbl, "doc_id", lambda d: labels.get(d, ""),
+                              "No other selected document has a higher rate."))
         st.caption(f"Each bar: how often the phrase occurs per 10,000 words of one document, coloured by {BY}. "
                    "Hover for the raw count." + colour_note(colours, BY))
         if picks := [(c[0], c[1], None) for c in ts.selected_points(ev)]:
@@ -63,8 +60,7 @@ with tab_freq:
             g = ts.busiest(g, by, MAX_BARS, "groups").assign(colour=lambda t: t[by].map(lambda v: lump(v, colours)))
             ev = st.plotly_chart(ts.chart("phrase_bars", g, by, "colour", colours, group_names, group_names,
                                           "phrase-groups"), key="terms_group_bars", **POINTS)
-            busy = g.sort_values("rate_per_10k", ascending=False, kind="stable").iloc[0]
-            reading(plain.rate(busy["phrase"], busy["count"], busy["n_words"], "the texts of " + group_names[busy[by]]))
+            reading(*highest_rate(g, by, lambda v: "the texts of " + group_names[v]))
             st.caption(f"Each bar: the phrase's rate per 10,000 words over all the documents of one {BY} "
                        "(their hits divided by their words). Hover for counts and how many documents use it.")
             picks = [(d, c[1], None) for c in ts.selected_points(ev) for d, v in group_of.items() if v == c[0]]

@@ -153,3 +153,26 @@ def test_download_buttons_say_what_each_column_is():
     at = open_page("pages/overview.py")
     helps = [b.proto.help for b in at.get("download_button")]
     assert helps and all("Columns:" in h for h in helps)
+
+
+def test_a_top_rate_from_one_use_in_a_short_text_is_flagged_and_the_most_use_named():
+    """Issue 10's plain readings: the document with the highest rate of 'left behind' is a short one
+    that uses it once; the reading says so and names the long speech that uses it most often."""
+    long_speech = " ".join(["The towns were left behind by the markets, and the people there know it."]
+                           + ["We need schools, hospitals and jobs in every region of the country."] * 40
+                           + ["Communities left behind need more than words; they need a plan that works."])
+    frame = pd.DataFrame([
+        {"doc_id": "short", "author": "Ann Short", "title": "A short reply", "text": "They are left behind. Act now."},
+        {"doc_id": "long", "author": "Bob Long", "title": "A long speech", "text": long_speech},
+        {"doc_id": "none", "author": "Cy None", "title": "Another speech", "text": "Nothing to see here today."},
+    ])
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    corpus = load_files([("speeches.csv", buf.getvalue().encode())])
+    for page in ("pages/terms.py", "pages/overview.py"):
+        at = open_page(page, corpus)
+        readings = " ".join(h.proto.body for h in at.get("html") if "plain-reading" in h.proto.body)
+        assert "occurs 1 time in the 6 words of A short reply" in readings, page
+        assert "That rate rests on 1 use in only 6 words, so it says little" in readings, page
+        assert "A long speech uses &#x27;left behind&#x27; most often: 2 times in" in readings, page
+        assert "uses a tracked phrase as often" not in readings

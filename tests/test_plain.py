@@ -73,6 +73,17 @@ def test_similarity_reading_on_the_seeds(seeds):
     assert "share some vocabulary" in plain.similarity(sim.at[J, Z], "A", "B")
 
 
+def test_a_rate_from_a_use_or_two_in_a_short_text_is_called_weak():
+    assert plain.rate_caution(1, 86, ("Drew Hendry", "left behind", 2, 460)) == (
+        "That rate rests on 1 use in only 86 words, so it says little about how much the phrase is used. "
+        "Drew Hendry uses 'left behind' most often: 2 times in 460 words.")
+    # the same text has the most uses: nobody else to name
+    assert plain.rate_caution(2, 460, ("Drew Hendry", "left behind", 2, 460)).endswith("how much the phrase is used.")
+    assert plain.rate_caution(3, 86) == ""  # three uses
+    assert plain.rate_caution(1, plain.SHORT_TEXT_WORDS) == ""  # a text long enough
+    assert plain.rate_caution(0, 86) == ""
+
+
 def test_rates_agreement_time_and_numbers():
     assert plain.rate("left behind", 3, 1234, "X") == (
         "'left behind' occurs 3 times in the 1,234 words of X: about 24.3 times in every 10,000 words.")

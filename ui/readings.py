@@ -6,7 +6,10 @@ class ``plain-reading`` (tests and the browser find it by that)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
+
+from analysis import plain
 
 from .safe import html_text
 
@@ -25,3 +28,15 @@ def reading(*sentences: str, where=None) -> None:
     if not any(sentences):
         return
     (where or st).html(reading_html(*sentences))
+
+
+def highest_rate(table: pd.DataFrame, key: str, who, after: str = "") -> list[str]:
+    """The readings of a phrase-rate table (rows ``key, phrase, count, n_words, rate_per_10k``): the
+    row with the highest rate in words (:func:`analysis.plain.rate`), then ``after``, then
+    :func:`analysis.plain.rate_caution` when that rate rests on a use or two in a short text, naming
+    the row with the most uses. ``who(value of key)`` names a row's text or group."""
+    top = table.sort_values("rate_per_10k", ascending=False, kind="stable").iloc[0]
+    most = table.sort_values(["count", "rate_per_10k"], ascending=False, kind="stable").iloc[0]
+    used = (who(most[key]), most["phrase"], most["count"], most["n_words"])
+    return [plain.rate(top["phrase"], top["count"], top["n_words"], who(top[key])), after,
+            plain.rate_caution(top["count"], top["n_words"], used)]
