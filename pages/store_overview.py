@@ -67,6 +67,7 @@ with c1:
     st.caption("Each bar: the mean over the group's documents (each counts once); whisker: 95% bootstrap interval."
                + (f" The {MAX_GROUPS // 2} highest and lowest of {len(groups):,} groups." if len(top) < len(groups)
                   else ""))
+    ts.group_readings(groups.assign(label=groups["group"].astype(str).map(labels)), view.method, BY)
     download_button("Download tone per group (CSV)", groups, "tone_per_group.csv", key="st_dl_groups")
 with c2:
     st.subheader(f"Topics of each {BY}", help="Groups of words that travel together; each text is a mix of them. "
@@ -80,8 +81,8 @@ with c2:
         long = shares.assign(doc_id=shares["group"].astype(str),
                              topic_name=shares["topic"].map(lambda t: names.get(int(t), f"Topic {int(t) + 1}")))
         topic_colours = dict(zip(sorted(names), colour_map(names[t] for t in sorted(names)).values()))
-        st.vega_lite_chart(glance.topic_share_bars(long, order, labels, topic_colours, chart="store-topics"),
-                           key="st_topics")
+        st.vega_lite_chart(glance.topic_share_bars(long, order, labels, topic_colours, chart="store-topics",
+                                                   legend_columns=1), key="st_topics")
         st.caption("Each bar: the group's documents split into topics (mean share, 100% per group).")
         download_button("Download topic shares per group (CSV)", shares, "topics_per_group.csv", key="st_dl_topics")
 
@@ -93,7 +94,8 @@ if ids is None or len(ids) <= DIRECT_TERMS_DOCS or st.session_state.get("st_term
     table = groups[["group", "n_docs", "mean"]].join(words, on="group")
     table["group"] = table["group"].astype(str).map(lambda g: labels.get(g, g))
     st.dataframe(table.rename(columns={"group": by, "n_docs": "documents", "mean": ts.measure_label(measure)}),
-                 hide_index=True, width="stretch", key="st_terms")
+                 hide_index=True, width="stretch", key="st_terms",
+                 column_config={ts.measure_label(measure): st.column_config.NumberColumn(format="%+.3f")})
     download_button("Download the top words per group (CSV)", terms, "top_words_per_group.csv", key="st_dl_terms")
 else:
     st.info(f"The words of the whole corpus are counted in advance; for the {len(ids):,} documents your filters "
@@ -114,13 +116,14 @@ picked = st.dataframe(docs.head(SHOWN_DOCS), hide_index=True, width="stretch", k
                           "polarity": st.column_config.NumberColumn("polarity", format="%+.3f"),
                           "subjectivity": st.column_config.NumberColumn("subjectivity", format="%.3f"),
                           **{c: ts.SCORE_COLUMNS[c] for c in ("vader_mean", "vader_doc", "classifier_mean")}})
-download_button("Download the documents table (CSV)", docs, "documents.csv", key="st_dl_docs")
+# named already (its "document" column): not by the session's corpus, which a large store never loads
+download_button("Download the documents table (CSV)", docs, "documents.csv", key="st_dl_docs", labels={})
 rows = picked.selection.rows if picked is not None else []
 if rows:
     doc = str(docs.iloc[rows[0]]["doc_id"])
     st.subheader("Sentences of the selected document")
     sents = cst.sentences(path, doc)
-    st.caption(f"{doc}: {len(sents):,} sentences with their TextBlob and VADER scores.")
+    st.caption(f"{docs.iloc[rows[0]]['document']}: {len(sents):,} sentences with their TextBlob and VADER scores.")
     st.dataframe(sents, hide_index=True, width="stretch", key="st_sents",
                  column_config={"text": st.column_config.TextColumn("sentence", width="large")})
     download_button("Download these sentences (CSV)", sents, f"{doc}_sentences.csv", key="st_dl_sents")

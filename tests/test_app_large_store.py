@@ -37,6 +37,7 @@ def large_app(seed_store, monkeypatch):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+    assert not loaded, "a corpus was prepared (pytest.fail in the script's thread only warns)"
     return at
 
 
@@ -126,3 +127,44 @@ def test_a_one_value_filter_reads_the_precomputed_cells(large_app, seed_store, m
     view.authors = ["Daniel Zeichner", "Jacqui Smith"]  # two values: computed for the documents kept
     at.run()
     assert any(d is not None and len(d) == 2 for d in computed)
+
+
+def test_store_overview_reads_its_numbers_in_plain_words(large_app, seed_store):
+    """The large-store Overview says in words what the tone chart shows (highest and lowest group, how
+    sure the largest group's score is), names documents in words, and keeps its topic legend in one
+    column (two overflow half the page)."""
+    import json
+
+    from analysis import plain
+    from analysis.corpus.labels import doc_labels
+
+    at = large_app
+    store = store_mod.open_store(seed_store)
+    readings = " ".join(h.proto.body for h in at.get("html") if "plain-reading" in h.proto.body)
+    groups = store.group_sentiment("author", "polarity")
+    top = groups.loc[groups["mean"].idxmax()]
+    assert f"Most positive of these: {top['group']} ({plain.signed(top['mean'])}" in readings
+    assert "would probably lie between" in readings
+    docs = next(d.value for d in at.dataframe if "polarity" in d.value.columns and "doc_id" in d.value.columns)
+    names = doc_labels(store.docs(text=False))
+    assert docs.columns[0] == "document" and docs.set_index("doc_id")["document"].to_dict() == names
+    legend = next(json.loads(c.proto.spec) for c in at.get("vega_lite_chart")
+                  if json.loads(c.proto.spec).get("usermeta", {}).get("chart") == "store-topics")
+    assert legend["encoding"]["color"]["legend"]["columns"] == 1
+
+
+def test_group_readings_of_a_stores_groups_whose_intervals_rest_on_documents():
+    """A store's group table leaves ``n_sentences`` empty (NaN) where a group's interval rests on its
+    documents (the 100,000-document store's largest group): the reading says so, it does not fail."""
+    import numpy as np
+    import pandas as pd
+
+    from ui.tone_sections import group_reading_sentences
+
+    groups = pd.DataFrame({"group": ["", "Louise Haigh"], "label": ["Unknown author", "Louise Haigh"],
+                           "n_docs": [83302, 23], "n_sentences": [np.nan, np.nan], "mean": [0.07, 0.6],
+                           "lo": [0.068, 0.6], "hi": [0.072, 0.6], "interval_basis": ["documents", "documents"]})
+    first, second = group_reading_sentences(groups, "textblob")
+    assert first.startswith("Most positive of these: Louise Haigh (+0.60")
+    assert second.startswith("Unknown author's score would probably lie between +0.07 and +0.07 with other texts "
+                             "like these (from its 83,302 documents)")

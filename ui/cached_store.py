@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.corpus.labels import doc_labels
 from analysis.corpus.model import display_author
 
 from . import data, store_access
@@ -109,12 +110,14 @@ def doc_table(path: str, key: tuple, _kept: pd.DataFrame, _ids: tuple | None) ->
     """Metadata and scores of the kept documents (``_kept``: their metadata, from :func:`kept`;
     ``doc_id, title, author, …, polarity, subjectivity, vader_mean`` and, when the store has them,
     ``vader_doc, classifier_mean``; an empty author shows as
-    "Unknown author"), most positive first."""
+    "Unknown author"), most positive first, each named first in words (``document``: its title,
+    else author · type · date, :func:`analysis.corpus.labels.doc_labels`)."""
     store = store_access.cached_store(path)
     scores = store.doc_scores(doc_ids=None if _ids is None else list(_ids))
     keep = scores[[c for c in ("doc_id", "polarity", "subjectivity", "vader_mean", "vader_doc", "classifier_mean")
                    if c in scores.columns]]
     out = _kept.merge(keep, on="doc_id", how="inner")
+    out.insert(0, "document", out["doc_id"].astype(str).map(doc_labels(out)))
     if "author" in out:
         authors = out["author"].fillna("").astype(str)
         shown = {a: display_author(a) for a in authors.unique()}

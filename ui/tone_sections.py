@@ -376,18 +376,25 @@ def top_groups(view: View, by: str, measure: str) -> pd.DataFrame:
     return pd.concat([top[top["group"] != OTHERS].sort_values("mean", ascending=False, kind="stable"), others])
 
 
+def group_reading_sentences(groups: pd.DataFrame, method: str) -> list[str]:
+    """The sentences of :func:`group_readings` (none when no group is named). ``n_sentences`` may
+    be missing or NaN (a store's groups whose interval rests on documents)."""
+    named = groups[groups["group"] != OTHERS]
+    if named.empty:
+        return []
+    pairs = [(str(lab), v) for lab, v in zip(named["label"], named["mean"])]
+    largest = named.sort_values("n_docs", ascending=False, kind="stable").iloc[0]
+    n_sentences = largest.get("n_sentences", 0)
+    return [plain.tone_extremes(pairs, "of these", method) if len(pairs) > 1 else
+            plain.tone(largest["mean"], str(largest["label"]), method),
+            plain.interval(largest["lo"], largest["hi"], str(largest["label"]), str(largest["interval_basis"]),
+                           int(largest["n_docs"]), 0 if pd.isna(n_sentences) else int(n_sentences))]
+
+
 def group_readings(groups: pd.DataFrame, method: str, by_md: str) -> None:
     """Plain readings of a group chart: the highest and lowest group, and how sure the largest
     group's score is."""
-    named = groups[groups["group"] != OTHERS]
-    if named.empty:
-        return
-    pairs = [(str(lab), v) for lab, v in zip(named["label"], named["mean"])]
-    largest = named.sort_values("n_docs", ascending=False, kind="stable").iloc[0]
-    reading(plain.tone_extremes(pairs, "of these", method) if len(pairs) > 1 else
-            plain.tone(largest["mean"], str(largest["label"]), method),
-            plain.interval(largest["lo"], largest["hi"], str(largest["label"]), str(largest["interval_basis"]),
-                           int(largest["n_docs"]), int(largest.get("n_sentences", 0) or 0)))
+    reading(*group_reading_sentences(groups, method))
 
 
 def all_groups_table(groups: pd.DataFrame, by_md: str, key: str) -> None:

@@ -163,11 +163,13 @@ def phrase_bars(table: pd.DataFrame, key_col: str, colour_col: str, colours: dic
 
 
 def topic_share_bars(shares: pd.DataFrame, doc_order: list[str], labels: dict | None = None,
-                     topic_colours: dict[int, str] | None = None, chart: str = "topic-shares") -> dict:
+                     topic_colours: dict[int, str] | None = None, chart: str = "topic-shares",
+                     legend_columns: int = 2) -> dict:
     """Stacked bars: each document's text split into topics (100% per row).
 
     ``shares``: long form ``doc_id, topic (number), topic_name, share (0..1)``;
-    ``doc_order``: documents top to bottom; ``topic_colours``: colour per topic number.
+    ``doc_order``: documents top to bottom; ``topic_colours``: colour per topic number;
+    ``legend_columns``: 1 for a chart in half the page's width (two columns of names overflow it).
     Each data row: ``key, label, topic, topic_name, pct``.
     """
     order = [str(d) for d in doc_order]
@@ -179,7 +181,7 @@ def topic_share_bars(shares: pd.DataFrame, doc_order: list[str], labels: dict | 
     rows = [{"key": str(d), "label": shown[str(d)], "topic": int(t), "topic_name": tname[int(t)],
              "pct": round(float(v) * 100, 2)}
             for d, t, v in zip(s["doc_id"], s["topic"], s["share"].fillna(0.0))]
-    spec = _base(chart, ROW_PX * len(order) + 80 + 24 * math.ceil(len(topics) / 3), rows)
+    spec = _base(chart, ROW_PX * len(order) + 80 + 24 * math.ceil(len(topics) / max(1, legend_columns)), rows)
     spec["width"] = "container"
     spec["mark"] = {"type": "bar", "height": {"band": 0.7}}
     spec["encoding"] = {
@@ -190,7 +192,7 @@ def topic_share_bars(shares: pd.DataFrame, doc_order: list[str], labels: dict | 
         "color": {"field": "topic_name", "type": "nominal",
                   "scale": {"domain": [tname[t] for t in topics],
                             "range": [(topic_colours or {}).get(t, UNKNOWN_COLOUR) for t in topics]},
-                  "legend": {"columns": 2, "labelLimit": 200}},
+                  "legend": {"columns": legend_columns, "labelLimit": 200}},
         "order": {"field": "topic", "type": "quantitative"},
         "tooltip": [{"field": "label", "title": "document"}, {"field": "topic_name", "title": "topic"},
                     {"field": "pct", "title": "% of the text", "format": ".0f"}],
