@@ -112,6 +112,7 @@ class TreeMemory:
         self.peak = 0
         self.peak_processes = 0
         self.samples: list[tuple[float, int, int]] = []  # (time.monotonic(), tree RSS, RSS of pid alone)
+        self.main_cpu = 0.0  # CPU seconds of the process itself (all its threads; not its children), last seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -133,6 +134,11 @@ class TreeMemory:
                 total += rss
                 if p is self.proc:
                     top = rss
+                    try:
+                        t = p.cpu_times()
+                        self.main_cpu = t.user + t.system
+                    except psutil.Error:
+                        pass
             self.samples.append((time.monotonic(), total, top))
             if total > self.peak:
                 self.peak, self.peak_processes = total, len(procs)
@@ -144,17 +150,26 @@ class TreeMemory:
         return self.peak
 
 
-def run_measured(cmd: list[str], env=None, samples: list | None = None
+def run_measured(cmd: list[str], env=None, samples: list | None = None, cpu: dict | None = None
                  ) -> tuple[subprocess.CompletedProcess, float, int, int]:
     """Run ``cmd``; returns (completed process, wall seconds, peak tree RSS bytes, processes at peak).
     ``samples``, if given, is extended with the memory samples ``(time.monotonic(), tree RSS, RSS of
-    the process alone)``."""
+    the process alone)``; ``cpu``, if given, gets the CPU seconds (user + system) of the whole
+    process tree (``total``: every process it started counts once reaped, as the OS accounts them)
+    and of the process itself (``main``, sampled: within the sampling interval)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     mem = TreeMemory(proc.pid)
     out, err = proc.communicate()
     wall = time.perf_counter() - t0
     peak = mem.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu["total"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        cpu["main"] = mem.main_cpu
     if samples is not None:
         samples.extend(mem.samples)
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err), wall, peak, mem.peak_processes
@@ -295,13 +310,9 @@ def run_build(corpus: Path, jobs: int | None = None, extra: tuple = ()) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="explorer-bench-build-"))
     cmd = [sys.executable, "-m", "analysis", "build", str(corpus), "--out", str(tmp / "store"), "--local-limits",
            "--no-progress", *(["--jobs", str(jobs)] if jobs else []), *extra]
-    import resource
-
+    cpu: dict = {}
     try:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        done, wall, peak, nproc = run_measured(cmd)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build and every process it started
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        done, wall, peak, nproc = run_measured(cmd, cpu=cpu)  # cpu: the build and every process it started
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)
             raise SystemExit("build failed")
@@ -309,7 +320,8 @@ def run_build(corpus: Path, jobs: int | None = None, extra: tuple = ()) -> dict:
         size = sum(f.stat().st_size for f in (tmp / "store").rglob("*") if f.is_file())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return {"wall": wall, "cpu": cpu, "peak_rss": peak, "peak_processes": nproc, "summary": summary,
+    return {"wall": wall, "cpu": cpu["total"], "cpu_main": cpu["main"], "peak_rss": peak, "peak_processes": nproc,
+            "summary": summary,
             "store_bytes": size,
             "words_per_s": summary["n_words"] / wall if wall else float("nan"), "jobs": jobs,
             "command": " ".join(rel(Path(c)) if c.startswith("/") else c for c in cmd)}
@@ -323,6 +335,10 @@ def print_engine(label: str, b: dict) -> None:
           f"{e.get('workers', '?')} worker(s) ({e.get('scheduler', '?')}"
           + (f", started by {e['workers_started_by']}" if e.get("workers_started_by") else "") + ")")
     print("     stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in t.items()))
+    if b.get("cpu"):  # where the CPU went: the build's own process against the processes it started
+        print(f"     CPU: {b['cpu']:.0f} s ({b['cpu'] / b['summary']['n_words'] * 1e6:.1f} µs a word): the build "
+              f"process (reading, Dask client and scheduler, writing the store, aggregates) {b['cpu_main']:.0f} s, "
+              f"the worker processes {b['cpu'] - b['cpu_main']:.0f} s")
     kinds = ", ".join(f"{k} {v}" for k, v in e.get("tasks", {}).items())
     print(f"     tasks: {e.get('tasks_total', 0)} ({kinds}); bytes to workers {mb(e.get('bytes_to_workers', 0))}, "
           f"from workers {mb(e.get('bytes_from_workers', 0))} (pickled: what would cross the network)")
@@ -586,7 +602,8 @@ def build_100k(n_docs: int, keep: bool, workers: tuple[int, ...] = (2,)) -> dict
     out = tmp / "store"
     cmd = [sys.executable, "-m", "analysis", "build", str(csv), "--out", str(out), "--local-limits",
            *(["--jobs", str(workers[0])] if workers else [])]
-    done, wall, peak, nproc = run_measured(cmd)
+    cpu: dict = {}
+    done, wall, peak, nproc = run_measured(cmd, cpu=cpu)
     if done.returncode != 0:
         print(done.stderr[-3000:], file=sys.stderr)
         raise SystemExit("build failed")
@@ -594,8 +611,8 @@ def build_100k(n_docs: int, keep: bool, workers: tuple[int, ...] = (2,)) -> dict
     print(f"   BUILD: {wall:.0f} s wall, peak RSS {mb(peak)} over {nproc} process(es) "
           f"(load average after: {load_average()}); target <= 166 s (half of the 332 s before Dask)")
     print_engine(f"--jobs {workers[0] if workers else 'default'}",
-                 {"wall": wall, "peak_rss": peak, "peak_processes": nproc, "summary": summary,
-                  "words_per_s": summary["n_words"] / wall, "jobs": workers[0] if workers else None,
+                 {"wall": wall, "cpu": cpu["total"], "cpu_main": cpu["main"], "peak_rss": peak,
+                  "peak_processes": nproc, "summary": summary, "words_per_s": summary["n_words"] / wall, "jobs": workers[0] if workers else None,
                   "command": " ".join(rel(Path(c)) if c.startswith("/") else c for c in cmd)})
     print(f"   {summary['n_docs']:,} docs, {summary['n_words']:,} words; stage seconds: "
           + ", ".join(f"{k} {v:.0f}" for k, v in summary["timings"].items()))
@@ -612,7 +629,7 @@ def build_100k(n_docs: int, keep: bool, workers: tuple[int, ...] = (2,)) -> dict
         shutil.rmtree(tmp, ignore_errors=True)
     else:
         print(f"   kept: {tmp}")
-    return {"wall": wall, "peak_rss": peak, "summary": summary, "queries": queries, "app": app, "store_bytes": size,
+    return {"wall": wall, "cpu": cpu, "peak_rss": peak, "summary": summary, "queries": queries, "app": app, "store_bytes": size,
             "other_workers": extra}
 
 
