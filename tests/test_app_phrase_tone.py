@@ -135,3 +135,13 @@ def test_the_views_method_is_used():
     want = pt.tone_near(occ, prep.docs, scores, by="author", method="vader").set_index("group")
     assert z["value"] == pytest.approx(want.loc["Daniel Zeichner", "mean"])  # (-0.1531 + 0) / 2
     assert z["overall"] == pytest.approx(scores.set_index("doc_id").loc[D003, "vader_mean"])
+
+
+def test_one_sentence_says_when_no_comparison_rests_on_enough_occurrences():
+    """On the seeds every author uses 'left behind' once or twice: a plain reading says so once, before
+    the per-author readings (each 'too few to be sure')."""
+    at = open_page(TERMS)
+    rows = chart_rows(at, "terms_tone")
+    assert len(rows) >= 2 and (rows["n"] < pt.MIN_SURE).all()
+    readings = " ".join(h.proto.body for h in at.get("html") if "plain-reading" in h.proto.body)
+    assert "No comparison here rests on 5 or more occurrences of ‘left behind’" in readings

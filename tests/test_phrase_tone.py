@@ -154,6 +154,24 @@ def test_reading_says_direction_numbers_and_certainty():
     assert pt.reading(dict(row, group="d1"), None, "My column").startswith("In My column, the sentences")
 
 
+def test_summary_says_once_how_many_comparisons_can_be_trusted():
+    row = {"phrase": "left behind", "context": "sentence", "n": 2, "mean": -0.12, "overall": 0.10, "lo": -0.2,
+           "hi": -0.05}
+    few = pd.DataFrame([dict(row, group=g) for g in ("A", "B", "C")])
+    assert pt.summary(few) == ("No comparison here rests on 5 or more occurrences of ‘left behind’: too few to say "
+                               "whether the phrase comes with warmer or colder words than the rest of the text.")
+    mixed = pd.DataFrame([dict(row, group="A"),  # too few
+                          dict(row, group="B", n=40),  # more negative, beyond chance
+                          dict(row, group="C", n=12, mean=0.3, lo=0.2, hi=0.4),  # more positive
+                          dict(row, group="D", n=9, hi=0.2)])  # could be chance
+    assert pt.summary(mixed) == (
+        "3 of the 4 comparisons rest on 5 or more occurrences of ‘left behind’; of those, 1 finds more negative "
+        "words around it than in the texts as a whole and 1 more positive ones, beyond chance; in 1 the "
+        "difference could be chance.")
+    assert pt.summary(mixed.iloc[1:3]).startswith("All 2 comparisons rest on 5 or more occurrences")
+    assert pt.summary(mixed.iloc[1:2]) == "" and pt.summary(mixed.iloc[:0]) == ""  # the row's reading says it
+
+
 def test_evidence_words_and_occurrence_rows():
     docs = docs_of("It was good to be left behind. Bad day.", "Nothing here.", author=["A", "B"])
     occ = pt.occurrences(docs, "left behind")

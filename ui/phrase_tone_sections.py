@@ -20,6 +20,7 @@ from . import data
 from .charts import glance
 from .charts.phrase_tone import tone_near_dots
 from .downloads import download_button
+from .readings import reading
 from .state import View
 
 METHOD_LABELS = {name: m.label for name, m in pt.METHODS.items()}
@@ -131,6 +132,7 @@ def show(table, method: str, context: str, window: int, key: str, rows_of) -> No
                f"{'the sentence' if context == 'sentence' else 'the window'} around the phrase, its whisker a 95% "
                "interval over them; the grey diamond: those texts as a whole. Click a dot for its occurrences."
                + (f" The {MAX_ROWS} with the most occurrences of {len(table):,}." if len(table) > MAX_ROWS else ""))
+    reading(pt.summary(table))
     for text in shown["reading"].head(MAX_READINGS):
         st.markdown(f"- {md_text(text)}")
     if len(shown) > MAX_READINGS:

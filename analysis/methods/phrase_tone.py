@@ -64,6 +64,7 @@ __all__ = [
     "occurrences",
     "tone_near",
     "reading",
+    "summary",
     "tone_table",
     "with_evidence",
     "occurrence_rows",
@@ -390,6 +391,32 @@ def reading(row, by: str | None = None, group_name: str | None = None, window: i
     else:
         verdict = f"; the 95% interval, {_signed(lo)} to {_signed(hi)}, leaves the whole-text figure out"
     return f"{subject} are {comp} {whole} ({counts}{verdict})."
+
+
+def summary(table: pd.DataFrame) -> str:
+    """One plain sentence over the rows of :func:`tone_near` for one phrase (one context and method):
+    how many comparisons rest on at least :data:`MIN_SURE` occurrences, and of those how many find
+    the words around the phrase more negative or more positive than the texts as a whole beyond
+    chance (the 95% interval leaves the whole-text figure out). The rows' own readings say "too few
+    to be sure" one by one; this says it once for all of them, before a reader adds them up ("" for
+    fewer than two rows: the row's own reading says it)."""
+    if len(table) < 2:
+        return ""
+    phrase = f"‘{table['phrase'].iloc[0]}’"
+    sure = table[(table["n"] >= MIN_SURE) & table["lo"].notna() & table["overall"].notna()]
+    if sure.empty:
+        return (f"No comparison here rests on {MIN_SURE} or more occurrences of {phrase}: too few to say whether "
+                "the phrase comes with warmer or colder words than the rest of the text.")
+    below = int((sure["hi"] < sure["overall"]).sum())
+    above = int((sure["lo"] > sure["overall"]).sum())
+    chance = len(sure) - below - above
+    n = len(table)
+    head = (f"{'All' if len(sure) == n else f'{len(sure):,} of the'} {n:,} comparisons rest on {MIN_SURE} or more "
+            f"occurrences of {phrase}")
+    parts = [f"{below:,} find{'s' if below == 1 else ''} more negative words around it than in the texts as a whole",
+             f"{above:,} more positive ones"]
+    return (f"{head}; of {'those' if len(sure) > 1 else 'that one'}, " + " and ".join(parts)
+            + f", beyond chance; in {chance:,} the difference could be chance.")
 
 
 def tone_table(occ: pd.DataFrame, docs: pd.DataFrame, doc_scores: pd.DataFrame, by: str | None = None,
