@@ -200,7 +200,7 @@ FEW_USES = 2
 def rate_caution(count: int, n_words: int, most_used: tuple[str, str, int, int] | None = None) -> str:
     """A warning beside the highest rate when it rests on a use or two in a short text (one use in
     86 words reads as 116 per 10,000), or "": "That rate rests on 1 use in only 86 words, so it says
-    little about how much the phrase is used. X uses 'left behind' most often: 2 times in 460 words.".
+    little about how much the phrase is used. The most uses of 'left behind': X, 2 times in 460 words.".
     ``most_used``: ``(who, phrase, count, n_words)`` of the text (or group) using a tracked phrase
     most often; named when it uses it more often than the one with the highest rate."""
     count, n_words = int(count), int(n_words)
@@ -210,7 +210,7 @@ def rate_caution(count: int, n_words: int, most_used: tuple[str, str, int, int] 
            "how much the phrase is used.")
     if most_used is not None and int(most_used[2]) > count:
         who, phrase, c, w = most_used
-        out += f" {who} uses '{phrase}' most often: {count_words(int(c), 'time')} in {int(w):,} words."
+        out += f" The most uses of '{phrase}': {who}, {count_words(int(c), 'time')} in {int(w):,} words."
     return out
 
 

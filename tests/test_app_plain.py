@@ -174,5 +174,5 @@ def test_a_top_rate_from_one_use_in_a_short_text_is_flagged_and_the_most_use_nam
         readings = " ".join(h.proto.body for h in at.get("html") if "plain-reading" in h.proto.body)
         assert "occurs 1 time in the 6 words of A short reply" in readings, page
         assert "That rate rests on 1 use in only 6 words, so it says little" in readings, page
-        assert "A long speech uses &#x27;left behind&#x27; most often: 2 times in" in readings, page
+        assert "The most uses of &#x27;left behind&#x27;: A long speech, 2 times in" in readings, page
         assert "uses a tracked phrase as often" not in readings

@@ -76,7 +76,7 @@ def test_similarity_reading_on_the_seeds(seeds):
 def test_a_rate_from_a_use_or_two_in_a_short_text_is_called_weak():
     assert plain.rate_caution(1, 86, ("Drew Hendry", "left behind", 2, 460)) == (
         "That rate rests on 1 use in only 86 words, so it says little about how much the phrase is used. "
-        "Drew Hendry uses 'left behind' most often: 2 times in 460 words.")
+        "The most uses of 'left behind': Drew Hendry, 2 times in 460 words.")
     # the same text has the most uses: nobody else to name
     assert plain.rate_caution(2, 460, ("Drew Hendry", "left behind", 2, 460)).endswith("how much the phrase is used.")
     assert plain.rate_caution(3, 86) == ""  # three uses
