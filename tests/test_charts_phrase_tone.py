@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from ui.charts.glance import PICK
-from ui.charts.phrase_tone import tone_near_dots
+from ui.charts.phrase_tone import TOO_FEW, TOO_FEW_COLOUR, tone_near_dots
 from ui.colors import NEGATIVE, POSITIVE
 
 
@@ -29,10 +29,21 @@ def test_rows_keep_order_values_and_sides():
     assert spec["usermeta"]["chart"] == "t-phrase-tone"
     assert [r["key"] for r in rows] == ["Daniel Zeichner", "", "Jacqui Smith"]
     assert [r["label"] for r in rows] == ["Daniel Zeichner", "Unknown author", "Jacqui Smith"]
-    assert [r["side"] for r in rows] == ["more negative", "about the same", "more positive"]
+    # 2 and 1 occurrences: too few to call a direction (a hollow dot); 12: above the text as a whole
+    assert [r["side"] for r in rows] == [TOO_FEW, TOO_FEW, "more positive"]
     assert rows[0]["value"] == -0.12 and rows[0]["overall"] == 0.10 and rows[0]["n"] == 2
     assert rows[1]["lo"] is None and rows[1]["interval"].startswith("none")
     assert rows[0]["counts"] == "2 occurrences" and rows[1]["counts"] == "1 occurrence"
+
+
+def test_the_direction_is_coloured_only_from_five_occurrences_on():
+    sure = table().assign(n=[5, 9, 12])
+    rows = tone_near_dots(sure)["data"]["values"]
+    assert [r["side"] for r in rows] == ["more negative", "about the same", "more positive"]
+    rows = tone_near_dots(sure.assign(n=[4, 9, 12]))["data"]["values"]
+    assert rows[0]["side"] == TOO_FEW
+    scale = tone_near_dots(sure)["layer"][-1]["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"]))[TOO_FEW] == TOO_FEW_COLOUR
 
 
 def test_layers_axis_and_selection():

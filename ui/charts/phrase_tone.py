@@ -14,11 +14,15 @@ import math
 
 import pandas as pd
 
+from analysis.methods.phrase_tone import MIN_SURE
 from ui.charts.glance import PICK, unique_labels
 from ui.colors import NEGATIVE, NEUTRAL, POSITIVE
 
 ROW_PX = 34
 OVERALL_COLOUR = "#6b6b6b"
+#: The dot of a row with fewer than MIN_SURE occurrences: hollow (white inside its outline), no direction.
+TOO_FEW = f"under {MIN_SURE} occurrences: too few to tell"
+TOO_FEW_COLOUR = "#ffffff"
 
 
 def _num(v) -> float | None:
@@ -48,8 +52,10 @@ def tone_near_dots(table: pd.DataFrame, labels: dict | None = None, value_label:
     ``table``: rows of :func:`analysis.phrase_tone.tone_near` for ONE phrase, context and
     method: ``group, n, mean, lo, hi, overall`` (and ``reading``, shown in the tooltip);
     ``labels``: group -> display name. The dot is the mean around the phrase, green when
-    above the tone as a whole and red when below; the whisker its 95% interval over the
-    occurrences (none for one occurrence); the grey diamond the tone as a whole.
+    above the tone as a whole and red when below, hollow when it rests on fewer than
+    :data:`~analysis.methods.phrase_tone.MIN_SURE` occurrences (too few to call a direction,
+    as the readings say); the whisker its 95% interval over the occurrences (none for one
+    occurrence); the grey diamond the tone as a whole.
     Each data row: ``key, label, name, value, lo, hi, overall, n, counts, side, reading``.
     """
     t = table.reset_index(drop=True)
@@ -60,7 +66,7 @@ def tone_near_dots(table: pd.DataFrame, labels: dict | None = None, value_label:
     for i, k in enumerate(keys):
         v, a, b, o = (_num(t.at[i, c]) for c in ("mean", "lo", "hi", "overall"))
         n = int(t.at[i, "n"])
-        side = ("about the same" if v is None or o is None or round(v, 2) == round(o, 2)
+        side = (TOO_FEW if n < MIN_SURE else "about the same" if v is None or o is None or round(v, 2) == round(o, 2)
                 else "more positive" if v > o else "more negative")
         rows.append({"key": k, "label": shown[k], "name": _short(named[k], 200), "value": v, "lo": a, "hi": b,
                      "overall": o, "n": n, "counts": f"{n} occurrence{'s' if n != 1 else ''}", "side": side,
@@ -79,7 +85,8 @@ def tone_near_dots(table: pd.DataFrame, labels: dict | None = None, value_label:
                {"field": "interval", "title": "95% interval"}, {"field": "overall", "title": "text as a whole",
                                                                  "format": "+.3f"},
                {"field": "counts", "title": "based on"}, {"field": "reading", "title": "in words"}]
-    side_scale = {"domain": ["more negative", "about the same", "more positive"], "range": [NEGATIVE, NEUTRAL, POSITIVE]}
+    side_scale = {"domain": ["more negative", "about the same", "more positive", TOO_FEW],
+                  "range": [NEGATIVE, NEUTRAL, POSITIVE, TOO_FEW_COLOUR]}
     spec["layer"] = [
         {"mark": {"type": "rule", "color": "#999999"},
          "encoding": {"x": {"datum": 0, "type": "quantitative", "scale": x_scale}}},
