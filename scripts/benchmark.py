@@ -612,7 +612,8 @@ def build_100k(n_docs: int, keep: bool, workers: tuple[int, ...] = (2,)) -> dict
           f"(load average after: {load_average()}); target <= 166 s (half of the 332 s before Dask)")
     print_engine(f"--jobs {workers[0] if workers else 'default'}",
                  {"wall": wall, "cpu": cpu["total"], "cpu_main": cpu["main"], "peak_rss": peak,
-                  "peak_processes": nproc, "summary": summary, "words_per_s": summary["n_words"] / wall, "jobs": workers[0] if workers else None,
+                  "peak_processes": nproc, "summary": summary, "words_per_s": summary["n_words"] / wall,
+                  "jobs": workers[0] if workers else None,
                   "command": " ".join(rel(Path(c)) if c.startswith("/") else c for c in cmd)})
     print(f"   {summary['n_docs']:,} docs, {summary['n_words']:,} words; stage seconds: "
           + ", ".join(f"{k} {v:.0f}" for k, v in summary["timings"].items()))
@@ -629,8 +630,8 @@ def build_100k(n_docs: int, keep: bool, workers: tuple[int, ...] = (2,)) -> dict
         shutil.rmtree(tmp, ignore_errors=True)
     else:
         print(f"   kept: {tmp}")
-    return {"wall": wall, "cpu": cpu, "peak_rss": peak, "summary": summary, "queries": queries, "app": app, "store_bytes": size,
-            "other_workers": extra}
+    return {"wall": wall, "cpu": cpu["total"], "cpu_main": cpu["main"], "peak_rss": peak, "summary": summary,
+            "queries": queries, "app": app, "store_bytes": size, "other_workers": extra}
 
 
 def store_queries(path: Path) -> dict:
