@@ -440,6 +440,33 @@ def test_date_bins():
         S.date_bins(["1999"], "week")
 
 
+def test_date_bins_of_repeated_and_missing_dates_keep_their_rows():
+    """Each distinct date is binned once and given back to every row that has it, in order, the
+    row labels kept; None, NaN and numbers are binned as before."""
+    dates = pd.Series(["2016-06-24", None, "2016-06-24", float("nan"), 1999, "1999", "", "2016-06-24"],
+                      index=list("abcdefgh"))
+    got = S.date_bins(dates, "year")
+    assert list(got) == ["2016", "", "2016", "", "1999", "1999", "", "2016"]
+    assert list(got.index) == list("abcdefgh") and got.dtype == object
+    assert list(S.date_bins(dates, "decade")) == ["2010s", "", "2010s", "", "1990s", "1990s", "", "2010s"]
+    assert len(S.date_bins([], "year")) == 0
+
+
+def test_group_scores_do_not_depend_on_the_order_of_the_score_rows():
+    """Scores in the documents' own order (matched by position) and shuffled (matched by id) give
+    the same table, to the bit."""
+    rng = np.random.default_rng(1)
+    ids = [f"d{i}" for i in range(60)]
+    docs = pd.DataFrame({"doc_id": ids, "author": rng.choice(["a", "b", "c", ""], size=60)})
+    scores = pd.DataFrame({"doc_id": ids, "polarity": rng.normal(size=60)})
+    scores.loc[5, "polarity"] = np.nan
+    in_order = S.group_scores(scores, docs, "author")
+    shuffled = S.group_scores(scores.sample(frac=1.0, random_state=3), docs, "author")
+    pd.testing.assert_frame_equal(in_order, shuffled, check_exact=True)
+    partial = S.group_scores(scores.iloc[:50], docs, "author")  # documents without a score
+    assert partial["n_docs"].sum() == 60 and not partial.equals(in_order)
+
+
 def test_group_scores():
     docs = pd.DataFrame({"doc_id": list("abcdef"), "author": ["x", "x", "x", "y", "", "z"],
                          "date": ["2016-06-24", "2016", "2017-01-01", "", "1999", "2016"]})

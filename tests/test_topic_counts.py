@@ -166,3 +166,26 @@ def test_only_the_context_letters_lower_case_differently_inside_a_text():
     assert set(odd) < set(CONTEXT_LOWER)
     # and the one rule that looks at the neighbours: capital sigma, final or not
     assert "ΟΔΟΣ.Α".lower() != "".join(normalise_token(w) for w in re.split(r"(\W)", "ΟΔΟΣ.Α"))
+
+
+def test_a_part_no_worker_can_read_is_scored_by_the_builder(csv_path, store_path, tmp_path, monkeypatch):
+    """Each part's topic shares are a task that reads the part's counts from the store being written;
+    a worker on another machine cannot see that folder, says so (None), and the builder scores that
+    part itself: the same shares either way."""
+    counted = open_store(store_path)
+    assert counted.manifest["engine"]["tasks"]["topics:shares"] == len(counted.manifest["parts"])
+    real = build_mod.part_shares_task
+    record = tmp_path / "unseen.txt"  # the task is sent to the worker as a copy: it writes down what it saw
+
+    def elsewhere(fit, store, part, words):  # as on a worker that does not share this disk
+        got = real(fit, str(tmp_path / "not-here"), part, words)
+        with open(record, "a") as f:
+            f.write("unseen\n" if got is None else "seen\n")
+        return got
+
+    monkeypatch.setattr(build_mod, "part_shares_task", elsewhere)
+    build_store([csv_path], tmp_path / "t", SAMPLED, chunk_size=7, n_jobs=1, progress=False)
+    assert record.read_text().split() == ["unseen"] * len(counted.manifest["parts"])
+    read = open_store(tmp_path / "t")
+    for table in ("topic_doc_shares", "agg_group_topics"):
+        pd.testing.assert_frame_equal(counted.table(table), read.table(table), check_exact=True)

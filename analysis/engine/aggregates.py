@@ -17,7 +17,8 @@ from analysis.engine.store_format import (CELL_MEASURES, CELL_SEP, FILTER_COLUMN
                                           MEASURES, candidate_group_columns, group_values)
 
 __all__ = ["compute_aggregates", "cell_sentiment", "ToneCache", "tone_by_label", "rate_per_10k",
-           "group_topic_shares", "single_documents", "single_document_intervals", "INTERVAL_BATCHES"]
+           "group_topic_shares", "single_documents", "single_document_intervals", "INTERVAL_BATCHES",
+           "plan_tone_by_label", "draw_intervals", "draw_interval_batch"]
 
 #: The one-document groups' sentence intervals are drawn in about this many tasks.
 INTERVAL_BATCHES = 16
@@ -51,17 +52,70 @@ def tone_by_label(store, scores: pd.DataFrame, doc_ids, labels,
     """``(measure, group_scores)`` for each of ``measures``, the documents ``doc_ids`` grouped by
     ``labels`` (:func:`analysis.methods.sentiment.group_scores`); the sentences of one-document groups are
     read from ``store`` once, for their sentence intervals (through ``cache`` when given)."""
-    from analysis.methods.tone_groups import group_scores_many
+    from analysis.methods.tone_groups import fill_intervals
+
+    sentences = cache.sentences if cache is not None else (lambda ids: store.sentences(doc_ids=ids))
+    memo = cache.memo if cache is not None else {}
+    plan = plan_tone_by_label(scores, doc_ids, labels, measures, sentences)
+    fill_intervals(memo, plan.inputs)
+    return list(zip(measures, plan.tables(memo)))
+
+
+def plan_tone_by_label(scores: pd.DataFrame, doc_ids, labels, measures, sentences):
+    """The :class:`analysis.methods.tone_groups.GroupScorePlan` of :func:`tone_by_label` (its
+    intervals not yet drawn); ``sentences(doc_ids)`` reads the sentences of one-document groups
+    (:meth:`ToneCache.sentences`)."""
+    from analysis.methods.tone_groups import plan_group_scores
 
     meta = pd.DataFrame({"doc_id": pd.Series(doc_ids).astype(str).to_numpy(), "_g": labels})
-    single = meta.loc[meta["_g"].map(meta["_g"].value_counts()).to_numpy() == 1, "doc_id"].tolist()
-    if cache is not None:
-        sents = cache.sentences(single) if single else None
-        memo = cache.memo
-    else:
-        sents = store.sentences(doc_ids=single) if single else None
-        memo = {}
-    return list(zip(measures, group_scores_many(scores, meta, "_g", list(measures), sentences=sents, memo=memo)))
+    codes, _ = pd.factorize(meta["_g"], use_na_sentinel=False)
+    alone = np.bincount(codes)[codes] == 1 if len(codes) else np.zeros(0, dtype=bool)
+    single = meta["doc_id"].to_numpy()[alone].tolist()
+    sents = sentences(single) if single else None
+    return plan_group_scores(scores, meta, "_g", list(measures), sentences=sents)
+
+
+def draw_interval_batch(inputs: list[tuple]) -> dict:
+    """Task: the bootstrap intervals of ``inputs`` (``(values, weights)`` each), as a ``memo``
+    (:func:`analysis.methods.tone_groups.fill_intervals`): the same numbers wherever it runs."""
+    from analysis.methods.tone_groups import fill_intervals
+
+    memo: dict = {}
+    fill_intervals(memo, inputs)
+    return memo
+
+
+def draw_intervals(memo: dict, inputs: list[tuple], run_tasks=None) -> None:
+    """Draw into ``memo`` the intervals of ``inputs`` it lacks: in this process, or through
+    ``run_tasks(func, [args, ...]) -> [result, ...]`` in up to :data:`INTERVAL_BATCHES` tasks of
+    about equal work (the inputs of one size share their draws, so they stay together)."""
+    from analysis.methods.tone_groups import fill_intervals, interval_key
+
+    missing: dict = {}
+    for got in inputs:
+        key = interval_key(*got)
+        if key not in memo:
+            missing.setdefault(key, got)
+    if not missing:
+        return
+    if run_tasks is None:
+        fill_intervals(memo, list(missing.values()))
+        return
+    by_size: dict[int, list] = {}
+    for got in missing.values():
+        by_size.setdefault(len(got[0]), []).append(got)
+    # the longest first, each to the lightest batch; drawing the indices costs about as much as
+    # resampling two inputs with them
+    units = sorted(by_size.items(), key=lambda kv: -kv[0] * (2 + len(kv[1])))
+    n_batches = min(INTERVAL_BATCHES, len(units))
+    batches: list[list] = [[] for _ in range(n_batches)]
+    load = np.zeros(n_batches)
+    for n, unit in units:
+        b = int(np.argmin(load))
+        batches[b].extend(unit)
+        load[b] += n * (2 + len(unit))
+    for m in run_tasks(draw_interval_batch, [(b,) for b in batches if b]):
+        memo.update(m)
 
 
 def rate_per_10k(count, n_words):
@@ -201,16 +255,21 @@ def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.Da
         columns.append(c)
     # sentiment per group (single-document groups get sentence intervals, drawn first)
     _draw_single_intervals(store, docs, columns, cache, run_tasks)
+    # then every group's and cell's other intervals, all at once (in tasks in a build)
+    plans = [(c, plan_tone_by_label(scores, docs["doc_id"], group_values(docs, c), MEASURES, cache.sentences))
+             for c in columns]
+    cell_plans = _cell_plans(docs, scores, columns, cache.sentences)
+    draw_intervals(cache.memo, [got for _, p in plans + cell_plans for got in p.inputs], run_tasks)
     frames = []
-    for c in columns:
-        for m, g in tone_by_label(store, scores, docs["doc_id"], group_values(docs, c), MEASURES, cache):
+    for c, plan in plans:
+        for m, g in zip(MEASURES, plan.tables(cache.memo)):
             g.insert(0, "measure", m)
             g.insert(0, "column", c)
             frames.append(g)
     cols = ["column", "measure", "group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"]
     sent = pd.concat(frames, ignore_index=True).reindex(columns=cols) if frames else pd.DataFrame(columns=cols)
     sent["n_sentences"] = sent["n_sentences"].astype("float64")
-    cells = cell_sentiment(store, docs, scores, columns, cache)
+    cells = _cell_tables(cell_plans, cache.memo)
     # top terms per group (columns gathered as arrays: one frame, not one per group)
     tcols = ["column", "group", "ngram", "rank", "term", "count", "rate_per_10k", "doc_freq", "n_docs",
              "n_words"]
@@ -239,7 +298,6 @@ def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.Da
     gterms["term"] = gterms["term"].astype("string")
     gterms["group"] = gterms["group"].astype("string")
     gterms["column"] = gterms["column"].astype("string")
-    # topic shares per group
     if wait_for_topics is not None:
         wait_for_topics()
     shares = store.table("topic_doc_shares")
@@ -251,20 +309,35 @@ def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.Da
              "agg_group_topics": gtop}, columns, notes)
 
 def cell_sentiment(store, docs: pd.DataFrame, scores: pd.DataFrame, columns: list[str],
-               cache: "ToneCache | None" = None) -> pd.DataFrame:
+                   cache: "ToneCache | None" = None) -> pd.DataFrame:
     """Tone per group of each column, within each value of each filter column: rows
     ``filter_column, filter_value, column, measure`` + :func:`group_scores`' columns."""
-    frames = []
+    sentences = cache.sentences if cache is not None else (lambda ids: store.sentences(doc_ids=ids))
+    memo = cache.memo if cache is not None else {}
+    plans = _cell_plans(docs, scores, columns, sentences)
+    draw_intervals(memo, [got for _, p in plans for got in p.inputs])
+    return _cell_tables(plans, memo)
+
+
+def _cell_plans(docs: pd.DataFrame, scores: pd.DataFrame, columns: list[str], sentences) -> list:
+    plans = []
     for f in [c for c in FILTER_COLUMNS if c in columns]:
         fvals = pd.Series(group_values(docs, f))
         for c in columns:
             if c == f:
                 continue  # one value of the group-by column itself: its row of agg_group_sentiment
             key = (fvals + CELL_SEP + pd.Series(group_values(docs, c))).to_numpy(dtype=object)
-            for m, g in tone_by_label(store, scores, docs["doc_id"], key, CELL_MEASURES, cache):
-                parts = g["group"].astype(str).str.split(CELL_SEP, n=1, expand=True)
-                g = g.assign(filter_column=f, filter_value=parts[0], column=c, measure=m, group=parts[1])
-                frames.append(g)
+            plans.append(((f, c), plan_tone_by_label(scores, docs["doc_id"], key, CELL_MEASURES, sentences)))
+    return plans
+
+
+def _cell_tables(plans: list, memo: dict) -> pd.DataFrame:
+    frames = []
+    for (f, c), plan in plans:
+        for m, g in zip(CELL_MEASURES, plan.tables(memo)):
+            parts = g["group"].astype(str).str.split(CELL_SEP, n=1, expand=True)
+            g = g.assign(filter_column=f, filter_value=parts[0], column=c, measure=m, group=parts[1])
+            frames.append(g)
     cols = ["filter_column", "filter_value", "column", "measure", "group", "n_docs", "n_sentences", "mean", "lo",
             "hi", "interval_basis"]
     out = pd.concat(frames, ignore_index=True).reindex(columns=cols) if frames else pd.DataFrame(columns=cols)

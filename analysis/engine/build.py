@@ -15,9 +15,11 @@ Then the corpus-wide stages, combined from the partitions:
 
 - topics: on a corpus of at most ``topic_sample_docs`` (5,000) documents one task fits them on the
   prepared slices as soon as these exist (it runs while the other workers still score sentiment);
-  on a larger one a task fits them on a seeded random sample read back from the parts, and this
-  process scores every part's documents with the fitted model from the part's term counts
-  (:mod:`analysis.engine.topic_counts`; one task per part reads the texts where they cannot);
+  on a larger one a task fits them on a seeded random sample read back from the parts, and one
+  task per part, queued behind the fit, scores the part's documents with the fitted model from the
+  part's term counts (:mod:`analysis.engine.topic_counts`), reading them from the store being
+  written (a worker on a machine that cannot see it leaves its part to this process); where the
+  counts cannot say it, one task per part reads the texts;
 - reuse: shared passages when the corpus has at most ``reuse_max_words`` words (10 million),
   document similarity up to ``similarity_max_docs`` documents (5,000), one task; otherwise
   skipped, the reason written to the manifest. On a corpus of at most :data:`REUSE_SLICE_CHARS`
@@ -25,9 +27,11 @@ Then the corpus-wide stages, combined from the partitions:
   the last slice is prepared (a worker free while the client still writes the last chunks runs
   it); on a larger one it reads the texts back from the parts, queued after the aggregates' own
   tasks;
-- the group aggregates of :mod:`analysis.engine.aggregates`, in this process (the one-document
-  groups' sentence intervals as tasks), while the topics and the reuse task run: the builder
-  waits for the topics only for the topic shares per group, and for reuse at the very end.
+- the group aggregates of :mod:`analysis.engine.aggregates`, in this process, their bootstrap
+  intervals drawn as tasks (first the one-document groups' sentence intervals, then every other
+  group's and cell's, in batches of about equal work: :func:`analysis.engine.aggregates.draw_intervals`),
+  while the topics and the reuse task run: the builder waits for the topics only for the topic
+  shares per group, and for reuse at the very end.
 
 Where the tasks run (:func:`analysis.engine.cluster.dask_client`): a local cluster of ``n_jobs``
 worker processes started for the build (default 2 on a 2+ core machine; ``n_jobs=1``: one worker
@@ -289,9 +293,11 @@ def _topics_on_sample(client, log: TaskLog, writer, manifest: dict,
                       params: AnalysisParams) -> Callable[[], TopicResult]:
     """The topic stage of a large corpus: a task fits the model on a seeded sample of documents
     read back from the parts; each part's documents are then scored with it from the part's term
-    counts (:mod:`analysis.engine.topic_counts`), or, where those cannot say it, by one task per
-    part reading the texts. Returns once the fit is submitted: the function it returns waits for
-    the fit and scores the documents (the builder works out the tone and term aggregates meanwhile)."""
+    counts (:mod:`analysis.engine.topic_counts`), by one task per part queued behind the fit (a
+    worker that cannot see the store being written leaves its part to the builder), or, where the
+    counts cannot say it, by one task per part reading the texts. Returns once the tasks are
+    submitted: the function it returns waits for them (the builder works out the tone and term
+    aggregates meanwhile)."""
     from analysis.engine.store_reader import StoredAnalysis
 
     path = writer.path
@@ -305,6 +311,14 @@ def _topics_on_sample(client, log: TaskLog, writer, manifest: dict,
                     [], pd.DataFrame(), params.clean, "")
     fitted = log.submit(client, "topics:fit", fit_topic_sample, prep, params, priority=10)
     del prep, docs
+    from_counts = sample is not None and not writer.dropped_occurrences
+    part_fs = []
+    if from_counts:
+        words_f = log.submit(client, "topics:words", words_of_fit, fitted, writer.vocab, writer.term_n,
+                             writer.index_meta.get("stopwords", ()), bool(writer.index_meta.get("numbers", False)),
+                             priority=10)
+        part_fs = [log.submit(client, "topics:shares", part_shares_task, fitted, str(path), p, words_f,
+                              measure=0, priority=10) for p in manifest["parts"]]
 
     def scored() -> TopicResult:
         model, settings, error, k_tasks = fitted.result()
@@ -313,11 +327,13 @@ def _topics_on_sample(client, log: TaskLog, writer, manifest: dict,
         if model is None:
             return TopicResult(error=error, params=settings)
         shares = None
-        mapped = None if sample is None or writer.dropped_occurrences else word_columns(
-            model, writer.vocab, writer.term_n, writer.index_meta.get("stopwords", ()),
-            bool(writer.index_meta.get("numbers", False)))
+        mapped = words_f.result() if from_counts else None
         if mapped is not None:  # from the term counts already written (analysis.engine.topic_counts)
-            frames = [part_shares(model, path, p, mapped) for p in manifest["parts"]]
+            frames = client.gather(part_fs)
+            for i, (f, p) in enumerate(zip(frames, manifest["parts"])):
+                log.got("topics:shares", f)
+                if f is None:  # the worker could not read the part: the builder scores it
+                    frames[i] = part_shares(model, path, p, mapped)
             shares = pd.concat(frames, ignore_index=True) if frames else None
         elif sample is not None:
             [model_f] = client.scatter([model], broadcast=True, hash=False)
@@ -333,6 +349,23 @@ def _topics_on_sample(client, log: TaskLog, writer, manifest: dict,
         return topic_tables(model, settings, len(model.docs_), keep_model=False, doc_shares=shares)
 
     return scored
+
+
+def words_of_fit(fit: tuple, vocabulary: dict, ngram: list, stopwords, numbers: bool):
+    """Task: the :func:`analysis.engine.topic_counts.word_columns` of the model of ``fit``
+    (:func:`fit_topic_sample`'s result; None when it fitted none)."""
+    model = fit[0]
+    return None if model is None else word_columns(model, vocabulary, ngram, stopwords, numbers)
+
+
+def part_shares_task(fit: tuple, store: str, part: dict, words) -> pd.DataFrame | None:
+    """Task: :func:`analysis.engine.topic_counts.part_shares` of one part of the store being written
+    at ``store``; None when there is no model or this worker cannot see the part (another machine)."""
+    model = fit[0]
+    folder = Path(store)
+    if model is None or words is None or not (folder / "term_counts" / part["file"]).is_file():
+        return None
+    return part_shares(model, folder, part, words)
 
 
 def reuse_task(docs: pd.DataFrame, params: AnalysisParams) -> tuple:

@@ -22,7 +22,7 @@ from analysis.methods import lexicons as fast
 
 __all__ = ["MEASURE_TO_SENTENCE", "DATE_FREQS", "BOOT_BLOCK", "date_bins", "bootstrap_interval", "bootstrap_intervals",
            "group_scores", "group_scores_many", "document_interval_inputs", "interval_columns", "interval_inputs_at",
-           "interval_key", "fill_intervals"]
+           "interval_key", "fill_intervals", "GroupScorePlan", "plan_group_scores"]
 
 #: The sentence column behind each document measure (a one-document group's interval re-draws it).
 MEASURE_TO_SENTENCE = {
@@ -46,15 +46,18 @@ def date_bins(dates: Iterable, freq: str = "year") -> pd.Series:
     """
     if freq not in DATE_FREQS:
         raise ValueError(f"freq must be one of {DATE_FREQS}, not {freq!r}")
+    index = dates.index if isinstance(dates, pd.Series) else None
+    values = list(dates)
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)  # each date once
     out = []
-    for d in dates:
+    for d in uniques:
         m = _YEAR_RE.match("" if d is None or (isinstance(d, float) and math.isnan(d)) else str(d))
         if not m:
             out.append("")
             continue
         y = int(m.group(1))
         out.append(str(y) if freq == "year" else f"{y - y % 10}s")
-    return pd.Series(out, dtype=object, index=dates.index if isinstance(dates, pd.Series) else None)
+    return pd.Series(np.asarray(out, dtype=object)[codes] if len(values) else [], dtype=object, index=index)
 
 
 #: Resamples are drawn in blocks of this size, each from its own random stream spawned from the seed
@@ -275,6 +278,49 @@ def group_scores_many(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, mea
     """:func:`group_scores` for each of ``measures``, the same tables: the intervals of all of them
     are drawn together (:func:`bootstrap_intervals`), so the measures of a group share their
     resample indices."""
+    plan = plan_group_scores(doc_scores, docs, by, measures, sentences, date_freq)
+    memo = {} if memo is None else memo
+    fill_intervals(memo, plan.inputs, n_boot, seed, ci)
+    return plan.tables(memo, n_boot, seed, ci)
+
+
+class GroupScorePlan:
+    """The tables of :func:`group_scores_many` before their intervals are drawn: ``inputs`` are the
+    ``(values, weights)`` to resample (:func:`fill_intervals` draws them into a memo, anywhere: the
+    draws depend only on the inputs and the seed); :meth:`tables` then reads them from the memo."""
+
+    def __init__(self, labels: list, planned: list, with_sentences: bool):
+        self.labels, self.planned, self.with_sentences = labels, planned, with_sentences
+        self.inputs = [row[4] for rows in planned for row in rows if row[4] is not None]
+
+    def tables(self, memo: dict, n_boot: int = 2000, seed: int = 0, ci: float = 0.95) -> list[pd.DataFrame]:
+        """One table per measure (:func:`group_scores`' columns); every interval must be in ``memo``."""
+        columns = ["group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"]
+        labels = self.labels  # every measure's rows are in this order
+        order = sorted(range(len(labels)), key=lambda i: (labels[i] == "", labels[i]))  # "" last
+        out = []
+        for rows in self.planned:
+            bounds = [memo[interval_key(*row[4], n_boot, seed, ci)] if row[4] is not None else (np.nan, np.nan)
+                      for row in rows]
+            if rows:
+                table = pd.DataFrame({"group": [labels[i] for i in order],
+                                      "n_docs": [rows[i][1] for i in order],
+                                      "n_sentences": [rows[i][2] for i in order],
+                                      "mean": [rows[i][3] for i in order],
+                                      "lo": [bounds[i][0] for i in order], "hi": [bounds[i][1] for i in order],
+                                      "interval_basis": [rows[i][5] for i in order]})
+            else:
+                table = pd.DataFrame([], columns=columns)
+            if not self.with_sentences:
+                table = table.drop(columns="n_sentences")
+            out.append(table)
+        return out
+
+
+def plan_group_scores(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, measures: list[str],
+                      sentences: pd.DataFrame | None = None, date_freq: str | None = None) -> GroupScorePlan:
+    """The :class:`GroupScorePlan` of :func:`group_scores_many`: groups, counts, means and the
+    inputs of the intervals still to draw."""
     for measure in measures:
         if measure not in doc_scores.columns:
             raise ValueError(f"unknown measure {measure!r}; expected a column of doc_scores")
@@ -282,7 +328,6 @@ def group_scores_many(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, mea
         raise ValueError(f"unknown column {by!r}; docs has {list(docs.columns)}")
     if by == "date" and date_freq is None:
         date_freq = "year"
-    memo = {} if memo is None else memo
     meta = docs[["doc_id", by]].copy()
     meta["doc_id"] = meta["doc_id"].astype(str)
     if date_freq is not None:
@@ -291,7 +336,12 @@ def group_scores_many(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, mea
         meta["group"] = meta[by].fillna("").astype(str).str.strip().to_numpy()
     scores = doc_scores[["doc_id", *dict.fromkeys(measures)]].copy()
     scores["doc_id"] = scores["doc_id"].astype(str)
-    df = meta.merge(scores, on="doc_id", how="left")
+    ids = meta["doc_id"].to_numpy(dtype=object)
+    if len(ids) == len(scores) and np.array_equal(ids, scores["doc_id"].to_numpy(dtype=object)) \
+            and meta["doc_id"].is_unique:  # as a left merge gives, without matching the ids again
+        df = pd.concat([meta.reset_index(drop=True), scores.drop(columns="doc_id").reset_index(drop=True)], axis=1)
+    else:
+        df = meta.merge(scores, on="doc_id", how="left")
     groups = df.groupby("group", sort=False).indices
     doc_ids = df["doc_id"].to_numpy()
     sent_groups = n_sent_of = None
@@ -320,26 +370,4 @@ def group_scores_many(doc_scores: pd.DataFrame, docs: pd.DataFrame, by: str, mea
                     inputs, basis = interval_inputs_at(cols, pos, measure), "sentences"
             rows.append((label, len(at), n_sentences, mean, inputs, basis))
         planned.append(rows)
-    keys = iter(fill_intervals(memo, [row[4] for rows in planned for row in rows if row[4] is not None],
-                               n_boot, seed, ci))
-    columns = ["group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"]
-    labels = list(groups)  # every measure's rows are in this order
-    order = sorted(range(len(labels)), key=lambda i: (labels[i] == "", labels[i]))  # "" last
-    out = []
-    for rows in planned:
-        bounds = [memo[next(keys)] if row[4] is not None else (np.nan, np.nan) for row in rows]
-        if rows:
-            table = pd.DataFrame({"group": [labels[i] for i in order],
-                                  "n_docs": [rows[i][1] for i in order],
-                                  "n_sentences": [rows[i][2] for i in order],
-                                  "mean": [rows[i][3] for i in order],
-                                  "lo": [bounds[i][0] for i in order], "hi": [bounds[i][1] for i in order],
-                                  "interval_basis": [rows[i][5] for i in order]})
-        else:
-            table = pd.DataFrame([], columns=columns)
-        if sent_groups is None:
-            table = table.drop(columns="n_sentences")
-        out.append(table)
-    return out
-
-
+    return GroupScorePlan(list(groups), planned, sent_groups is not None)
