@@ -216,13 +216,17 @@ def rate_caution(count: int, n_words: int, most_used: tuple[str, str, int, int] 
 
 # --------------------------------------------------------------------------- comparing texts
 
+#: Below this similarity two vocabularies have "almost no words in common beyond everyday ones".
+SIMILARITY_LITTLE = 0.1
+
+
 def similarity(value: float, a: str, b: str) -> str:
     """How alike two texts' vocabularies are: "A and B use much the same words (similarity 0.62,
     where 0 = no word in common and 1 = the same words in the same proportions)."."""
     if _missing(value):
         return f"{a} and {b} could not be compared."
     v = float(value)
-    how = ("have almost no words in common beyond everyday ones" if v < 0.1 else "share some vocabulary" if v < 0.3
+    how = ("have almost no words in common beyond everyday ones" if v < SIMILARITY_LITTLE else "share some vocabulary" if v < 0.3
            else "use much the same words" if v < 0.6 else "use nearly the same words in the same proportions")
     return f"{a} and {b} {how} (similarity {v:.2f}, where 0 = no word in common and 1 = the same words " \
            "in the same proportions)."

@@ -1,11 +1,11 @@
-"""Full-page screenshots of every page at 1400x900, on the seeds and on the UK COVID speeches,
-with each page's length in screens (900 px each).
+"""Full-page screenshots of every page at 1400x900, on the seeds, on the UK COVID speeches and
+on the Kavanaugh tweets, with each page's length in screens (900 px each).
 
-    .venv/bin/python scripts/screens.py [--out artifacts/screens] [--only seeds|covid]
+    .venv/bin/python scripts/screens.py [--out artifacts/screens] [--only seeds|covid|tweets]
 
-Starts its own ``streamlit run app.py`` on a free port, loads the UK COVID corpus through the
+Starts its own ``streamlit run app.py`` on a free port, loads a shared corpus through the
 Corpus page's uploader (as a visitor would), visits every page through the navigation and
-prints ``corpus page screens``. The corpus is read from ../shared and never copied.
+prints ``corpus page screens``. The corpora are read from ../shared and never copied.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 import streamlit_ui as ui  # noqa: E402
 
-COVID = ROOT.parent / "shared" / "corpora" / "uk-covid-opposition" / "uk_covid_opposition_speeches.csv.gz"
+SHARED = ROOT.parent / "shared" / "corpora"
+#: Uploaded corpora: file, and the number of documents the Corpus page shows once it is loaded.
+UPLOADS = {"covid": (SHARED / "uk-covid-opposition" / "uk_covid_opposition_speeches.csv.gz", "493"),
+           "tweets": (SHARED / "kavanaugh-tweets-sentiment" / "kavanaugh_tweets_sentiment.csv.gz", "1,338")}
 VIEW = {"width": 1400, "height": 900}
 
 
@@ -40,7 +43,7 @@ def shoot(page, out: Path, name: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=str(ROOT / "artifacts" / "screens"))
-    ap.add_argument("--only", choices=["seeds", "covid"])
+    ap.add_argument("--only", choices=["seeds", *UPLOADS])
     ap.add_argument("--pages", nargs="*")
     args = ap.parse_args()
     out = Path(args.out)
@@ -52,18 +55,19 @@ def main() -> None:
         ui.wait_healthy(url, proc, 120)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-            for corpus in ("seeds", "covid"):
+            for corpus in ("seeds", *UPLOADS):
                 if args.only and corpus != args.only:
                     continue
                 ctx = browser.new_context(viewport=VIEW)
                 ctx.add_init_script(ui.INIT_JS)
                 page = ctx.new_page()
                 ui.goto(page, url)
-                if corpus == "covid":
+                if corpus in UPLOADS:
+                    path, count = UPLOADS[corpus]
                     ui.click_nav(page, "Corpus")
-                    ui.rerun(page, lambda: page.locator('input[type="file"]').set_input_files(str(COVID)),
+                    ui.rerun(page, lambda: page.locator('input[type="file"]').set_input_files(str(path)),
                              timeout_ms=600_000)
-                    page.wait_for_function("() => document.body.innerText.includes('493')", timeout=600_000)
+                    page.wait_for_function(f"() => document.body.innerText.includes('{count}')", timeout=600_000)
                     ui.wait_idle(page, 600_000)
                 for _path, label in ui.nav_links(page):
                     if args.pages and label not in args.pages:

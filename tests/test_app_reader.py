@@ -61,6 +61,21 @@ def test_reader_marks_a_shared_passage_in_the_news_report():
     assert len(passages) >= 1 and passages["n_words"].ge(8).all()
 
 
+def test_the_note_on_phrase_words_in_scores_shows_only_for_a_text_that_has_one():
+    """With tracked phrases' words counted in the scores, the Reader says so (and how to leave them
+    out) only for a document that holds a tracked phrase: the column and the MP's response do, the
+    news report does not."""
+    def noted(at) -> bool:
+        return any("tracked phrases' own words count in the scores" in c.value for c in at.caption)
+
+    for doc, has_phrase in ((D000, True), (D002, False), (D003, True)):
+        at = open_page(READER, view=View(doc=doc))
+        assert at.selectbox(key="w_reader_doc").value == doc
+        assert noted(at) is has_phrase, doc
+    at = open_page(READER, view=View(doc=D002, phrases=["referendum"]))  # a phrase this one does hold
+    assert noted(at)
+
+
 def test_reader_link_from_another_page_opens_that_document():
     from streamlit.testing.v1 import AppTest
     from tests.test_app_overview import APP

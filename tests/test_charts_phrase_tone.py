@@ -59,3 +59,23 @@ def test_layers_axis_and_selection():
     assert lo == -hi and hi >= 0.3  # symmetric around 0, wide enough for every value
     assert spec["layer"][0]["encoding"]["x"]["datum"] == 0
     assert spec["height"] == 3 * 34 + 170  # rows + legend + axis
+
+
+def test_the_dot_and_its_reading_name_the_same_direction():
+    """The chart's colour and the plain reading beside it come from one rule
+    (analysis.methods.phrase_tone.direction): the same two-decimal rounding, the same words."""
+    from analysis.methods.phrase_tone import direction, reading
+
+    t = pd.DataFrame({"group": ["a", "b", "c", "d"], "n": [6, 7, 8, 9],
+                      "mean": [0.104, -0.2, 0.31, 0.0], "overall": [0.096, 0.1, 0.1, math.nan],
+                      "lo": [0.0, -0.3, 0.2, math.nan], "hi": [0.2, -0.1, 0.4, math.nan],
+                      "phrase": "left behind", "context": "sentence"})
+    rows = tone_near_dots(t)["data"]["values"]
+    assert [r["side"] for r in rows] == ["about the same", "more negative", "more positive", "about the same"]
+    words = {"about the same": "about as positive as", "more negative": "more negative than",
+             "more positive": "more positive than"}
+    for i, r in enumerate(rows[:3]):
+        assert words[r["side"]] in reading(t.iloc[i], by="author")
+    assert "no tone to compare" in reading(t.iloc[3], by="author")
+    assert direction(0.104, 0.096) == "about the same" and direction(0.106, 0.094) == "more positive"
+    assert direction(None, 0.1) is None and direction(0.1, math.nan) is None

@@ -64,3 +64,35 @@ def test_uk_covid_labels_unique_and_free_of_ids():
     assert len(labels) == n and len(set(labels.values())) == n
     assert all(d not in v for d, v in labels.items())
     assert labels[docs["doc_id"].iloc[0]] == "Sharon Hodgson · 23 Jan 2020"
+
+
+def test_untitled_texts_of_no_known_author_are_named_by_their_first_words():
+    """A thousand tweets with no title or author, all from 2018, are not "Unknown author · 2018
+    (374)": each is named by how it begins; a document with an author keeps its author's name, a
+    unique name stays as it was, and identical openings still get a running number."""
+    docs = pd.DataFrame({
+        "doc_id": list("abcdef"),
+        "author": ["", "", "", "Ann", "Ann", ""],
+        "date": ["2018", "2018", "2018", "2018", "2018", "2019"],
+        "text": ["#ConfirmKavanaugh we are going to confirm Brett Kavanaugh or vote in new senators today",
+                 "Short one.", "Short one.", "Ann's first", "Ann's second", "A text of its own"],
+    })
+    labels = L.doc_labels(docs)
+    assert labels["a"] == "“#ConfirmKavanaugh we are going to confirm Brett…” · 2018"
+    assert labels["b"] == "“Short one.” · 2018" and labels["c"] == "“Short one.” · 2018 (2)"
+    assert labels["d"] == "Ann · 2018" and labels["e"] == "Ann · 2018 (2)"
+    assert labels["f"] == "Unknown author · 2019"  # alone: nothing to tell apart
+    assert L.doc_labels(docs.drop(columns="text"))["b"] == "Unknown author · 2018 (2)"  # no text: as before
+    assert L.opening("") == "" and len(L.opening("word " * 40)) <= L.OPENING_CHARS + 3
+
+
+def test_the_kavanaugh_tweets_are_named_without_running_numbers_in_the_hundreds():
+    from analysis.corpus.loaders import load_paths
+    from analysis.corpus.limits import Limits
+
+    corpus = load_paths([shared_corpus_path("tweets")], limits=Limits.local())
+    labels = L.doc_labels(corpus.to_frame(with_text=True))
+    assert len(set(labels.values())) == len(labels) > 1000
+    numbered = [v for v in labels.values() if v.endswith(")") and v.rsplit(" (", 1)[-1][:-1].isdigit()]
+    assert len(numbered) < 0.05 * len(labels)
+    assert not any(v.startswith("Unknown author") for v in labels.values())

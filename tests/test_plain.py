@@ -97,3 +97,23 @@ def test_rates_agreement_time_and_numbers():
         "Most positive text: A (+0.12, slightly positive); most negative: B (−0.20, clearly negative).")
     assert plain.tone_extremes([("A", 0.16), ("B", 0.06)], "of these") == (
         "Most positive of these: A (+0.16, clearly positive); least positive: B (+0.06, slightly positive).")
+
+
+def test_the_closest_pair_is_called_most_alike_only_when_it_is():
+    """Compare's reading of a similarity matrix: the pair with the highest similarity is "most
+    alike" when they share some vocabulary; when even they have almost no words in common, the
+    reading says that no two texts share much, not that they are alike."""
+    import pandas as pd
+
+    from ui.terms_sections import closest_pair
+
+    names = ["a", "b", "c"]
+    low = pd.DataFrame([[1.0, 0.05, 0.02], [0.05, 1.0, 0.07], [0.02, 0.07, 1.0]], index=names, columns=names)
+    got = closest_pair(low, {"b": "Jon Ashworth", "c": "Philippa Whitford"})
+    assert got.startswith("No two of these share much vocabulary. Even the closest pair: Jon Ashworth and "
+                          "Philippa Whitford have almost no words in common")
+    assert "Most alike" not in got
+    high = low.copy()
+    high.loc["a", "c"] = high.loc["c", "a"] = 0.4
+    assert closest_pair(high, {}).startswith("Most alike: a and c use much the same words (similarity 0.40")
+    assert closest_pair(low.iloc[:1, :1], {}) == ""

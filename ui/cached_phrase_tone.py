@@ -158,5 +158,5 @@ def store_rows(path: str, key: tuple, phrase: str, group: str, per: str, by: str
     docs = store.docs(doc_ids=sorted(set(first["doc_id"].astype(str))), columns=cols)
     out = pt.occurrence_rows(occ[occ["doc_id"].isin(set(first["doc_id"]))], docs, context=context, method=method,
                              limit=STORE_ROWS)
-    names = doc_labels(docs)
+    names = doc_labels(docs.drop(columns="text", errors="ignore"))  # as the store's other pages name them
     return out.assign(document=out["doc_id"].map(names).fillna(out["doc_id"]))

@@ -387,4 +387,7 @@ def closest_pair(matrix: pd.DataFrame, labels: dict) -> str:
         return ""
     i, j = np.unravel_index(np.nanargmax(z), z.shape)
     a, b = str(matrix.index[i]), str(matrix.columns[j])
-    return "Most alike: " + plain.similarity(z[i, j], labels.get(a, a), labels.get(b, b))
+    reading = plain.similarity(z[i, j], labels.get(a, a), labels.get(b, b))
+    if z[i, j] < plain.SIMILARITY_LITTLE:  # "most alike" would suggest they are alike
+        return "No two of these share much vocabulary. Even the closest pair: " + reading
+    return "Most alike: " + reading

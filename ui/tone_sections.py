@@ -143,11 +143,19 @@ def measure_label(measure: str, title: bool = False) -> str:
     return label[:1].upper() + label[1:] if title else label
 
 
-def exclusion_note(view: View, n_masked: int, scope: str = "the selected documents") -> None:
-    """Say what the exclusion toggle changed (``n_masked`` sentences of ``scope`` contained a phrase)."""
+def exclusion_note(view: View, n_masked: int, scope: str = "the selected documents",
+                   text: str | None = None) -> None:
+    """Say what the exclusion toggle changed (``n_masked`` sentences of ``scope`` contained a phrase).
+    ``text``: the one text of ``scope``; with the toggle off, nothing is said when it holds no
+    tracked phrase (their words cannot have counted)."""
     excl = cs.excluded(view)
     if not view.exclude_phrase_words:
-        if ct.check_phrases(view.phrases)[0]:
+        tracked = ct.check_phrases(view.phrases)[0]
+        if tracked and text is not None:
+            from analysis.methods.phrase_mask import phrase_spans
+
+            tracked = tracked if phrase_spans([text], tracked)[0] else []
+        if tracked:
             st.caption("The tracked phrases' own words count in the scores: in 'left behind', 'behind' reads as "
                        "negative (TextBlob −0.4), although the phrase names a group of voters. Switch on 'Leave "
                        "tracked phrases' words out of scoring' to see the scores without them.")

@@ -2,8 +2,10 @@
 
 A document is named by its title when it has one, else by what is known about it:
 ``"author · type · date"`` ("Jacqui Smith · opinion column · 24 Jun 2016",
-"Unknown author · news report"). Two documents that would get the same name are told
-apart by a running number ("Sharon Hodgson · 23 Jan 2020 (2)"); a raw doc_id is never
+"Unknown author · news report"). Untitled documents of no known author that would share a
+name are named by their first words instead ("“We are going to confirm…” · 2018"). Two
+documents that would still get the same name are told apart by a running number
+("Sharon Hodgson · 23 Jan 2020 (2)"); a raw doc_id is never
 part of a name. Long names are shortened for chart axes with :func:`shorten` (the full
 name goes into the hover). No Streamlit here: the app, the command line and notebooks
 share these names.
@@ -77,15 +79,46 @@ def make_unique(names: Iterable[str]) -> list[str]:
     return out
 
 
+#: How much of a text names a document that has nothing else to tell it apart (characters).
+OPENING_CHARS = 50
+
+
+def opening(text) -> str:
+    """The first words of ``text`` in quotation marks, cut at a word within
+    :data:`OPENING_CHARS` characters ("“We are going to confirm Brett Kavanaugh or vote…”");
+    "" for an empty text."""
+    s = _text(text)
+    if not s:
+        return ""
+    if len(s) > OPENING_CHARS:
+        cut = s[:OPENING_CHARS]
+        if " " in cut[OPENING_CHARS // 2:]:
+            cut = cut[: cut.rfind(" ")]
+        s = cut.rstrip(" ·,;:-") + "…"
+    return f"“{s}”"
+
+
 def doc_labels(docs: pd.DataFrame) -> dict[str, str]:
     """doc_id -> a unique human name (:func:`doc_label`) for every row of ``docs`` (a documents
-    table with ``doc_id`` and any of ``title, author, type, date``), in table order."""
+    table with ``doc_id`` and any of ``title, author, type, date, text``), in table order.
+
+    Documents with neither title nor author that would share a name (a thousand tweets, all
+    "Unknown author · 2018") are named by how they begin when ``docs`` has their ``text``
+    (:func:`opening`: "“We are going to confirm…” · 2018"), not by a running number alone."""
     n = len(docs)
 
     def col(name):
         return docs[name].tolist() if name in docs else [""] * n
 
-    names = [doc_label(t, a, ty, d) for t, a, ty, d in zip(col("title"), col("author"), col("type"), col("date"))]
+    titles, authors, types, dates = col("title"), col("author"), col("type"), col("date")
+    names = [doc_label(t, a, ty, d) for t, a, ty, d in zip(titles, authors, types, dates)]
+    if "text" in docs:
+        seen: dict[str, int] = {}
+        for name in names:
+            seen[name] = seen.get(name, 0) + 1
+        for i, text in enumerate(docs["text"].tolist()):
+            if seen[names[i]] > 1 and not _text(titles[i]) and not _text(authors[i]) and (first := opening(text)):
+                names[i] = SEP.join(p for p in (first, _text(types[i]), format_date(dates[i])) if p)
     return dict(zip(docs["doc_id"].astype(str), make_unique(names)))
 
 

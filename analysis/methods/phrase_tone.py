@@ -58,6 +58,7 @@ __all__ = [
     "CONTEXTS",
     "METHODS",
     "MIN_SURE",
+    "direction",
     "ToneMethod",
     "OCCURRENCE_COLUMNS",
     "AGGREGATE_COLUMNS",
@@ -344,6 +345,18 @@ def _signed(x: float) -> str:
 POSSESSIVE = frozenset({"author", "party", "source", "speaker", "president", "outlet", "publisher", "name"})
 
 
+def direction(mean, overall) -> str | None:
+    """How the tone around a phrase compares with the tone as a whole: "more negative",
+    "more positive" or "about the same" (both round to the same two decimals, as the readings
+    print them); None when either is missing. Whether it rests on enough occurrences to mean
+    anything is :data:`MIN_SURE`'s question, not this one's."""
+    if mean is None or overall is None or pd.isna(mean) or pd.isna(overall):
+        return None
+    if round(float(mean), 2) == round(float(overall), 2):
+        return "about the same"
+    return "more negative" if mean < overall else "more positive"
+
+
 def reading(row, by: str | None = None, group_name: str | None = None, window: int = DEFAULT_WINDOW) -> str:
     """One plain-English sentence for a row of :func:`tone_near`, e.g. "Daniel Zeichner's
     sentences about ‘single market’ are more negative than Daniel Zeichner's text as a whole
@@ -373,14 +386,10 @@ def reading(row, by: str | None = None, group_name: str | None = None, window: i
         subject, whole = f"In the texts whose {column} is {name}, the {near} {phrase}", "those texts as a whole"
     mean, overall, n = float(row["mean"]), float(row["overall"]), int(row["n"])
     plural = "s" if n != 1 else ""
-    if np.isnan(overall) or np.isnan(mean):
+    side = direction(mean, overall)
+    if side is None:
         return f"{subject}: {n} occurrence{plural}, no tone to compare."
-    if round(mean, 2) == round(overall, 2):
-        comp = "about as positive as"
-    elif mean < overall:
-        comp = "more negative than"
-    else:
-        comp = "more positive than"
+    comp = "about as positive as" if side == "about the same" else f"{side} than"
     span = "" if row["context"] == "sentence" else f", {window} words either side"
     counts = f"{_signed(mean)} vs {_signed(overall)}{span}, {n} occurrence{plural}"
     lo, hi = row.get("lo"), row.get("hi")

@@ -14,7 +14,7 @@ import math
 
 import pandas as pd
 
-from analysis.methods.phrase_tone import MIN_SURE
+from analysis.methods.phrase_tone import MIN_SURE, direction
 from ui.charts.glance import PICK, unique_labels
 from ui.colors import NEGATIVE, NEUTRAL, POSITIVE
 
@@ -66,8 +66,7 @@ def tone_near_dots(table: pd.DataFrame, labels: dict | None = None, value_label:
     for i, k in enumerate(keys):
         v, a, b, o = (_num(t.at[i, c]) for c in ("mean", "lo", "hi", "overall"))
         n = int(t.at[i, "n"])
-        side = (TOO_FEW if n < MIN_SURE else "about the same" if v is None or o is None or round(v, 2) == round(o, 2)
-                else "more positive" if v > o else "more negative")
+        side = TOO_FEW if n < MIN_SURE else direction(v, o) or "about the same"
         rows.append({"key": k, "label": shown[k], "name": _short(named[k], 200), "value": v, "lo": a, "hi": b,
                      "overall": o, "n": n, "counts": f"{n} occurrence{'s' if n != 1 else ''}", "side": side,
                      "interval": f"{a:+.3f} to {b:+.3f}" if a is not None and b is not None else "none (one occurrence)",
