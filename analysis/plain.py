@@ -180,6 +180,14 @@ def keyness(term: str, rate_target: float, rate_reference: float, count_target: 
     return f"'{term}' is {times(rr / rt)} common in {reference} as in {target}; {chance(p_value)}."
 
 
+def no_distinctive_term(n_terms: int, target: str, reference: str) -> str:
+    """What a keyness table whose terms all have a G2 of 0 means: both sides use every compared
+    term at the same rate ("Jacqui Smith's text and the others use each of the 21 terms compared
+    at the same rate: no word sets one apart from the other.")."""
+    terms = "the one term compared" if n_terms == 1 else f"each of the {n_terms:,} terms compared"
+    return f"{target} and {reference} use {terms} at the same rate: no word sets one apart from the other."
+
+
 def rate(phrase: str, count: int, n_words: int, who: str) -> str:
     """A phrase's rate per 10,000 words in words: "'left behind' occurs 3 times in the 1,234 words
     of X: about 24 times in every 10,000 words."."""
@@ -225,11 +233,21 @@ def similarity(value: float, a: str, b: str) -> str:
     where 0 = no word in common and 1 = the same words in the same proportions)."."""
     if _missing(value):
         return f"{a} and {b} could not be compared."
-    v = float(value)
-    how = ("have almost no words in common beyond everyday ones" if v < SIMILARITY_LITTLE else "share some vocabulary" if v < 0.3
-           else "use much the same words" if v < 0.6 else "use nearly the same words in the same proportions")
-    return f"{a} and {b} {how} (similarity {v:.2f}, where 0 = no word in common and 1 = the same words " \
-           "in the same proportions)."
+    return f"{a} and {b} {_alike(float(value))}"
+
+
+def _alike(v: float) -> str:
+    how = ("have almost no words in common beyond everyday ones" if v < SIMILARITY_LITTLE else "share some vocabulary"
+           if v < 0.3 else "use much the same words" if v < 0.6 else "use nearly the same words in the same proportions")
+    return f"{how} (similarity {v:.2f}, where 0 = no word in common and 1 = the same words in the same proportions)."
+
+
+def similarity_within(value: float, n_docs: int, group: str) -> str:
+    """How alike the texts of one group are on average: "On average, two of the 1,338 texts of 2018
+    have almost no words in common beyond everyday ones (similarity 0.02, ...)"."""
+    if _missing(value):
+        return f"The {n_docs:,} texts of {group} could not be compared."
+    return f"On average, two of the {n_docs:,} texts of {group} {_alike(float(value))}"
 
 
 def shared_passages(n_passages: int, n_words: int, longest: int, a: str, b: str) -> str:

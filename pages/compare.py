@@ -95,16 +95,23 @@ else:
                    f"in the same proportions; darker = more alike). Documents are ordered by {BY}. {click}")
     else:
         gsim = ct.group_similarity(view, lumped=True)
-        st.plotly_chart(ts.chart("similarity_heatmap", gsim, group_names, clickable_max=0, blank_diagonal=False,
-                                 chart="group-similarity"), key="cmp_group_heatmap")
-        reading(ts.closest_pair(gsim, {g: f"the texts of {group_names.get(g, g)}" for g in gsim.index}))
-        st.caption(f"Too many documents ({len(docs):,}) for one cell per pair: each cell is the average similarity "
-                   f"between the documents of two values of {BY} (on the diagonal: inside one)"
-                   + (f"; the {len(gsim) - 1} with the most documents, and all others pooled" if ts.OTHERS in gsim.index
-                      else "") + ". Pick pairs of documents in the table below.")
-        full = ct.group_similarity(view)  # every group, not only the coloured ones
-        download_button("Download every group's similarities (CSV)", full.rename(index=group_names, columns=group_names)
-                        .rename_axis("group").reset_index(), "group_similarity.csv", key="dl_group_sim")
+        if len(gsim) < 2:  # one cell would be the whole chart: said in words instead
+            only = gsim.index[0]
+            reading(plain.similarity_within(gsim.iloc[0, 0], len(docs), group_names.get(only, only)))
+            st.caption(f"Every selected document has the same {BY}, so there are no groups to set side by side: "
+                       "pick another 'Group by' column in the sidebar. Pick pairs of documents in the table below.")
+        else:
+            st.plotly_chart(ts.chart("similarity_heatmap", gsim, group_names, clickable_max=0, blank_diagonal=False,
+                                     chart="group-similarity"), key="cmp_group_heatmap")
+            reading(ts.closest_pair(gsim, {g: f"the texts of {group_names.get(g, g)}" for g in gsim.index}))
+            st.caption(f"Too many documents ({len(docs):,}) for one cell per pair: each cell is the average "
+                       f"similarity between the documents of two values of {BY} (on the diagonal: inside one)"
+                       + (f"; the {len(gsim) - 1} with the most documents, and all others pooled"
+                          if ts.OTHERS in gsim.index else "") + ". Pick pairs of documents in the table below.")
+            full = ct.group_similarity(view)  # every group, not only the coloured ones
+            download_button("Download every group's similarities (CSV)",
+                            full.rename(index=group_names, columns=group_names).rename_axis("group").reset_index(),
+                            "group_similarity.csv", key="dl_group_sim")
     download_button("Download similarities (CSV)", ct.similarity_pairs_table(view), "similarity.csv", key="dl_sim",
                     labels=labels)
 

@@ -174,3 +174,39 @@ def test_terms_follow_group_by_and_filters():
     assert not at.exception
     assert sum("never occurs" in i.value for i in at.info) == 2
     assert "phrase-docs" not in charts(at)
+
+
+def test_compare_says_in_words_when_no_word_sets_two_texts_apart():
+    """Two texts that use the same words at the same rates (a tweet and its retweet) get no empty
+    chart: one sentence says that no word sets one apart from the other."""
+    from analysis.corpus.model import Corpus, Document
+
+    text = "Ms Keyser does not know Mr Kavanaugh and she has no recollection of ever being at a party with him."
+    corpus = Corpus([Document("a", text, author="Ann"), Document("b", text + " " + text, author="Bob"),
+                     Document("c", "The single market, the single market and the towns left behind: towns, towns.",
+                              author="Cy")])
+    at = open_page(COMPARE, corpus=corpus)
+    at.selectbox(key="w_cmp_a_docs").set_value("a").run()
+    at.selectbox(key="w_cmp_b_docs").set_value("b").run()
+    assert not at.exception
+    said = " ".join(h.proto.body for h in at.get("html"))
+    assert "use each of the" in said and "terms compared at the same rate: no word sets one apart" in said
+    assert "cmp_keyness" not in charts(at)
+    at.selectbox(key="w_cmp_b_docs").set_value("c").run()  # texts that differ: the chart is back
+    assert "cmp_keyness" in charts(at)
+
+
+def test_compare_says_in_words_how_alike_the_texts_of_a_single_group_are():
+    """Over 300 documents all of one date, the group heatmap would be one cell: instead one sentence
+    says how alike two of the texts are on average, and the sidebar is named as the way out."""
+    from analysis.corpus.model import Corpus, Document
+
+    words = ["court", "senate", "vote", "judge", "women", "party", "nominee", "hearing", "trust", "truth"]
+    docs = [Document(f"t{i}", " ".join(words[(i + k) % len(words)] for k in range(6)) + ".", date="2018-10-01")
+            for i in range(301)]
+    at = open_page(COMPARE, corpus=Corpus(docs))
+    assert not at.exception
+    said = " ".join(h.proto.body for h in at.get("html"))
+    assert "On average, two of the 301 texts of 2018" in said
+    assert "group-similarity" not in charts(at)
+    assert any("no groups to set side by side" in c.value for c in at.caption)

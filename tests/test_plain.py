@@ -117,3 +117,11 @@ def test_the_closest_pair_is_called_most_alike_only_when_it_is():
     high.loc["a", "c"] = high.loc["c", "a"] = 0.4
     assert closest_pair(high, {}).startswith("Most alike: a and c use much the same words (similarity 0.40")
     assert closest_pair(low.iloc[:1, :1], {}) == ""
+
+
+def test_how_alike_the_texts_of_one_group_are():
+    got = plain.similarity_within(0.02, 1338, "2018")
+    assert got.startswith("On average, two of the 1,338 texts of 2018 have almost no words in common")
+    assert "similarity 0.02" in got
+    assert "use much the same words" in plain.similarity_within(0.45, 3, "Labour")
+    assert plain.similarity_within(float("nan"), 3, "Labour") == "The 3 texts of Labour could not be compared."
