@@ -59,7 +59,7 @@ else:
               help=ts.GLOSSARY["classifier" if view.method == "classifier" else "vader"])
     reading(plain.tone(score[measure], labels.get(doc, doc), view.method),
             plain.subjectivity(score["subjectivity"], "It"))
-    ts.exclusion_note(view, int(sents["masked"].sum()), "this document", text=str(row["text"]))
+    ts.exclusion_note(view, int(sents["masked"].sum()), "this document", doc_id=doc)
 
     pick_key = f"reader_sents_{doc}"
     state = st.session_state.get(pick_key)

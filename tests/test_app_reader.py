@@ -64,7 +64,7 @@ def test_reader_marks_a_shared_passage_in_the_news_report():
 def test_the_note_on_phrase_words_in_scores_shows_only_for_a_text_that_has_one():
     """With tracked phrases' words counted in the scores, the Reader says so (and how to leave them
     out) only for a document that holds a tracked phrase: the column and the MP's response do, the
-    news report does not."""
+    news report does not; the Sentiment page only when a selected document holds one."""
     def noted(at) -> bool:
         return any("tracked phrases' own words count in the scores" in c.value for c in at.caption)
 
@@ -74,6 +74,9 @@ def test_the_note_on_phrase_words_in_scores_shows_only_for_a_text_that_has_one()
         assert noted(at) is has_phrase, doc
     at = open_page(READER, view=View(doc=D002, phrases=["referendum"]))  # a phrase this one does hold
     assert noted(at)
+    # the Sentiment page likewise, over the selected documents
+    assert noted(open_page("pages/sentiment.py"))
+    assert not noted(open_page("pages/sentiment.py", view=View(phrases=["no such phrase here"])))
 
 
 def test_reader_link_from_another_page_opens_that_document():

@@ -144,18 +144,18 @@ def measure_label(measure: str, title: bool = False) -> str:
 
 
 def exclusion_note(view: View, n_masked: int, scope: str = "the selected documents",
-                   text: str | None = None) -> None:
+                   doc_id: str | None = None) -> None:
     """Say what the exclusion toggle changed (``n_masked`` sentences of ``scope`` contained a phrase).
-    ``text``: the one text of ``scope``; with the toggle off, nothing is said when it holds no
-    tracked phrase (their words cannot have counted)."""
+    With the toggle off, say that the tracked phrases' words count in the scores only when the
+    documents of ``scope`` (the selected ones, or ``doc_id`` alone) hold one: else they cannot have."""
     excl = cs.excluded(view)
     if not view.exclude_phrase_words:
-        tracked = ct.check_phrases(view.phrases)[0]
-        if tracked and text is not None:
-            from analysis.methods.phrase_mask import phrase_spans
-
-            tracked = tracked if phrase_spans([text], tracked)[0] else []
-        if tracked:
+        if ct.check_phrases(view.phrases)[0]:
+            uses = ct.phrase_table(view)
+            if doc_id is not None:
+                uses = uses[uses["doc_id"].astype(str) == str(doc_id)]
+            if not int(uses["count"].sum()):
+                return
             st.caption("The tracked phrases' own words count in the scores: in 'left behind', 'behind' reads as "
                        "negative (TextBlob −0.4), although the phrase names a group of voters. Switch on 'Leave "
                        "tracked phrases' words out of scoring' to see the scores without them.")
