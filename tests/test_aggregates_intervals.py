@@ -30,7 +30,7 @@ def test_intervals_drawn_in_tasks_equal_those_drawn_here():
         return [func(*a) for a in arglist]
 
     memo = {interval_key(*inputs[5]): (-1.0, 1.0)}  # already known: not drawn again
-    draw_intervals(memo, inputs, run_tasks)
+    draw_intervals(memo, inputs, run_tasks)()
     [(func, batches)] = calls
     assert func is draw_interval_batch
     assert 1 < len(batches) <= INTERVAL_BATCHES
@@ -48,7 +48,7 @@ def test_the_largest_inputs_go_to_different_tasks():
     rng = np.random.default_rng(0)
     inputs = [(rng.normal(size=n), None) for n in (50_000, 40_000, 30, 20, 10)]
     got = []
-    draw_intervals({}, inputs, lambda func, arglist: got.extend(arglist) or [func(*a) for a in arglist])
+    draw_intervals({}, inputs, lambda func, arglist: got.extend(arglist) or [func(*a) for a in arglist])()
     big = [i for i, (b,) in enumerate(got) if any(len(v) >= 40_000 for v, _ in b)]
     assert len(big) == 2
 
@@ -57,4 +57,28 @@ def test_nothing_to_draw_starts_no_task():
     inputs = sample_inputs()[:3]
     memo: dict = {}
     fill_intervals(memo, inputs)
-    draw_intervals(memo, inputs, lambda func, arglist: (_ for _ in ()).throw(AssertionError("a task ran")))
+    calls = []
+    draw_intervals(memo, inputs, lambda func, arglist: calls.append(arglist) or [func(*a) for a in arglist])()
+    assert calls == [[]]  # asked with no task (a build queues its reuse task after the intervals')
+
+
+def test_the_caller_works_while_the_tasks_draw():
+    """run_tasks may hand back a function that waits for the results (a build's Dask futures):
+    nothing is read into the memo until the caller waits, then all of it is."""
+    inputs = sample_inputs()
+    here: dict = {}
+    fill_intervals(here, inputs)
+    waited = []
+
+    def run_tasks(func, arglist):
+        results = [func(*a) for a in arglist]
+        return lambda: waited.append(True) or results
+
+    memo: dict = {}
+    wait = draw_intervals(memo, inputs, run_tasks)
+    assert memo == {} and not waited
+    wait()
+    assert waited == [True] and memo == here
+    memo2: dict = {}
+    draw_intervals(memo2, inputs)()  # in this process: drawn at once, the wait does nothing
+    assert memo2 == here

@@ -49,6 +49,9 @@ def test_tone_bars_axis_holds_the_whiskers(tone_table):
     assert lo == -hi and hi >= 0.45  # symmetric around 0 and wide enough for the largest interval end
     flat = glance.tone_bars(tone_table.assign(mean=[0.3, 0.1, 0.2], lo=0.0, hi=0.5), "doc_id", diverging=False)
     assert layer(flat, "bar")["encoding"]["x"]["scale"]["domain"][0] == 0
+    # a narrow range (one year's mean, +0.05) had 15 tick labels running into each other
+    axis = layer(spec, "bar")["encoding"]["x"]["axis"]
+    assert axis["labelOverlap"] and axis["tickCount"] <= 6
 
 
 def test_repeated_labels_stay_apart():

@@ -10,6 +10,8 @@ reader uses them for filtered views); :func:`group_topic_shares` the topic share
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -17,10 +19,10 @@ from analysis.engine.store_format import (CELL_MEASURES, CELL_SEP, FILTER_COLUMN
                                           MEASURES, candidate_group_columns, group_values)
 
 __all__ = ["compute_aggregates", "cell_sentiment", "ToneCache", "tone_by_label", "rate_per_10k",
-           "group_topic_shares", "single_documents", "single_document_intervals", "INTERVAL_BATCHES",
+           "group_topic_shares", "INTERVAL_BATCHES",
            "plan_tone_by_label", "draw_intervals", "draw_interval_batch"]
 
-#: The one-document groups' sentence intervals are drawn in about this many tasks.
+#: The groups' and cells' bootstrap intervals are drawn in at most this many tasks.
 INTERVAL_BATCHES = 16
 
 
@@ -85,10 +87,12 @@ def draw_interval_batch(inputs: list[tuple]) -> dict:
     return memo
 
 
-def draw_intervals(memo: dict, inputs: list[tuple], run_tasks=None) -> None:
-    """Draw into ``memo`` the intervals of ``inputs`` it lacks: in this process, or through
-    ``run_tasks(func, [args, ...]) -> [result, ...]`` in up to :data:`INTERVAL_BATCHES` tasks of
-    about equal work (the inputs of one size share their draws, so they stay together)."""
+def draw_intervals(memo: dict, inputs: list[tuple], run_tasks=None) -> Callable[[], None]:
+    """Draw into ``memo`` the intervals of ``inputs`` it lacks: here, or through
+    ``run_tasks(func, [args, ...])`` in up to :data:`INTERVAL_BATCHES` tasks of about equal work
+    (the inputs of one size share their draws, so they stay together). Returns a function that
+    waits until they are in ``memo``: ``run_tasks`` may return the results, or a function that
+    waits for them (the caller works meanwhile)."""
     from analysis.methods.tone_groups import fill_intervals, interval_key
 
     missing: dict = {}
@@ -96,26 +100,28 @@ def draw_intervals(memo: dict, inputs: list[tuple], run_tasks=None) -> None:
         key = interval_key(*got)
         if key not in memo:
             missing.setdefault(key, got)
-    if not missing:
-        return
     if run_tasks is None:
         fill_intervals(memo, list(missing.values()))
-        return
+        return lambda: None
     by_size: dict[int, list] = {}
     for got in missing.values():
         by_size.setdefault(len(got[0]), []).append(got)
     # the longest first, each to the lightest batch; drawing the indices costs about as much as
     # resampling two inputs with them
     units = sorted(by_size.items(), key=lambda kv: -kv[0] * (2 + len(kv[1])))
-    n_batches = min(INTERVAL_BATCHES, len(units))
-    batches: list[list] = [[] for _ in range(n_batches)]
-    load = np.zeros(n_batches)
+    batches: list[list] = [[] for _ in range(min(INTERVAL_BATCHES, len(units)))]
+    load = np.zeros(len(batches))
     for n, unit in units:
         b = int(np.argmin(load))
         batches[b].extend(unit)
         load[b] += n * (2 + len(unit))
-    for m in run_tasks(draw_interval_batch, [(b,) for b in batches if b]):
-        memo.update(m)
+    got = run_tasks(draw_interval_batch, [(b,) for b in batches if b])  # (a build starts its reuse task after them)
+
+    def wait() -> None:
+        for m in (got() if callable(got) else got):
+            memo.update(m)
+
+    return wait
 
 
 def rate_per_10k(count, n_words):
@@ -164,37 +170,6 @@ def group_topic_shares(doc_shares: pd.DataFrame, docs: pd.DataFrame, column: str
 
 
 
-def single_documents(docs: pd.DataFrame, columns: list[str]) -> list[str]:
-    """The documents alone in their group of some column of ``columns``, or in their cell of a
-    filter column (:data:`FILTER_COLUMNS`) and another column: those whose group intervals are
-    drawn from their sentences."""
-    ids = docs["doc_id"].astype(str).to_numpy()
-    alone = np.zeros(len(docs), dtype=bool)
-    labels = {c: pd.Series(group_values(docs, c)) for c in columns}
-    keys = list(labels.values())
-    keys += [labels[f] + CELL_SEP + labels[c] for f in FILTER_COLUMNS if f in labels for c in columns if c != f]
-    for key in keys:
-        alone |= (key.map(key.value_counts()) == 1).to_numpy()
-    return ids[alone].tolist()
-
-
-def single_document_intervals(sentences: pd.DataFrame, measures=MEASURES) -> dict:
-    """Task: for every document of ``sentences`` (its scored sentences) and each of ``measures``,
-    the bootstrap interval :func:`analysis.methods.sentiment.group_scores` gives a group of that
-    document alone, as ``{interval_key: (lo, hi)}`` (a ``memo`` for it: the same numbers)."""
-    from analysis.methods.tone_groups import fill_intervals, interval_columns, interval_inputs_at
-
-    inputs = []
-    ids = sentences["doc_id"].astype(str).to_numpy()
-    documents = pd.Series(ids).groupby(ids, sort=False).indices.values()
-    for m in measures:
-        cols = interval_columns(sentences, m)
-        inputs += [got for pos in documents if (got := interval_inputs_at(cols, pos, m)) is not None]
-    memo: dict = {}
-    fill_intervals(memo, inputs)
-    return memo
-
-
 #: The sentence columns the intervals of one-document groups read.
 INTERVAL_COLUMNS = ["doc_id", "polarity", "subjectivity", "vader", "classifier", "n_words", "masked", "n_assessments"]
 
@@ -208,34 +183,15 @@ def interval_sentences(store, doc_ids: list[str]) -> pd.DataFrame:
     return sents.assign(doc_id=sents["doc_id"].astype(str).to_numpy(dtype=object))
 
 
-def _draw_single_intervals(store, docs: pd.DataFrame, columns: list[str], cache: ToneCache, run_tasks) -> None:
-    singles = single_documents(docs, columns)
-    if not singles:
-        if run_tasks is not None:
-            run_tasks(single_document_intervals, [])  # none to draw (a build starts what waited for them)
-        return
-    sents = interval_sentences(store, singles)
-    ids = sents["doc_id"].astype(str).to_numpy()
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, dtype=int)
-    cuts = starts[np.linspace(0, len(starts), min(INTERVAL_BATCHES, len(starts)) + 1, dtype=int)[1:-1]]
-    batches = [sents.iloc[a:b] for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(sents)]) if b > a]
-    if run_tasks is None:
-        memos = [single_document_intervals(b) for b in batches]
-    else:
-        memos = run_tasks(single_document_intervals, [(b,) for b in batches])
-    for m in memos:
-        cache.memo.update(m)
-
-
 def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.DataFrame, run_tasks=None,
                        wait_for_topics=None) -> tuple:
     """``(tables, group_columns, notes)``: the ``agg_*`` tables of the store being written at
     ``store`` (a reader on its per-document tables), whose documents have ``doc_columns`` and whose
     words per group were summed in ``groups`` (column -> :class:`analysis.engine.store_writer.GroupTermTotals`);
     ``terms`` is its vocabulary. Group columns with more than :data:`MAX_GROUPS` values get none
-    (``notes`` says so). The sentence intervals of one-document groups (the bulk of the work) are
-    drawn first by :func:`single_document_intervals` in batches of documents: through
-    ``run_tasks(func, [args, ...]) -> [result, ...]`` (Dask tasks in a build) when given.
+    (``notes`` says so). The bootstrap intervals of every group and cell (the bulk of the work) are
+    planned first and drawn together by :func:`draw_intervals`: through ``run_tasks`` (Dask tasks
+    in a build) when given, while this process sums the words per group.
     ``wait_for_topics()``, when given, is called before the store's topic shares are read, last
     (a build's topic model is still being fitted while the rest is computed)."""
     notes = {}
@@ -253,23 +209,12 @@ def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.Da
         if n_groups < 1:
             continue
         columns.append(c)
-    # sentiment per group (single-document groups get sentence intervals, drawn first)
-    _draw_single_intervals(store, docs, columns, cache, run_tasks)
-    # then every group's and cell's other intervals, all at once (in tasks in a build)
+    # tone per group and per cell: every interval planned, then drawn all at once (in tasks in a
+    # build, while this process sums the words per group)
     plans = [(c, plan_tone_by_label(scores, docs["doc_id"], group_values(docs, c), MEASURES, cache.sentences))
              for c in columns]
     cell_plans = _cell_plans(docs, scores, columns, cache.sentences)
-    draw_intervals(cache.memo, [got for _, p in plans + cell_plans for got in p.inputs], run_tasks)
-    frames = []
-    for c, plan in plans:
-        for m, g in zip(MEASURES, plan.tables(cache.memo)):
-            g.insert(0, "measure", m)
-            g.insert(0, "column", c)
-            frames.append(g)
-    cols = ["column", "measure", "group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"]
-    sent = pd.concat(frames, ignore_index=True).reindex(columns=cols) if frames else pd.DataFrame(columns=cols)
-    sent["n_sentences"] = sent["n_sentences"].astype("float64")
-    cells = _cell_tables(cell_plans, cache.memo)
+    drawn = draw_intervals(cache.memo, [got for _, p in plans + cell_plans for got in p.inputs], run_tasks)
     # top terms per group (columns gathered as arrays: one frame, not one per group)
     tcols = ["column", "group", "ngram", "rank", "term", "count", "rate_per_10k", "doc_freq", "n_docs",
              "n_words"]
@@ -298,6 +243,17 @@ def compute_aggregates(store, doc_columns: list[str], groups: dict, terms: pd.Da
     gterms["term"] = gterms["term"].astype("string")
     gterms["group"] = gterms["group"].astype("string")
     gterms["column"] = gterms["column"].astype("string")
+    drawn()
+    frames = []
+    for c, plan in plans:
+        for m, g in zip(MEASURES, plan.tables(cache.memo)):
+            g.insert(0, "measure", m)
+            g.insert(0, "column", c)
+            frames.append(g)
+    cols = ["column", "measure", "group", "n_docs", "n_sentences", "mean", "lo", "hi", "interval_basis"]
+    sent = pd.concat(frames, ignore_index=True).reindex(columns=cols) if frames else pd.DataFrame(columns=cols)
+    sent["n_sentences"] = sent["n_sentences"].astype("float64")
+    cells = _cell_tables(cell_plans, cache.memo)
     if wait_for_topics is not None:
         wait_for_topics()
     shares = store.table("topic_doc_shares")

@@ -27,11 +27,11 @@ Then the corpus-wide stages, combined from the partitions:
   the last slice is prepared (a worker free while the client still writes the last chunks runs
   it); on a larger one it reads the texts back from the parts, queued after the aggregates' own
   tasks;
-- the group aggregates of :mod:`analysis.engine.aggregates`, in this process, their bootstrap
-  intervals drawn as tasks (first the one-document groups' sentence intervals, then every other
-  group's and cell's, in batches of about equal work: :func:`analysis.engine.aggregates.draw_intervals`),
-  while the topics and the reuse task run: the builder waits for the topics only for the topic
-  shares per group, and for reuse at the very end.
+- the group aggregates of :mod:`analysis.engine.aggregates`, in this process, every group's and
+  cell's bootstrap interval drawn as tasks in batches of about equal work
+  (:func:`analysis.engine.aggregates.draw_intervals`) while the builder sums the words per group,
+  and while the topics and the reuse task run: the builder waits for the topics only for the
+  topic shares per group, and for reuse at the very end.
 
 Where the tasks run (:func:`analysis.engine.cluster.dask_client`): a local cluster of ``n_jobs``
 worker processes started for the build (default 2 on a 2+ core machine; ``n_jobs=1``: one worker
@@ -536,10 +536,14 @@ def build_store(paths, out, params: AnalysisParams | None = None, *, chunk_size:
             def run_tasks(func, arglist):
                 # before the topic model's k's: the aggregates, in this process, wait for them
                 futures = log.map(client, "aggregates:intervals", func, arglist, priority=INTERVALS_PRIORITY)
-                results = client.gather(futures)
-                for r in results:
-                    log.got("aggregates:intervals", r)
-                reuse.start()  # after them: the aggregates wait for the intervals, the reuse only at the end
+                reuse.start()  # queued after them: the aggregates wait for the intervals, the reuse only at the end
+
+                def results() -> list:  # the aggregates work on meanwhile
+                    got = client.gather(futures)
+                    for r in got:
+                        log.got("aggregates:intervals", r)
+                    return got
+
                 return results
 
             if not callable(topics) and topics.error:

@@ -103,7 +103,8 @@ def tone_bars(table: pd.DataFrame, key_col: str, value_col: str = "mean", lo_col
         {"mark": {"type": "bar", "cursor": "pointer", "height": {"band": 0.7}},
          "params": [{"name": PICK, "select": {"type": "point", "fields": ["key"]}}],
          "encoding": {
-             "y": y, "x": {"field": "value", "type": "quantitative", "title": value_label, "scale": x_scale},
+             "y": y, "x": {"field": "value", "type": "quantitative", "title": value_label, "scale": x_scale,
+                           "axis": {"labelOverlap": "greedy", "tickCount": 6}},  # a short bar: ticks apart
              "color": {"field": "colour", "type": "nominal", "scale": _colour_scale(cvals, colours, names),
                        "legend": {} if legend else None},
              "fillOpacity": {"condition": {"param": PICK, "empty": True, "value": 1}, "value": 0.4},
