@@ -168,3 +168,41 @@ def test_group_readings_of_a_stores_groups_whose_intervals_rest_on_documents():
     assert first.startswith("Most positive of these: Louise Haigh (+0.60")
     assert second.startswith("Unknown author's score would probably lie between +0.07 and +0.07 with other texts "
                              "like these (from its 83,302 documents)")
+
+
+def test_a_document_keeps_its_name_whatever_the_filters_keep(tmp_path, monkeypatch):
+    """Two speeches by one MP on one day are "Ann Lee · 23 Jan 2020" and "… (2)"; with a filter that
+    keeps only the second, it is still "(2)" (names are the store's, not counted again within the
+    kept documents), in the documents table as in the tone-near-a-phrase rows."""
+    import pandas as pd
+
+    csv = tmp_path / "speeches.csv"
+    pd.DataFrame({"doc_id": ["a", "b", "c"], "author": ["Ann Lee", "Ann Lee", "Bo Ray"],
+                  "source": ["x", "y", "y"], "date": ["2020-01-23"] * 3,
+                  "text": ["We must not leave the towns left behind. They deserve better.",
+                           "The towns left behind need investment. That is the point.",
+                           "Nobody should be left behind by this government. Not one town."]}).to_csv(csv, index=False)
+    out = tmp_path / "store"
+    subprocess.run([sys.executable, "-m", "analysis", "build", str(csv), "--out", str(out), "--no-progress",
+                    "--phrase", "left behind"], cwd=ROOT, check=True, capture_output=True, timeout=300)
+    monkeypatch.setenv("EXPLORER_STORE", str(out))
+    monkeypatch.setenv("EXPLORER_LARGE_STORE_DOCS", "2")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+
+    def names() -> dict:
+        docs = next(d.value for d in at.dataframe if "polarity" in d.value.columns and "doc_id" in d.value.columns)
+        return docs.set_index("doc_id")["document"].to_dict()
+
+    assert names() == {"a": "Ann Lee · 23 Jan 2020", "b": "Ann Lee · 23 Jan 2020 (2)", "c": "Bo Ray · 23 Jan 2020"}
+    at.session_state["view"].sources = ["y"]
+    at.run()
+    assert not at.exception and not at.error
+    assert names() == {"b": "Ann Lee · 23 Jan 2020 (2)", "c": "Bo Ray · 23 Jan 2020"}
+    from ui import cached_phrase_tone
+
+    kept = pd.DataFrame({"doc_id": ["b", "c"], "author": ["Ann Lee", "Bo Ray"], "source": ["y", "y"],
+                         "date": ["2020-01-23"] * 2})
+    table = cached_phrase_tone.store_table(str(out), ("k",), "left behind", "document", "author", "sentence",
+                                           "textblob", kept, ("b", "c"))
+    assert dict(zip(table["group"], table["label"])) == {"b": "Ann Lee · 23 Jan 2020 (2)", "c": "Bo Ray · 23 Jan 2020"}

@@ -12,12 +12,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.corpus.labels import doc_labels
 from analysis.methods import phrase_tone as pt
 
 from . import cached_sentiment as cs
 from . import cached_terms as ct
 from . import background, data, store_access
+from .cached_store import names as store_names
 from .corpus_cache import per_corpus
 from .data import CACHE
 from .state import View
@@ -132,7 +132,7 @@ def store_table(path: str, key: tuple, phrase: str, per: str, by: str, context: 
     scores = store.doc_scores(doc_ids=None if _ids is None else list(_ids))
     out = pt.tone_near(occ, _kept, scores, by=grouping_by, context=context, method=method, n_boot=N_BOOT)
     if grouping_by is None:
-        names = doc_labels(hit_docs)
+        names = store_names(path)
     else:
         names = {g: ct.group_label(grouping_by, g) if grouping_by != "date" else (g or "Undated")
                  for g in set(pt.group_labels(hit_docs, grouping_by))}
@@ -158,5 +158,4 @@ def store_rows(path: str, key: tuple, phrase: str, group: str, per: str, by: str
     docs = store.docs(doc_ids=sorted(set(first["doc_id"].astype(str))), columns=cols)
     out = pt.occurrence_rows(occ[occ["doc_id"].isin(set(first["doc_id"]))], docs, context=context, method=method,
                              limit=STORE_ROWS)
-    names = doc_labels(docs.drop(columns="text", errors="ignore"))  # as the store's other pages name them
-    return out.assign(document=out["doc_id"].map(names).fillna(out["doc_id"]))
+    return out.assign(document=out["doc_id"].map(store_names(path)).fillna(out["doc_id"]))

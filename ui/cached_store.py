@@ -35,6 +35,14 @@ def metadata(path: str) -> pd.DataFrame:
     return docs[list(cols)].reset_index(drop=True)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def names(path: str) -> dict[str, str]:
+    """doc_id -> the document's name (:func:`analysis.corpus.labels.doc_labels`) over the whole
+    store, so that a document keeps its name whatever the filters keep (a running number counted
+    within the kept documents would change with them)."""
+    return doc_labels(metadata(path))
+
+
 @st.cache_resource(show_spinner=False, **CACHE)
 def kept(path: str, key: tuple, _view: View) -> tuple[pd.DataFrame, tuple | None]:
     """The metadata of the documents the filters keep (``key``: :func:`ui.data.filter_key`), and
@@ -111,13 +119,13 @@ def doc_table(path: str, key: tuple, _kept: pd.DataFrame, _ids: tuple | None) ->
     ``doc_id, title, author, …, polarity, subjectivity, vader_mean`` and, when the store has them,
     ``vader_doc, classifier_mean``; an empty author shows as
     "Unknown author"), most positive first, each named first in words (``document``: its title,
-    else author · type · date, :func:`analysis.corpus.labels.doc_labels`)."""
+    else author · type · date, the same whatever the filters: :func:`names`)."""
     store = store_access.cached_store(path)
     scores = store.doc_scores(doc_ids=None if _ids is None else list(_ids))
     keep = scores[[c for c in ("doc_id", "polarity", "subjectivity", "vader_mean", "vader_doc", "classifier_mean")
                    if c in scores.columns]]
     out = _kept.merge(keep, on="doc_id", how="inner")
-    out.insert(0, "document", out["doc_id"].astype(str).map(doc_labels(out)))
+    out.insert(0, "document", out["doc_id"].astype(str).map(names(path)))
     if "author" in out:
         authors = out["author"].fillna("").astype(str)
         shown = {a: display_author(a) for a in authors.unique()}
