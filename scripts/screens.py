@@ -1,7 +1,7 @@
-"""Full-page screenshots of every page at 1400x900, on the seeds, on the UK COVID speeches and
-on the Kavanaugh tweets, with each page's length in screens (900 px each).
+"""Full-page screenshots of every page at 1400x900, on the seeds, on the UK COVID speeches, on
+the Kavanaugh tweets and on the BBC news articles, with each page's length in screens (900 px each).
 
-    .venv/bin/python scripts/screens.py [--out artifacts/screens] [--only seeds|covid|tweets]
+    .venv/bin/python scripts/screens.py [--out artifacts/screens] [--only seeds|covid|tweets|bbc]
 
 Starts its own ``streamlit run app.py`` on a free port, loads a shared corpus through the
 Corpus page's uploader (as a visitor would), visits every page through the navigation and
@@ -22,7 +22,8 @@ import streamlit_ui as ui  # noqa: E402
 SHARED = ROOT.parent / "shared" / "corpora"
 #: Uploaded corpora: file, and the number of documents the Corpus page shows once it is loaded.
 UPLOADS = {"covid": (SHARED / "uk-covid-opposition" / "uk_covid_opposition_speeches.csv.gz", "493"),
-           "tweets": (SHARED / "kavanaugh-tweets-sentiment" / "kavanaugh_tweets_sentiment.csv.gz", "1,338")}
+           "tweets": (SHARED / "kavanaugh-tweets-sentiment" / "kavanaugh_tweets_sentiment.csv.gz", "1,338"),
+           "bbc": (SHARED / "bbc-news-full" / "bbc_news_full.csv.gz", "2,225")}
 VIEW = {"width": 1400, "height": 900}
 
 

@@ -210,3 +210,23 @@ def test_compare_says_in_words_how_alike_the_texts_of_a_single_group_are():
     assert "On average, two of the 301 texts of 2018" in said
     assert "group-similarity" not in charts(at)
     assert any("no groups to set side by side" in c.value for c in at.caption)
+
+
+def test_compare_says_first_when_no_difference_between_two_texts_is_beyond_chance():
+    """Two nearly identical articles (one has a sentence more): before any bar, one sentence says that
+    no word is clearly more typical of either, so the small bars are not read as findings. Texts that
+    do differ (the seeds' column and the MP's response) get no such sentence."""
+    from analysis.corpus.model import Corpus, Document
+
+    text = ("Parry insisted the club would not sell Gerrard at any price. The club is ready to explore a "
+            "sponsorship deal for its new stadium, and talks on new investment are ongoing. ") * 3
+    corpus = Corpus([Document("a", text, author="Ann"), Document("b", text + "Money is not everything.",
+                                                                  author="Bob")])
+    at = open_page(COMPARE, corpus=corpus)
+    said = " ".join(h.proto.body for h in at.get("html"))
+    assert "No word is clearly more typical of" in said and "the difference could be chance" in said
+    assert "cmp_keyness" in charts(at)  # the bars are still there, read in that light
+    seeds = open_page(COMPARE)
+    seeds.selectbox(key="w_cmp_a_docs").set_value(D000).run()
+    seeds.selectbox(key="w_cmp_b_docs").set_value(D003).run()
+    assert "No word is clearly more typical" not in " ".join(h.proto.body for h in seeds.get("html"))

@@ -343,6 +343,8 @@ def keyness_view(table: pd.DataFrame, target_label: str, reference_label: str, k
     if not (table["g2"].abs() > 0).any():  # no bar to draw: an empty chart would say nothing
         reading(plain.no_distinctive_term(len(table), a, b))
         return
+    if not (table["p_value"] < 0.05).any():  # said first, so that no bar below reads as a finding
+        reading(plain.no_clear_difference(len(table), a, b))
     for part in (table[table["g2"] > 0].nlargest(1, "g2"), table[table["g2"] < 0].nsmallest(1, "g2")):
         for r in part.itertuples(index=False):
             reading(plain.keyness(r.term, r.rate_target, r.rate_reference, r.count_target, r.count_reference,
