@@ -183,7 +183,7 @@ def keyness(term: str, rate_target: float, rate_reference: float, count_target: 
 def no_clear_difference(n_terms: int, target: str, reference: str) -> str:
     """What a keyness table means when no term's difference passes the 5% test: "No word is clearly
     more typical of A than of B, or the other way round: for each of the 360 terms compared, the
-    difference could be chance (the two texts are too alike, or too short, to tell them apart)."."""
+    difference could be chance (the two are too alike, or too short, to tell apart by their words)."."""
     terms = "the one term compared" if n_terms == 1 else f"each of the {n_terms:,} terms compared"
     return (f"No word is clearly more typical of {target} than of {reference}, or the other way round: for {terms}, "
             "the difference could be chance (the two are too alike, or too short, to tell apart by their words).")
