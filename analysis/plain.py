@@ -184,17 +184,21 @@ def no_clear_difference(n_terms: int, target: str, reference: str) -> str:
     """What a keyness table means when no term's difference passes the 5% test: "No word is clearly
     more typical of A than of B, or the other way round: for each of the 360 terms compared, the
     difference could be chance (the two are too alike, or too short, to tell apart by their words)."."""
-    terms = "the one term compared" if n_terms == 1 else f"each of the {n_terms:,} terms compared"
-    return (f"No word is clearly more typical of {target} than of {reference}, or the other way round: for {terms}, "
-            "the difference could be chance (the two are too alike, or too short, to tell apart by their words).")
+    return (f"No word is clearly more typical of {target} than of {reference}, or the other way round: "
+            f"for {_terms_compared(n_terms)}, the difference could be chance (the two are too alike, or too short, "
+            "to tell apart by their words).")
 
 
 def no_distinctive_term(n_terms: int, target: str, reference: str) -> str:
     """What a keyness table whose terms all have a G2 of 0 means: both sides use every compared
     term at the same rate ("Jacqui Smith's text and the others use each of the 21 terms compared
     at the same rate: no word sets one apart from the other.")."""
-    terms = "the one term compared" if n_terms == 1 else f"each of the {n_terms:,} terms compared"
-    return f"{target} and {reference} use {terms} at the same rate: no word sets one apart from the other."
+    return (f"{target} and {reference} use {_terms_compared(n_terms)} at the same rate: no word sets one apart "
+            "from the other.")
+
+
+def _terms_compared(n_terms: int) -> str:
+    return "the one term compared" if n_terms == 1 else f"each of the {n_terms:,} terms compared"
 
 
 def rate(phrase: str, count: int, n_words: int, who: str) -> str:
