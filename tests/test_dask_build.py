@@ -92,7 +92,7 @@ def test_the_cluster_writes_the_local_store(cluster, csv_path, local_stores, tmp
     engine = manifest["engine"]
     assert engine["scheduler"] == c.scheduler_address and engine["workers"] == 2
     # the documents' topic shares come from the parts' term counts (analysis.engine.topic_counts)
-    assert engine["tasks"]["prepare"] > 6 and "topics:score" not in engine["tasks"]
+    assert engine["tasks"]["prepare+index"] > 6 and "topics:score" not in engine["tasks"]
     assert engine["tasks"]["topics:k"] == 1  # k is set: one k scored, by a task the fit's task started
     assert engine["bytes_to_workers"] > 0 and engine["bytes_from_workers"] > 0
     assert len(manifest["parts"]) == 6
@@ -139,7 +139,7 @@ def test_the_passage_search_reads_the_kept_slices_or_the_store_alike(cluster, cs
     _, client = cluster
     early = build_store([csv_path], tmp_path / "early", WHOLE, chunk_size=CHUNK, client=client, progress=False)
     tasks = early["engine"]["tasks"]
-    assert tasks["reuse:input"] == tasks["prepare"] and tasks["reuse"] == 1
+    assert tasks["reuse:input"] == tasks["prepare+index"] and tasks["reuse"] == 1
     assert len(open_store(tmp_path / "early").table("passages")) > 10
     monkeypatch.setattr(build_mod, "REUSE_SLICE_CHARS", 20_000)  # kept for the first chunks, then dropped
     late = build_store([csv_path], tmp_path / "late", WHOLE, chunk_size=CHUNK, client=client, progress=False)
@@ -231,29 +231,54 @@ def test_a_killed_build_process_is_cleaned_up_by_the_rerun(csv_path, local_store
     assert_same_store(out, local_stores["whole"])
 
 
-def test_what_a_score_task_sends_is_score_and_index_again():
-    """The builder gets a slice's sentence text from the prepare task only; what the score task
-    sends (without that text, counts in 32 bits) is made equal to :func:`score_and_index`'s
-    result, values and dtypes, and a result from another slice is refused."""
+def test_what_the_builders_tasks_send_is_a_slice_analysed_again():
+    """The builder gets a slice's sentence text from the prepare task only, and the term counts in
+    32 bits; what the two tasks send is made equal to preparing, scoring and indexing the slice
+    (:func:`prepare_documents`, :func:`score_slice`, :func:`terms_stage`), values and dtypes, word
+    counts included, and a score from another slice is refused."""
     import numpy as np
 
     from analysis.corpus.loaders import load_seeds
-    from analysis.engine.stages import prepare_documents, received_from_builder_task, score_and_index, \
-        score_for_builder
+    from analysis.engine.stages import prepare_documents, prepare_for_builder, received_from_builder_task, \
+        score_for_builder, score_slice, terms_stage
 
     docs = load_seeds().documents
-    prep = prepare_documents(docs)
-    want_tables, want_index = score_and_index(prep)
-    sent = score_for_builder(prep)
-    assert "text" not in sent[0].sentences.columns and sent[1].counts.dtype == np.int32
-    tables, index = received_from_builder_task(prep, sent)
+    want_prep = prepare_documents(docs)
+    want_tables, want_index = score_slice(want_prep), terms_stage(want_prep.docs)
+    prepared = prepare_for_builder(docs)
+    scored = score_for_builder(prepared)
+    assert "text" not in scored.sentences.columns and prepared[1].counts.dtype == np.int32
+    prep, tables, index = received_from_builder_task(prepared, scored)
+    pd.testing.assert_frame_equal(prep.docs, want_prep.docs)
+    pd.testing.assert_frame_equal(prep.sentences, want_prep.sentences)
     pd.testing.assert_frame_equal(tables.sentences, want_tables.sentences)
     pd.testing.assert_frame_equal(tables.documents, want_tables.documents)
+    pd.testing.assert_frame_equal(index.docs, want_index.docs)
     assert index.counts.dtype == want_index.counts.dtype and index.term_n.dtype == want_index.term_n.dtype
     assert (index.counts != want_index.counts).nnz == 0 and np.array_equal(index.term_n, want_index.term_n)
-    other = prepare_documents(docs[:2])
+    assert np.array_equal(index.terms, want_index.terms)
+    other = prepare_for_builder(docs[:2])
     with pytest.raises(ValueError, match="not the prepared slice's"):
-        received_from_builder_task(other, sent)
+        received_from_builder_task(other, scored)
+
+
+def test_a_slice_prepared_with_its_terms_counts_its_words_as_count_words_does():
+    """:func:`prepare_and_index` takes the documents' word counts from the term index, not from
+    :func:`count_words`: the same numbers, on texts where the two tokenisers could part (underscores,
+    joiners, digits, marks that end sentences, non-Latin scripts, blank lines)."""
+    from analysis.corpus.model import Document
+    from analysis.corpus.segment import count_words
+    from analysis.engine.stages import prepare_and_index, prepare_documents
+
+    texts = ["snake_case and__double under_ _scores", "rock-'n'-roll don't \u2018quoted\u2019 co\u2010op -x- y-",
+             "1,000,000 people; 3.5% (of them) \u2014 said: \u201cno!\u201d?", "\u0395\u03bb\u03bb\u03ac\u03b4\u03b1 "
+             "\u6771\u4eac \u0905\u0928\u0941 caf\u00e9 na\u0131ve \u0130stanbul", "one\n\n\ntwo\n \t\nthree",
+             "", "   ", "x" * 3 + "_" * 3, "\u00b2\u00b3 \u2160\u2161 \u0663\u0664 \uff11\uff12"]
+    docs = [Document(doc_id=f"d{i}", text=t) for i, t in enumerate(texts)]
+    prep, index = prepare_and_index(docs)
+    want = [count_words(t) for t in prep.docs["text"]]
+    assert prep.docs["n_words"].tolist() == want == index.n_words.tolist()
+    assert list(prep.docs.columns) == list(prepare_documents(docs).docs.columns)
 
 
 def test_local_workers_start_with_one_heap_and_glibcs_own_mmap_threshold(monkeypatch):

@@ -82,8 +82,11 @@ def loaded_column(name: str) -> str:
     return name
 
 
-def prepare(corpus: Corpus, clean: bool = True) -> Prepared:
-    """Clean (unless ``clean=False``) and segment every document of ``corpus``."""
+def prepare(corpus: Corpus, clean: bool = True, count_words: bool = True) -> Prepared:
+    """Clean (unless ``clean=False``) and segment every document of ``corpus``.
+
+    ``count_words=False`` leaves the ``n_words`` column out, for a caller that counts the words
+    in a pass over the texts of its own (:func:`analysis.engine.stages.prepare_and_index`)."""
     frame = corpus.to_frame()
     # A user's own column with a name we derive (the shared CSVs bring n_words)
     # is kept under another name rather than overwritten.
@@ -97,7 +100,8 @@ def prepare(corpus: Corpus, clean: bool = True) -> Prepared:
     docs = frame.rename(columns={"text": "raw_text"})
     docs["text"] = pd.Series(texts, index=docs.index, dtype="string")
     paragraphs, sentences = segment.segment_texts(docs["doc_id"], texts)
-    docs["n_words"] = [segment.count_words(t) for t in texts]
+    if count_words:
+        docs["n_words"] = [segment.count_words(t) for t in texts]
     docs["n_sentences"] = docs["doc_id"].map(sentences.groupby("doc_id").size()).fillna(0).astype(int)
     docs["n_paragraphs"] = docs["doc_id"].map(paragraphs.groupby("doc_id").size()).fillna(0).astype(int)
     removal_df = pd.DataFrame(removals, columns=REMOVAL_COLUMNS)

@@ -4,9 +4,10 @@ The corpus is read as a stream of chunks (:func:`analysis.engine.streaming.iter_
 ``chunk_size`` documents or ``chunk_chars`` characters each); each chunk becomes one part of the
 store. The per-document stages run as Dask tasks on slices of at most :data:`TASK_CHARS`
 characters of a chunk (the partitions: cut by the texts alone, so the same whatever runs them):
-a ``prepare`` task cleans and segments a slice, a ``score+index`` task scores its sentences and
-documents (TextBlob and VADER) and counts its terms, and sends back only what the client does not
-get with the prepared slice (:func:`analysis.engine.stages.score_for_builder`). The client
+a ``prepare+index`` task cleans and segments a slice and counts its terms (the word counts come
+with the term counts: :func:`analysis.engine.stages.prepare_for_builder`), a ``score`` task scores
+its sentences and documents (TextBlob, VADER, the classifier) and sends back only what the client
+does not get with the prepared slice (:func:`analysis.engine.stages.score_for_builder`). The client
 combines a chunk's slices in order (:func:`analysis.engine.stages.merge_slices`) and appends them
 to the store's Parquet parts;
 corpus-wide totals (vocabulary, term counts per group) are summed as chunks pass. At most
@@ -72,7 +73,7 @@ from analysis.engine.cluster import SCHEDULER_ENV, TaskLog, dask_client, default
     payload_bytes, workers_started_by
 from analysis.engine.params import AnalysisParams
 from analysis.engine.results import TopicResult
-from analysis.engine.stages import load_for_tasks, merge_prepared, merge_slices, prepare_documents, \
+from analysis.engine.stages import load_for_tasks, merge_prepared, merge_slices, prepare_for_builder, \
     received_from_builder_task, reuse_stage, score_for_builder, slice_by_chars
 from analysis.engine.streaming import DEFAULT_CHUNK_CHARS, DEFAULT_CHUNK_SIZE, DocumentHasher, iter_documents
 from analysis.engine.topic_counts import part_shares, word_columns
@@ -242,10 +243,10 @@ class _Chunks:
     def submit(self, chunk) -> None:
         futures = []
         for part in slice_by_chars(chunk, TASK_CHARS):
-            prep = self.log.submit(self.client, "prepare", prepare_documents, part, self.params.clean,
-                                   priority=PER_DOCUMENT_PRIORITY)
-            scored = self.log.submit(self.client, "score+index", score_for_builder, prep, self.params.ngram_max,
-                                     measure=0, priority=PER_DOCUMENT_PRIORITY)
+            prep = self.log.submit(self.client, "prepare+index", prepare_for_builder, part, self.params.clean,
+                                   self.params.ngram_max, priority=PER_DOCUMENT_PRIORITY)
+            scored = self.log.submit(self.client, "score", score_for_builder, prep, measure=0,
+                                     priority=PER_DOCUMENT_PRIORITY)
             futures.append((prep, scored))
         self.n_submitted += len(chunk)
         self.chars_submitted += sum(len(d.text) for d in chunk)
@@ -254,7 +255,7 @@ class _Chunks:
                 # the workers keep only what the topic model reads (not the raw text, not the
                 # sentences' text) until the topic task runs
                 self.topic_slices.extend(
-                    self.log.submit(self.client, "topics:input", topic_input, p, self.params.topic_units,
+                    self.log.submit(self.client, "topics:input", topic_input_of_slice, p, self.params.topic_units,
                                     measure=0, priority=PER_DOCUMENT_PRIORITY) for p, _ in futures)
             else:
                 self.topic_slices = None
@@ -273,11 +274,10 @@ class _Chunks:
         preps = self.client.gather([p for p, _ in futures])
         scores = self.client.gather([s for _, s in futures])
         for p, s in zip(preps, scores):
-            self.log.got("prepare", p)
-            self.log.got("score+index", s)
+            self.log.got("prepare+index", p)
+            self.log.got("score", s)
         t0 = time.perf_counter()
-        scores = [received_from_builder_task(p, s) for p, s in zip(preps, scores)]
-        prep, sent, index = merge_slices([(p, s[0], s[1]) for p, s in zip(preps, scores)])
+        prep, sent, index = merge_slices([received_from_builder_task(p, s) for p, s in zip(preps, scores)])
         self.writer.add_chunk(prep, sent, index)
         self.write_seconds += time.perf_counter() - t0
         self.bar.update(n)
@@ -375,10 +375,17 @@ def reuse_task(docs: pd.DataFrame, params: AnalysisParams) -> tuple:
     return (*reuse_stage(docs, params), time.perf_counter() - t0)
 
 
-def reuse_input(prepared: Prepared) -> pd.DataFrame:
-    """Task: what the shared-passage search reads of a prepared slice (``doc_id, text, n_words``:
-    the cleaned text, as the store keeps it)."""
-    return prepared.docs[["doc_id", "text", "n_words"]].reset_index(drop=True)
+def topic_input_of_slice(prepared_and_index: tuple, units: str) -> Prepared:
+    """Task: :func:`analysis.engine.topic_stage.topic_input` of a prepared slice
+    (:func:`analysis.engine.stages.prepare_for_builder`'s result)."""
+    return topic_input(prepared_and_index[0], units)
+
+
+def reuse_input(prepared_and_index: tuple) -> pd.DataFrame:
+    """Task: what the shared-passage search reads of a prepared slice
+    (:func:`analysis.engine.stages.prepare_for_builder`'s result): ``doc_id, text, n_words``, the
+    cleaned text, as the store keeps it."""
+    return prepared_and_index[0].docs[["doc_id", "text", "n_words"]].reset_index(drop=True)
 
 
 def reuse_from_slices(params: AnalysisParams, *slices: pd.DataFrame) -> tuple:
