@@ -63,7 +63,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.corpus import segment
-from analysis.methods import bulk_scoring
+from analysis.methods import bulk_scoring, sentence_groups
 from analysis.methods import lexicons as fast
 from analysis.methods import tone_classifier
 from analysis.methods.phrase_mask import mask_phrases, mask_spans, phrase_list, phrase_spans
@@ -309,20 +309,12 @@ def score_sentences(sentences: pd.DataFrame, exclude_phrases: Sequence[str] = ()
 
 
 def _weighted_means(df: pd.DataFrame, keys: list[str], cols: Sequence[str]) -> pd.DataFrame:
-    """Word-weighted means of ``cols`` per ``keys`` group (NaN where no words)."""
-    w = df["n_words"].astype(float)
-    tmp = df[keys].copy()
-    tmp["_w"] = w
-    for c in cols:
-        tmp[c] = df[c].astype(float) * w
-    g = tmp.groupby(keys, sort=False, dropna=False)
-    sums = g.sum()
-    res = pd.DataFrame(index=sums.index)
-    for c in cols:
-        res[c] = (sums[c] / sums["_w"]).where(sums["_w"] > 0)
-    res["n_sentences"] = g.size()
-    res["n_words"] = sums["_w"].astype(int)
-    return res
+    """Word-weighted means of ``cols`` per ``keys`` group (NaN where no words), with
+    ``n_sentences`` and ``n_words``; groups in the order they first occur."""
+    codes, index = sentence_groups.row_groups(df, keys)
+    got = sentence_groups.weighted_means(codes, len(index), df["n_words"].to_numpy(dtype=float),
+                                         {c: df[c].to_numpy(dtype=float, na_value=np.nan) for c in cols})
+    return pd.DataFrame(got, index=index)
 
 
 def paragraph_scores(scored_sentences: pd.DataFrame) -> pd.DataFrame:
@@ -333,26 +325,6 @@ def paragraph_scores(scored_sentences: pd.DataFrame) -> pd.DataFrame:
     """
     res = _weighted_means(scored_sentences, ["doc_id", "para"], ["polarity", "subjectivity", "vader", "classifier"])
     return res.reset_index()
-
-
-def _within_doc_ranks(df: pd.DataFrame) -> pd.DataFrame:
-    ranks = df[["doc_id"]].copy()
-    g = df.groupby("doc_id", sort=False)
-    ranks["x"] = g["polarity"].rank(method="average")
-    ranks["y"] = g["vader"].rank(method="average")
-    return ranks
-
-
-def _group_pearson(df: pd.DataFrame, x: str, y: str) -> pd.Series:
-    g = df.groupby("doc_id", sort=False)
-    xc = df[x] - g[x].transform("mean")
-    yc = df[y] - g[y].transform("mean")
-    tmp = pd.DataFrame({"doc_id": df["doc_id"], "xy": xc * yc, "xx": xc * xc, "yy": yc * yc})
-    s = tmp.groupby("doc_id", sort=False).sum()
-    n = g.size()
-    denom = np.sqrt(s["xx"] * s["yy"])
-    r = (s["xy"] / denom).where((denom > 1e-12) & (n >= 3))
-    return r.clip(-1.0, 1.0)
 
 
 def method_agreement(scored_sentences: pd.DataFrame, neutral: float = 0.0) -> pd.DataFrame:
@@ -373,27 +345,15 @@ def method_agreement(scored_sentences: pd.DataFrame, neutral: float = 0.0) -> pd
     - ``n_both_neutral``: sentences neutral by both methods;
     - ``n_polar``: sentences non-neutral by both methods.
     """
-    df = scored_sentences[["doc_id", "polarity", "vader"]].copy()
-    df["doc_id"] = df["doc_id"].astype(str)
-    a = np.where(df["polarity"] > neutral, 1, np.where(df["polarity"] < -neutral, -1, 0))
-    b = np.where(df["vader"] > neutral, 1, np.where(df["vader"] < -neutral, -1, 0))
-    df["same"] = a == b
-    df["both_neutral"] = (a == 0) & (b == 0)
-    df["polar"] = (a != 0) & (b != 0)
-    df["polar_same"] = df["polar"] & df["same"]
-    g = df.groupby("doc_id", sort=False)
-    res = pd.DataFrame({
-        "agreement_pearson": _group_pearson(df, "polarity", "vader"),
-        "agreement_spearman": _group_pearson(_within_doc_ranks(df), "x", "y"),
-        "agreement_sign": g["same"].mean(),
-        "n_both_neutral": g["both_neutral"].sum().astype(int),
-        "n_polar": g["polar"].sum().astype(int),
-    })
-    polar_same = g["polar_same"].sum()
-    res["agreement_sign_polar"] = (polar_same / res["n_polar"]).where(res["n_polar"] > 0)
-    res = res[["agreement_pearson", "agreement_spearman", "agreement_sign", "agreement_sign_polar",
-               "n_both_neutral", "n_polar"]]
-    return res.reset_index()
+    ids = scored_sentences["doc_id"].astype(str)
+    codes, index = sentence_groups.row_groups(pd.DataFrame({"doc_id": ids}), ["doc_id"])
+    got = sentence_groups.agreement(codes, len(index), scored_sentences["polarity"].to_numpy(dtype=float),
+                                    scored_sentences["vader"].to_numpy(dtype=float), neutral)
+    return pd.DataFrame(got, index=index)[AGREEMENT_COLUMNS].reset_index()
+
+
+AGREEMENT_COLUMNS = ["agreement_pearson", "agreement_spearman", "agreement_sign", "agreement_sign_polar",
+                     "n_both_neutral", "n_polar"]
 
 
 DOCUMENT_COLUMNS = ["doc_id", "polarity", "subjectivity", "polarity_mean", "subjectivity_mean",
@@ -404,20 +364,28 @@ DOCUMENT_COLUMNS = ["doc_id", "polarity", "subjectivity", "polarity_mean", "subj
 
 def _assemble_documents(doc_ids: list[str], whole: dict[str, tuple[float, float, float]],
                         scored_sentences: pd.DataFrame) -> pd.DataFrame:
-    base = pd.DataFrame({"doc_id": doc_ids})
-    base["polarity"] = [whole[d][0] for d in doc_ids]
-    base["subjectivity"] = [whole[d][1] for d in doc_ids]
-    base["vader_doc"] = [whole[d][2] for d in doc_ids]
-    s = scored_sentences.copy()
-    s["doc_id"] = s["doc_id"].astype(str)
-    means = _weighted_means(s, ["doc_id"], ["polarity", "subjectivity", "vader", "classifier"]).rename(
-        columns={"polarity": "polarity_mean", "subjectivity": "subjectivity_mean", "vader": "vader_mean",
-                 "classifier": "classifier_mean"})
-    means["n_masked"] = s.groupby("doc_id", sort=False)["masked"].sum().astype(int) if "masked" in s else 0
-    agree = method_agreement(s).set_index("doc_id")
-    out = base.join(means, on="doc_id").join(agree, on="doc_id")
-    for c in ("n_sentences", "n_words", "n_masked", "n_both_neutral", "n_polar"):
-        out[c] = out[c].fillna(0).astype(int)
+    """The documents table (:data:`DOCUMENT_COLUMNS`) of ``doc_ids``: ``whole``'s scores of each
+    whole text, and what its sentences in ``scored_sentences`` add up to (sentences of other
+    documents are left out)."""
+    out = pd.DataFrame({"doc_id": doc_ids})
+    out["polarity"] = [whole[d][0] for d in doc_ids]
+    out["subjectivity"] = [whole[d][1] for d in doc_ids]
+    out["vader_doc"] = [whole[d][2] for d in doc_ids]
+    doc_code, uniq = pd.factorize(pd.Series(doc_ids, dtype=object))
+    codes = pd.Index(uniq).get_indexer(scored_sentences["doc_id"].astype(str).to_numpy(dtype=object))
+    mine = codes >= 0
+    s = scored_sentences[mine] if not mine.all() else scored_sentences
+    codes, n = codes[mine], len(uniq)
+    got = sentence_groups.weighted_means(
+        codes, n, s["n_words"].to_numpy(dtype=float),
+        {c + "_mean": s[c].to_numpy(dtype=float, na_value=np.nan)
+         for c in ("polarity", "subjectivity", "vader", "classifier")})
+    got["n_masked"] = (np.bincount(codes, weights=s["masked"].to_numpy(dtype=bool), minlength=n)[:n].astype(np.int64)
+                       if "masked" in s else np.zeros(n, dtype=np.int64))
+    got.update(sentence_groups.agreement(codes, n, s["polarity"].to_numpy(dtype=float),
+                                         s["vader"].to_numpy(dtype=float)))
+    for c, values in got.items():
+        out[c] = values[doc_code]
     return out[DOCUMENT_COLUMNS]
 
 
