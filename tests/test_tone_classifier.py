@@ -52,6 +52,10 @@ def test_logit_by_hand():
     assert vals[1] == 0.5 and vals[3] == 0.5
     assert vals[2] == pytest.approx(0.5 + 1.0 + 0.5 - 0.25 + 0.2, abs=1e-12)
     assert vals[4] == pytest.approx(m.logit("good\x00not good", 0, 0), abs=1e-12)
+    # underscores part words on both paths ("not_good" is "not", "good" and the pair "not good")
+    tricky = ["not_good", "__not__ good_", "NOT\u2011good!?", "\u0130 not good"]
+    assert np.allclose(m.logits(tricky, [0.0] * 4, [0.0] * 4), [m.logit(t, 0, 0) for t in tricky], rtol=0, atol=1e-12)
+    assert m.logit("not_good", 0, 0) == pytest.approx(0.5 + 1.0 - 0.25 - 2.0)
 
 
 def test_word_counts_from_the_classifiers_pass_are_count_words():
