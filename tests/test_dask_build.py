@@ -232,10 +232,11 @@ def test_a_killed_build_process_is_cleaned_up_by_the_rerun(csv_path, local_store
 
 
 def test_what_the_builders_tasks_send_is_a_slice_analysed_again():
-    """The builder gets a slice's sentence text from the prepare task only, and the term counts in
-    32 bits; what the two tasks send is made equal to preparing, scoring and indexing the slice
-    (:func:`prepare_documents`, :func:`score_slice`, :func:`terms_stage`), values and dtypes, word
-    counts included, and a score from another slice is refused."""
+    """The builder gets a slice's sentence text from the prepare task only, the raw texts from
+    nowhere (it has them), and the term counts in 32 bits; what the two tasks send is made equal to
+    preparing, scoring and indexing the slice (:func:`prepare_documents`, :func:`score_slice`,
+    :func:`terms_stage`), values and dtypes, word counts included, and results of another slice
+    are refused."""
     import numpy as np
 
     from analysis.corpus.loaders import load_seeds
@@ -248,7 +249,8 @@ def test_what_the_builders_tasks_send_is_a_slice_analysed_again():
     prepared = prepare_for_builder(docs)
     scored = score_for_builder(prepared)
     assert "text" not in scored.sentences.columns and prepared[1].counts.dtype == np.int32
-    prep, tables, index = received_from_builder_task(prepared, scored)
+    assert (prepared[0].docs["raw_text"] == "").all()
+    prep, tables, index = received_from_builder_task(docs, prepared, scored)
     pd.testing.assert_frame_equal(prep.docs, want_prep.docs)
     pd.testing.assert_frame_equal(prep.sentences, want_prep.sentences)
     pd.testing.assert_frame_equal(tables.sentences, want_tables.sentences)
@@ -259,7 +261,9 @@ def test_what_the_builders_tasks_send_is_a_slice_analysed_again():
     assert np.array_equal(index.terms, want_index.terms)
     other = prepare_for_builder(docs[:2])
     with pytest.raises(ValueError, match="not the prepared slice's"):
-        received_from_builder_task(other, scored)
+        received_from_builder_task(docs[:2], other, scored)
+    with pytest.raises(ValueError, match="not the slice's"):
+        received_from_builder_task(docs[1:], prepare_for_builder(docs), scored)
 
 
 def test_a_slice_prepared_with_its_terms_counts_its_words_as_count_words_does():

@@ -247,7 +247,7 @@ class _Chunks:
                                    self.params.ngram_max, priority=PER_DOCUMENT_PRIORITY)
             scored = self.log.submit(self.client, "score", score_for_builder, prep, measure=0,
                                      priority=PER_DOCUMENT_PRIORITY)
-            futures.append((prep, scored))
+            futures.append((prep, scored, part))
         self.n_submitted += len(chunk)
         self.chars_submitted += sum(len(d.text) for d in chunk)
         if self.topic_slices is not None:
@@ -256,13 +256,13 @@ class _Chunks:
                 # sentences' text) until the topic task runs
                 self.topic_slices.extend(
                     self.log.submit(self.client, "topics:input", topic_input_of_slice, p, self.params.topic_units,
-                                    measure=0, priority=PER_DOCUMENT_PRIORITY) for p, _ in futures)
+                                    measure=0, priority=PER_DOCUMENT_PRIORITY) for p, _, _ in futures)
             else:
                 self.topic_slices = None
         if self.reuse_slices is not None:  # after the topic inputs: the topic fit comes first
             if self.chars_submitted <= REUSE_SLICE_CHARS:
                 self.reuse_slices.extend(self.log.submit(self.client, "reuse:input", reuse_input, p, measure=0,
-                                                         priority=PER_DOCUMENT_PRIORITY) for p, _ in futures)
+                                                         priority=PER_DOCUMENT_PRIORITY) for p, _, _ in futures)
             else:
                 self.reuse_slices = None
         self.pending.append((len(chunk), futures))
@@ -271,13 +271,14 @@ class _Chunks:
 
     def write_oldest(self) -> None:
         n, futures = self.pending.popleft()
-        preps = self.client.gather([p for p, _ in futures])
-        scores = self.client.gather([s for _, s in futures])
+        preps = self.client.gather([p for p, _, _ in futures])
+        scores = self.client.gather([s for _, s, _ in futures])
         for p, s in zip(preps, scores):
             self.log.got("prepare+index", p)
             self.log.got("score", s)
         t0 = time.perf_counter()
-        prep, sent, index = merge_slices([received_from_builder_task(p, s) for p, s in zip(preps, scores)])
+        prep, sent, index = merge_slices([received_from_builder_task(part, p, s)
+                                          for (_, _, part), p, s in zip(futures, preps, scores)])
         self.writer.add_chunk(prep, sent, index)
         self.write_seconds += time.perf_counter() - t0
         self.bar.update(n)

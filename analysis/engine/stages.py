@@ -62,9 +62,12 @@ def score_slice(prepared: Prepared):
 
 
 def prepare_for_builder(documents: Sequence[Document], clean: bool = True, ngram_max: int = 2) -> tuple:
-    """Task: :func:`prepare_and_index`, its term counts sent as 32-bit numbers (the builder makes
-    them 64-bit again: :func:`received_from_builder_task`)."""
+    """Task: :func:`prepare_and_index`, without what the builder has already: the documents' raw
+    text (it sent them; ``raw_text`` comes back empty), and the term counts as 32-bit numbers.
+    :func:`received_from_builder_task` makes the result whole again."""
     prep, index = prepare_and_index(documents, clean, ngram_max)
+    docs = prep.docs
+    docs["raw_text"] = pd.array([""] * len(docs), dtype=docs["raw_text"].dtype)
     counts = index.counts
     if counts.nnz and counts.data.max() <= np.iinfo(np.int32).max:
         counts = sp.csr_matrix((counts.data.astype(np.int32), counts.indices, counts.indptr), shape=counts.shape)
@@ -79,10 +82,15 @@ def score_for_builder(prepared_and_index: tuple):
     return replace(tables, sentences=tables.sentences.drop(columns=["text"]))
 
 
-def received_from_builder_task(prepared_and_index: tuple, scored) -> tuple:
-    """``(prepared, sentiment_tables, term_index)`` of one slice, equal to :func:`analyse_documents`'
-    result, from what :func:`prepare_for_builder` and :func:`score_for_builder` sent for it."""
+def received_from_builder_task(documents: Sequence[Document], prepared_and_index: tuple, scored) -> tuple:
+    """``(prepared, sentiment_tables, term_index)`` of the slice ``documents``, equal to
+    :func:`analyse_documents`' result, from what :func:`prepare_for_builder` and
+    :func:`score_for_builder` sent for it (which it changes)."""
     prepared, index = prepared_and_index
+    docs = prepared.docs
+    if docs["doc_id"].tolist() != [d.doc_id for d in documents]:
+        raise ValueError("the prepared documents are not the slice's")
+    docs["raw_text"] = pd.array([d.text for d in documents], dtype=docs["raw_text"].dtype)
     sents = scored.sentences
     own = prepared.sentences
     if len(sents) != len(own) or not (np.array_equal(sents["doc_id"].to_numpy(), own["doc_id"].to_numpy())
