@@ -4,9 +4,9 @@
 how far TextBlob's polarity and VADER's compound agree over a group's sentences (correlations and
 shares of sentences whose labels agree). :mod:`analysis.methods.sentiment` builds its paragraph
 and document tables with them. Rows are numbered by group (:func:`row_groups`) once, and every sum
-is a ``numpy.bincount`` over those numbers: the same numbers as grouping the table with pandas, to
-the last bits of a float (pandas sums with compensation, ``bincount`` does not), at a fifth of the
-cost on a slice of a large corpus.
+is a ``numpy.bincount`` over those numbers: the numbers of grouping the table with pandas, but for
+the last bits of a float (pandas sums with compensation, ``bincount`` does not; 3e-15 at most on
+4,000 documents of the 100,000-document corpus), at a quarter of the cost.
 """
 
 from __future__ import annotations
