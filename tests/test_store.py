@@ -358,3 +358,27 @@ def test_a_store_gives_back_the_corpus_it_was_built_from_columns_named_like_deri
     assert [d.extra for d in again.documents] == [d.extra for d in loaded.documents]
     assert again.content_hash() == loaded.content_hash() == store.content_hash
     assert store.matches(loaded.content_hash())
+
+
+def test_a_table_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    """The topic task reads a store's parts while the builder writes its other files: a file is
+    written under a hidden name and renamed, so a reader never sees half of one, and a write that
+    fails leaves neither the file nor the hidden one."""
+    import pyarrow.parquet as pq
+
+    from analysis.engine import store_format
+
+    path = tmp_path / "t" / "x.parquet"
+    store_format.write_table(path, pd.DataFrame({"a": [1, 2]}))
+    assert pd.read_parquet(path)["a"].tolist() == [1, 2] and [p.name for p in path.parent.iterdir()] == ["x.parquet"]
+    real = pq.write_table
+
+    def half_then_fail(table, where, **kw):
+        real(table, where, **kw)
+        assert not path.with_name("y.parquet").exists()  # nothing under the final name yet
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store_format.pq, "write_table", half_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        store_format.write_table(path.with_name("y.parquet"), pd.DataFrame({"a": [3]}))
+    assert sorted(p.name for p in path.parent.iterdir()) == ["x.parquet"]

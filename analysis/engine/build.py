@@ -16,7 +16,8 @@ Then the corpus-wide stages, combined from the partitions:
 
 - topics: on a corpus of at most ``topic_sample_docs`` (5,000) documents one task fits them on the
   prepared slices as soon as these exist (it runs while the other workers still score sentiment);
-  on a larger one a task fits them on a seeded random sample read back from the parts, and one
+  on a larger one a task fits them on a seeded random sample read back from the parts (by the task
+  itself when the workers run on this machine, so the builder goes on at once), and one
   task per part, queued behind the fit, scores the part's documents with the fitted model from the
   part's term counts (:mod:`analysis.engine.topic_counts`), reading them from the store being
   written (a worker on a machine that cannot see it leaves its part to this process); where the
@@ -290,10 +291,35 @@ class _Chunks:
             self.write_oldest()
 
 
+def topic_sample_prepared(path: str, manifest: dict, params: AnalysisParams) -> tuple:
+    """``(sample, prepared)``: the positions of the documents the topic model of a large corpus is
+    fitted on (:func:`analysis.engine.topic_stage.topic_sample`: seeded; None for all of them) and
+    those documents' tables, read from the store being written at ``path`` (``manifest``: its
+    manifest so far)."""
+    from analysis.engine.store_reader import StoredAnalysis
+
+    store = StoredAnalysis(Path(path), manifest)
+    sample = topic_sample(store.n_docs, params)
+    all_ids = store.docs(columns=["doc_id"])["doc_id"].astype(str)
+    ids = None if sample is None else all_ids.iloc[sample].tolist()
+    docs = store.docs(doc_ids=ids).drop(columns=["doc_idx", "raw_text"], errors="ignore")
+    return sample, Prepared(docs, pd.DataFrame(), store.paragraphs(doc_ids=ids),
+                            store.sentences(doc_ids=ids, columns=["doc_id", "para", "sent", "start", "end"]),
+                            [], pd.DataFrame(), params.clean, "")
+
+
+def fit_topic_sample_in_store(path: str, manifest: dict, params: AnalysisParams):
+    """Task: :func:`fit_topic_sample` of the sample this worker reads from the store being written
+    (:func:`topic_sample_prepared`), for a cluster on the builder's machine: the builder goes on
+    with the aggregates at once, and the sample is neither pickled nor sent."""
+    return fit_topic_sample(topic_sample_prepared(path, manifest, params)[1], params)
+
+
 def _topics_on_sample(client, log: TaskLog, writer, manifest: dict,
                       params: AnalysisParams) -> Callable[[], TopicResult]:
     """The topic stage of a large corpus: a task fits the model on a seeded sample of documents
-    read back from the parts; each part's documents are then scored with it from the part's term
+    read back from the parts (by the task itself when its workers run on this machine, else by the
+    builder, who sends it); each part's documents are then scored with it from the part's term
     counts (:mod:`analysis.engine.topic_counts`), by one task per part queued behind the fit (a
     worker that cannot see the store being written leaves its part to the builder), or, where the
     counts cannot say it, by one task per part reading the texts. Returns once the tasks are
@@ -304,14 +330,13 @@ def _topics_on_sample(client, log: TaskLog, writer, manifest: dict,
     path = writer.path
     store = StoredAnalysis(path, manifest)
     sample = topic_sample(store.n_docs, params)
-    all_ids = store.docs(columns=["doc_id"])["doc_id"].astype(str)
-    ids = None if sample is None else all_ids.iloc[sample].tolist()
-    docs = store.docs(doc_ids=ids).drop(columns=["doc_idx", "raw_text"], errors="ignore")
-    prep = Prepared(docs, pd.DataFrame(), store.paragraphs(doc_ids=ids),
-                    store.sentences(doc_ids=ids, columns=["doc_id", "para", "sent", "start", "end"]),
-                    [], pd.DataFrame(), params.clean, "")
-    fitted = log.submit(client, "topics:fit", fit_topic_sample, prep, params, priority=10)
-    del prep, docs
+    if workers_started_by(client) is not None:  # workers this build started, on this machine
+        fitted = log.submit(client, "topics:fit", fit_topic_sample_in_store, str(path), manifest, params,
+                            priority=10)
+    else:
+        sample, prep = topic_sample_prepared(str(path), manifest, params)
+        fitted = log.submit(client, "topics:fit", fit_topic_sample, prep, params, priority=10)
+        del prep
     from_counts = sample is not None and not writer.dropped_occurrences
     part_fs = []
     if from_counts:

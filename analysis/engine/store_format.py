@@ -134,10 +134,19 @@ def _arrow_table(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df, preserve_index=False)
 
 
-def write_table(path: Path, df: pd.DataFrame, row_group_size: int = 64_000) -> None:
-    """Write ``df`` as one zstd-compressed Parquet file at ``path`` (folders made as needed)."""
+def write_table(path: Path, df: pd.DataFrame | pa.Table, row_group_size: int = 64_000) -> None:
+    """Write ``df`` as one zstd-compressed Parquet file at ``path`` (folders made as needed), whole
+    or not at all: it is written beside ``path`` under a hidden name, then renamed, so that a reader
+    (the topic task reads the parts while the builder writes the index files) sees either no file
+    or the complete one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(_arrow_table(df), path, compression="zstd", row_group_size=row_group_size)
+    tmp = path.parent / f".{path.name}.writing-{os.getpid()}"
+    try:
+        pq.write_table(df if isinstance(df, pa.Table) else _arrow_table(df), tmp, compression="zstd",
+                       row_group_size=row_group_size)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 #: Row groups of per-document parts: small, so that reading a few documents

@@ -53,7 +53,7 @@ def write_indexes(path) -> None:
     scores = [pq.read_table(f) for f in sorted((path / "doc_scores").glob("part-*.parquet"))]
     if scores:
         t = pa.concat_tables(scores, promote_options="default") if len(scores) > 1 else scores[0]
-        pq.write_table(t, path / INDEX_FILES["doc_scores"], compression="zstd")
+        write_table(path / INDEX_FILES["doc_scores"], t)
 
 
 
