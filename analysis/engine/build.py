@@ -291,11 +291,10 @@ class _Chunks:
             self.write_oldest()
 
 
-def topic_sample_prepared(path: str, manifest: dict, params: AnalysisParams) -> tuple:
-    """``(sample, prepared)``: the positions of the documents the topic model of a large corpus is
-    fitted on (:func:`analysis.engine.topic_stage.topic_sample`: seeded; None for all of them) and
-    those documents' tables, read from the store being written at ``path`` (``manifest``: its
-    manifest so far)."""
+def topic_sample_prepared(path: str, manifest: dict, params: AnalysisParams) -> Prepared:
+    """The tables of the documents the topic model of a large corpus is fitted on
+    (:func:`analysis.engine.topic_stage.topic_sample`: a seeded sample; all of them when it is
+    None), read from the store being written at ``path`` (``manifest``: its manifest so far)."""
     from analysis.engine.store_reader import StoredAnalysis
 
     store = StoredAnalysis(Path(path), manifest)
@@ -303,16 +302,16 @@ def topic_sample_prepared(path: str, manifest: dict, params: AnalysisParams) -> 
     all_ids = store.docs(columns=["doc_id"])["doc_id"].astype(str)
     ids = None if sample is None else all_ids.iloc[sample].tolist()
     docs = store.docs(doc_ids=ids).drop(columns=["doc_idx", "raw_text"], errors="ignore")
-    return sample, Prepared(docs, pd.DataFrame(), store.paragraphs(doc_ids=ids),
-                            store.sentences(doc_ids=ids, columns=["doc_id", "para", "sent", "start", "end"]),
-                            [], pd.DataFrame(), params.clean, "")
+    return Prepared(docs, pd.DataFrame(), store.paragraphs(doc_ids=ids),
+                    store.sentences(doc_ids=ids, columns=["doc_id", "para", "sent", "start", "end"]),
+                    [], pd.DataFrame(), params.clean, "")
 
 
 def fit_topic_sample_in_store(path: str, manifest: dict, params: AnalysisParams):
     """Task: :func:`fit_topic_sample` of the sample this worker reads from the store being written
     (:func:`topic_sample_prepared`), for a cluster on the builder's machine: the builder goes on
     with the aggregates at once, and the sample is neither pickled nor sent."""
-    return fit_topic_sample(topic_sample_prepared(path, manifest, params)[1], params)
+    return fit_topic_sample(topic_sample_prepared(path, manifest, params), params)
 
 
 def _topics_on_sample(client, log: TaskLog, writer, manifest: dict,
@@ -325,18 +324,14 @@ def _topics_on_sample(client, log: TaskLog, writer, manifest: dict,
     counts cannot say it, by one task per part reading the texts. Returns once the tasks are
     submitted: the function it returns waits for them (the builder works out the tone and term
     aggregates meanwhile)."""
-    from analysis.engine.store_reader import StoredAnalysis
-
     path = writer.path
-    store = StoredAnalysis(path, manifest)
-    sample = topic_sample(store.n_docs, params)
+    sample = topic_sample(int(manifest["n_docs"]), params)
     if workers_started_by(client) is not None:  # workers this build started, on this machine
         fitted = log.submit(client, "topics:fit", fit_topic_sample_in_store, str(path), manifest, params,
                             priority=10)
     else:
-        sample, prep = topic_sample_prepared(str(path), manifest, params)
-        fitted = log.submit(client, "topics:fit", fit_topic_sample, prep, params, priority=10)
-        del prep
+        fitted = log.submit(client, "topics:fit", fit_topic_sample, topic_sample_prepared(str(path), manifest, params),
+                            params, priority=10)
     from_counts = sample is not None and not writer.dropped_occurrences
     part_fs = []
     if from_counts:
@@ -365,7 +360,7 @@ def _topics_on_sample(client, log: TaskLog, writer, manifest: dict,
             [model_f] = client.scatter([model], broadcast=True, hash=False)
             futures = []
             for p in manifest["parts"]:
-                d = pd.read_parquet(store.path / "docs" / p["file"], columns=["doc_id", "text"])
+                d = pd.read_parquet(path / "docs" / p["file"], columns=["doc_id", "text"])
                 futures.append(log.submit(client, "topics:score", score_topic_part, model_f,
                                           d["doc_id"].tolist(), d["text"].tolist()))
             frames = client.gather(futures)

@@ -22,7 +22,7 @@ from analysis.corpus.model import Corpus, Document
 from analysis.corpus.prepare import Prepared, prepare
 from analysis.engine.params import AnalysisParams
 
-__all__ = ["analyse_documents", "prepare_documents", "prepare_and_index", "score_and_index", "score_slice",
+__all__ = ["analyse_documents", "prepare_documents", "prepare_and_index", "score_slice",
            "prepare_for_builder", "score_for_builder", "received_from_builder_task", "terms_stage", "merge_prepared",
            "merge_sentiment", "merge_term_indexes", "merge_slices", "reuse_stage", "slice_by_chars",
            "malloc_trim", "release_memory", "load_for_tasks"]
@@ -44,13 +44,6 @@ def prepare_and_index(documents: Sequence[Document], clean: bool = True, ngram_m
     docs = prep.docs
     docs.insert(int(docs.columns.get_loc("n_sentences")), "n_words", index.n_words)
     return prep, replace(index, docs=_metadata(docs))
-
-
-def score_and_index(prepared: Prepared, ngram_max: int = 2) -> tuple:
-    """``(sentiment_tables, term_index)`` of one prepared slice: every sentence and every whole
-    document scored (:func:`analysis.methods.sentiment.score_corpus`, in this process) and the
-    slice's term counts (:func:`terms_stage`)."""
-    return score_slice(prepared), terms_stage(prepared.docs, ngram_max)
 
 
 def score_slice(prepared: Prepared):

@@ -349,11 +349,7 @@ def method_agreement(scored_sentences: pd.DataFrame, neutral: float = 0.0) -> pd
     codes, index = sentence_groups.row_groups(pd.DataFrame({"doc_id": ids}), ["doc_id"])
     got = sentence_groups.agreement(codes, len(index), scored_sentences["polarity"].to_numpy(dtype=float),
                                     scored_sentences["vader"].to_numpy(dtype=float), neutral)
-    return pd.DataFrame(got, index=index)[AGREEMENT_COLUMNS].reset_index()
-
-
-AGREEMENT_COLUMNS = ["agreement_pearson", "agreement_spearman", "agreement_sign", "agreement_sign_polar",
-                     "n_both_neutral", "n_polar"]
+    return pd.DataFrame(got, index=index).reset_index()
 
 
 DOCUMENT_COLUMNS = ["doc_id", "polarity", "subjectivity", "polarity_mean", "subjectivity_mean",
